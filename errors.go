@@ -1,0 +1,224 @@
+package wecom
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Code is a WeCom errcode. Zero means success; the constants below name the
+// codes the SDK acts on and the ones callers most often branch on.
+type Code int
+
+// Error codes. See https://developer.work.weixin.qq.com/document/path/90313.
+const (
+	CodeOK                    Code = 0
+	CodeSystemBusy            Code = -1    // system busy: retry later
+	CodeInvalidSecret         Code = 40001 // invalid corpsecret (or credential)
+	CodeInvalidCorpID         Code = 40013 // invalid corpid
+	CodeInvalidAccessToken    Code = 40014 // invalid access_token
+	CodeInvalidParameter      Code = 40058 // invalid or missing parameter
+	CodeChatNotFound          Code = 40050 // chat id does not exist
+	CodeInvalidExternalUserID Code = 40096 // invalid external_userid
+	CodeMemberNotActivated    Code = 40098 // member has not activated WeCom
+	CodeAccessTokenMissing    Code = 41001 // access_token missing
+	CodeInvalidChatID         Code = 41052 // invalid chat_id
+	CodeNotReady              Code = 41063 // result not ready yet (async job)
+	CodeNotReadyAlt           Code = 41064 // result not ready yet (async job)
+	CodeInvalidChatIDAlt      Code = 41065 // invalid chat_id
+	CodeAccessTokenExpired    Code = 42001 // access_token expired
+	CodeSuiteTokenExpired     Code = 42009 // suite_access_token expired
+	CodeFrequencyLimit        Code = 45009 // API frequency limit
+	CodeMinuteLimit           Code = 45011 // API minute limit
+	CodeConcurrencyLimit      Code = 45033 // API concurrency limit
+	CodeAPIForbidden          Code = 48002 // API forbidden: the app lacks the permission
+	CodeNoPrivilege           Code = 60011 // no privilege to access or modify
+	CodeUserNotFound          Code = 60111 // userid not found
+	CodeNoRelationship        Code = 84061 // no relationship between member and customer
+)
+
+var codeText = map[Code]string{
+	CodeOK:                    "ok",
+	CodeSystemBusy:            "system busy",
+	CodeInvalidSecret:         "invalid secret",
+	CodeInvalidCorpID:         "invalid corpid",
+	CodeInvalidAccessToken:    "invalid access_token",
+	CodeInvalidParameter:      "invalid parameter",
+	CodeChatNotFound:          "chat id does not exist",
+	CodeInvalidExternalUserID: "invalid external_userid",
+	CodeMemberNotActivated:    "member not activated",
+	CodeAccessTokenMissing:    "access_token missing",
+	CodeInvalidChatID:         "invalid chat_id",
+	CodeNotReady:              "not ready",
+	CodeNotReadyAlt:           "not ready",
+	CodeInvalidChatIDAlt:      "invalid chat_id",
+	CodeAccessTokenExpired:    "access_token expired",
+	CodeSuiteTokenExpired:     "suite access token expired",
+	CodeFrequencyLimit:        "api frequency limit",
+	CodeMinuteLimit:           "api minute limit",
+	CodeConcurrencyLimit:      "api concurrency limit",
+	CodeAPIForbidden:          "api forbidden",
+	CodeNoPrivilege:           "no privilege",
+	CodeUserNotFound:          "userid not found",
+	CodeNoRelationship:        "no relationship between member and customer",
+}
+
+// String returns a short English description of well-known codes and the
+// number for the rest.
+func (c Code) String() string {
+	if s, ok := codeText[c]; ok {
+		return s
+	}
+	return strconv.Itoa(int(c))
+}
+
+// Error is the one error type the SDK returns for a failed call. It covers
+// WeCom errcodes (Code != 0), HTTP-level failures (HTTPStatus, Code == 0),
+// and transport failures (Err holds the cause; HTTPStatus == 0). Use
+// errors.As to reach it through wrapping, or the Is* predicates.
+//
+// Error never holds an access token, the corp secret or a full query string.
+type Error struct {
+	// Code is WeCom's errcode; 0 when the failure happened below WeCom's API
+	// layer (HTTP status, network, malformed response).
+	Code Code
+	// Message is errmsg without the diagnostic tail WeCom appends, or a
+	// description of the failure.
+	Message string
+	// Hint is the request id WeCom appends to errmsg ("hint: [...]"); quote it
+	// when asking WeCom support about a call.
+	Hint string
+	// Method and Path name the endpoint, such as POST
+	// /cgi-bin/externalcontact/add_msg_template.
+	Method string
+	Path   string
+	// HTTPStatus is the response's status code; 0 when no response arrived.
+	HTTPStatus int
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// MaybeApplied is true when a call that changes data failed in a way that
+	// does not tell whether WeCom applied it (timeout, dropped connection,
+	// system busy, 5xx). The SDK does not repeat such a call; check the
+	// state before you do.
+	MaybeApplied bool
+	// Err is the underlying cause (network error, context error, decode
+	// error), if any.
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("wecom: ")
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+	}
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	switch {
+	case e.Code != 0:
+		fmt.Fprintf(&b, "errcode %d", int(e.Code))
+		if e.Message != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Message)
+		}
+		if e.Hint != "" {
+			b.WriteString(" (hint ")
+			b.WriteString(e.Hint)
+			b.WriteByte(')')
+		}
+	case e.Message != "":
+		b.WriteString(e.Message)
+	default:
+		b.WriteString("request failed")
+	}
+	if e.HTTPStatus != 0 && e.HTTPStatus != 200 && e.Code != 0 {
+		fmt.Fprintf(&b, " [HTTP %d]", e.HTTPStatus)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.MaybeApplied {
+		b.WriteString("; the change may have been applied: check before repeating it")
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorCode returns the WeCom errcode carried by err, or 0 when err carries
+// none.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return 0
+}
+
+// HasCode reports whether err carries one of the given WeCom errcodes.
+func HasCode(err error, codes ...Code) bool {
+	c := ErrorCode(err)
+	if c == 0 {
+		return false
+	}
+	for _, x := range codes {
+		if c == x {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRateLimited reports whether err is a WeCom frequency or concurrency limit
+// (45009, 45011, 45033) or an HTTP 429.
+func IsRateLimited(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return isRateLimitCode(e.Code) || e.HTTPStatus == 429
+}
+
+func isRateLimitCode(c Code) bool {
+	return c == CodeFrequencyLimit || c == CodeMinuteLimit || c == CodeConcurrencyLimit
+}
+
+// IsTokenInvalid reports whether err says the access token was rejected
+// (40014, 42001, 42009, 41001).
+func IsTokenInvalid(err error) bool {
+	return HasCode(err, CodeInvalidAccessToken, CodeAccessTokenExpired, CodeSuiteTokenExpired, CodeAccessTokenMissing)
+}
+
+func isTokenRejected(c Code) bool {
+	return c == CodeInvalidAccessToken || c == CodeAccessTokenExpired || c == CodeSuiteTokenExpired
+}
+
+// IsBusy reports whether err is WeCom's "system busy" (-1).
+func IsBusy(err error) bool { return HasCode(err, CodeSystemBusy) }
+
+// IsNotReady reports whether err says an asynchronous result is not ready
+// yet (41063, 41064).
+func IsNotReady(err error) bool { return HasCode(err, CodeNotReady, CodeNotReadyAlt) }
+
+// IsPermissionDenied reports whether err says the app or member lacks the
+// permission for the call (48002, 60011).
+func IsPermissionDenied(err error) bool { return HasCode(err, CodeAPIForbidden, CodeNoPrivilege) }
+
+// IsCredentialError reports whether err says the corp id or secret is wrong
+// (40013, 40001): retrying will not help.
+func IsCredentialError(err error) bool { return HasCode(err, CodeInvalidCorpID, CodeInvalidSecret) }
+
+// IsMaybeApplied reports whether err comes from a call that changes data and
+// failed in a way that leaves unknown whether WeCom applied it.
+func IsMaybeApplied(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.MaybeApplied
+}

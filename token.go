@@ -1,0 +1,395 @@
+package wecom
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/wecomkit/wecom/internal/backoff"
+)
+
+// Token is an access token and the time WeCom stops accepting it.
+type Token struct {
+	Value     string
+	ExpiresAt time.Time
+}
+
+// TokenSource supplies the access token a Client puts on each call. The
+// default source fetches the corp token with GET /cgi-bin/gettoken; plug in
+// your own with WithTokenSource for a service-provider (suite) token or a
+// token managed elsewhere.
+//
+// Implementations must be safe for concurrent use. Token is called on every
+// request, so it should answer from memory when it can.
+type TokenSource interface {
+	// Token returns a token to use now.
+	Token(ctx context.Context) (string, error)
+	// Invalidate reports that WeCom rejected token (40014, 42001, 42009).
+	// The source must drop it only if it is still the current token, so that
+	// a newer token another goroutine already fetched survives.
+	Invalidate(ctx context.Context, token string)
+}
+
+// TokenCache stores access tokens beyond one Client: across the Clients of a
+// process, across restarts, or across a fleet of instances (see the Redis
+// module). The default Client keeps its current token in memory and consults
+// the cache only when that is missing or due for refresh, never per call.
+//
+// Keys are derived from the corp id and a hash of the secret, so one cache
+// may hold the tokens of several corps and apps. Implementations must be
+// safe for concurrent use.
+type TokenCache interface {
+	// GetToken returns the token stored under key; ok is false when there
+	// is none or it has expired.
+	GetToken(ctx context.Context, key string) (tok Token, ok bool, err error)
+	// SetToken stores tok under key until tok.ExpiresAt.
+	SetToken(ctx context.Context, key string, tok Token) error
+	// DeleteToken removes the token stored under key, but only if its value
+	// is still value (compare and delete).
+	DeleteToken(ctx context.Context, key, value string) error
+}
+
+// TokenLocker may be implemented by a TokenCache that several processes
+// share, so that one of them fetches a new token while the others wait for
+// it instead of all calling gettoken.
+type TokenLocker interface {
+	// LockToken tries to take the lease to refresh the token under key for
+	// at most ttl. acquired is false when another holder has it. release
+	// gives the lease back, and only if it is still ours.
+	LockToken(ctx context.Context, key string, ttl time.Duration) (release func(), acquired bool, err error)
+}
+
+// MemoryTokenCache is an in-process TokenCache. Share one between Clients of
+// the same corp and app in a process so they share a token.
+type MemoryTokenCache struct {
+	mu  sync.Mutex
+	m   map[string]Token
+	now func() time.Time
+}
+
+// NewMemoryTokenCache returns an empty MemoryTokenCache.
+func NewMemoryTokenCache() *MemoryTokenCache {
+	return &MemoryTokenCache{m: make(map[string]Token), now: time.Now}
+}
+
+// GetToken implements TokenCache.
+func (c *MemoryTokenCache) GetToken(_ context.Context, key string) (Token, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[key]
+	if !ok {
+		return Token{}, false, nil
+	}
+	if !c.now().Before(t.ExpiresAt) {
+		delete(c.m, key)
+		return Token{}, false, nil
+	}
+	return t, true, nil
+}
+
+// SetToken implements TokenCache.
+func (c *MemoryTokenCache) SetToken(_ context.Context, key string, tok Token) error {
+	c.mu.Lock()
+	c.m[key] = tok
+	c.mu.Unlock()
+	return nil
+}
+
+// DeleteToken implements TokenCache.
+func (c *MemoryTokenCache) DeleteToken(_ context.Context, key, value string) error {
+	c.mu.Lock()
+	if t, ok := c.m[key]; ok && t.Value == value {
+		delete(c.m, key)
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// TokenCacheKey returns the cache key the default token source uses for a
+// corp and secret: the corp id and a short hash of the secret, so the secret
+// itself is never stored.
+func TokenCacheKey(corpID, secret string) string {
+	sum := sha256.Sum256([]byte(corpID + "\x00" + secret))
+	return corpID + ":" + hex.EncodeToString(sum[:8])
+}
+
+const (
+	defaultRefreshMargin = 5 * time.Minute
+	defaultLeaseTTL      = 10 * time.Second
+	defaultFetchTimeout  = 30 * time.Second
+)
+
+// memToken is what the caching source keeps in memory: immutable once
+// published, swapped atomically. Its deadlines are offsets on the source's
+// monotonic clock: reading that clock costs half of time.Now, and wall
+// clock jumps cannot make a token look fresh.
+type memToken struct {
+	value        string
+	refreshAfter time.Duration // callers start refreshing
+	expiresAfter time.Duration // WeCom stops accepting it
+}
+
+// cachingSource is the default TokenSource: the current token in an atomic
+// pointer (warm reads take no lock and allocate nothing), one refresh at a
+// time per source (singleflight), an optional shared TokenCache behind it
+// and, when that cache is a TokenLocker, one refresh at a time per fleet.
+type cachingSource struct {
+	key          string
+	fetch        func(ctx context.Context) (Token, error)
+	cache        TokenCache  // nil: memory only
+	locker       TokenLocker // nil unless cache implements it
+	margin       time.Duration
+	lease        time.Duration
+	fetchTimeout time.Duration
+	epoch        time.Time        // carries a monotonic reading
+	clock        func() time.Time // nil: the real clock; tests set a fake
+	log          *slog.Logger
+
+	cur      atomic.Pointer[memToken]
+	rejected atomic.Pointer[string] // the last token WeCom rejected: never taken from the cache again
+	sf       singleflight.Group
+}
+
+func (s *cachingSource) Token(ctx context.Context) (string, error) {
+	if t := s.cur.Load(); t != nil && s.elapsed() < t.refreshAfter {
+		return t.value, nil
+	}
+	return s.slowToken(ctx)
+}
+
+func (s *cachingSource) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
+
+// elapsed reads the source's monotonic clock.
+func (s *cachingSource) elapsed() time.Duration {
+	if s.clock != nil {
+		return s.clock().Sub(s.epoch)
+	}
+	return time.Since(s.epoch)
+}
+
+func (s *cachingSource) slowToken(ctx context.Context) (string, error) {
+	// The refresh is shared by every caller waiting on it, so it must not
+	// die with the first caller's context; each caller still stops waiting
+	// when its own context ends.
+	ch := s.sf.DoChan("token", func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.fetchTimeout)
+		defer cancel()
+		return s.refresh(fctx)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (s *cachingSource) usable(t Token, now time.Time) bool {
+	if t.Value == "" || !now.Before(t.ExpiresAt.Add(-s.marginFor(t, now))) {
+		return false
+	}
+	if r := s.rejected.Load(); r != nil && *r == t.Value {
+		return false
+	}
+	return true
+}
+
+// marginFor shrinks the refresh margin for short-lived tokens (test servers)
+// so that a token is used for at least half its life.
+func (s *cachingSource) marginFor(t Token, now time.Time) time.Duration {
+	life := t.ExpiresAt.Sub(now)
+	if m := s.margin; m < life/2 {
+		return m
+	}
+	return life / 2
+}
+
+func (s *cachingSource) publish(t Token) string {
+	now, el := s.now(), s.elapsed()
+	life := t.ExpiresAt.Sub(now)
+	s.cur.Store(&memToken{value: t.Value, refreshAfter: el + life - s.marginFor(t, now), expiresAfter: el + life})
+	return t.Value
+}
+
+func (s *cachingSource) refresh(ctx context.Context) (string, error) {
+	cur := s.cur.Load()
+	if cur != nil && s.elapsed() < cur.refreshAfter {
+		return cur.value, nil // another flight just finished
+	}
+	tok, err := s.obtain(ctx)
+	if err != nil {
+		// A token in its refresh margin still works: keep serving it rather
+		// than failing calls because gettoken hiccuped.
+		if cur != nil && s.elapsed() < cur.expiresAfter {
+			s.warn(ctx, "access token refresh failed; using the current token until it expires", err)
+			return cur.value, nil
+		}
+		return "", err
+	}
+	return s.publish(tok), nil
+}
+
+// obtain gets a fresh token: from the shared cache when it has a usable
+// one, else by fetching (under the fleet lease when the cache offers one).
+func (s *cachingSource) obtain(ctx context.Context) (Token, error) {
+	if t, ok := s.fromCache(ctx); ok {
+		return t, nil
+	}
+	if s.locker == nil {
+		return s.fetchAndStore(ctx)
+	}
+	for round := 0; round < 2; round++ {
+		release, acquired, err := s.locker.LockToken(ctx, s.key, s.lease)
+		if err != nil {
+			// The shared store is down: behave like a single instance.
+			s.warn(ctx, "token lease unavailable; fetching locally", err)
+			return s.fetchAndStore(ctx)
+		}
+		if acquired {
+			defer release()
+			if t, ok := s.fromCache(ctx); ok { // stored while we asked for the lease
+				return t, nil
+			}
+			return s.fetchAndStore(ctx)
+		}
+		if t, ok := s.awaitHolder(ctx); ok {
+			return t, nil
+		}
+		if ctx.Err() != nil {
+			return Token{}, ctx.Err()
+		}
+		// The holder did not deliver within its lease (it may have died):
+		// try to take the lease over once, then fetch regardless.
+	}
+	return s.fetchAndStore(ctx)
+}
+
+// awaitHolder polls the cache for the token another instance is fetching,
+// for at most one lease.
+func (s *cachingSource) awaitHolder(ctx context.Context) (Token, bool) {
+	deadline := s.now().Add(s.lease)
+	for n := 1; s.now().Before(deadline); n++ {
+		if err := backoff.Sleep(ctx, backoff.Exp(10*time.Millisecond, 200*time.Millisecond, n)); err != nil {
+			return Token{}, false
+		}
+		if t, ok := s.fromCache(ctx); ok {
+			return t, true
+		}
+	}
+	return Token{}, false
+}
+
+func (s *cachingSource) fromCache(ctx context.Context) (Token, bool) {
+	if s.cache == nil {
+		return Token{}, false
+	}
+	t, ok, err := s.cache.GetToken(ctx, s.key)
+	if err != nil {
+		s.warn(ctx, "token cache read failed", err)
+		return Token{}, false
+	}
+	if !ok || !s.usable(t, s.now()) {
+		return Token{}, false
+	}
+	return t, true
+}
+
+func (s *cachingSource) fetchAndStore(ctx context.Context) (Token, error) {
+	t, err := s.fetch(ctx)
+	if err != nil {
+		return Token{}, err
+	}
+	if s.cache != nil {
+		if err := s.cache.SetToken(ctx, s.key, t); err != nil {
+			s.warn(ctx, "token cache write failed", err)
+		}
+	}
+	return t, nil
+}
+
+func (s *cachingSource) Invalidate(ctx context.Context, token string) {
+	if token == "" {
+		return
+	}
+	s.rejected.Store(&token)
+	cur := s.cur.Load()
+	if cur == nil || cur.value != token || !s.cur.CompareAndSwap(cur, nil) {
+		return // already replaced: a newer token must survive
+	}
+	if s.cache != nil {
+		if err := s.cache.DeleteToken(ctx, s.key, token); err != nil {
+			s.warn(ctx, "token cache delete failed", err)
+		}
+	}
+}
+
+func (s *cachingSource) warn(ctx context.Context, msg string, err error) {
+	if s.log != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "wecom: "+msg, slog.String("error", err.Error()))
+	}
+}
+
+// gettokenResponse is the payload of GET /cgi-bin/gettoken.
+type gettokenResponse struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+type gettokenQuery struct {
+	CorpID     string `url:"corpid"`
+	CorpSecret string `url:"corpsecret"`
+}
+
+// fetchCorpToken calls GET /cgi-bin/gettoken through the pipeline.
+func (c *Client) fetchCorpToken(ctx context.Context) (Token, error) {
+	start := c.now()
+	var resp gettokenResponse
+	err := c.Do(ctx, &Request{
+		Method:     "GET",
+		Path:       "/cgi-bin/gettoken",
+		Query:      gettokenQuery{CorpID: c.corpID, CorpSecret: c.secret},
+		Idempotent: true,
+		NoToken:    true,
+	}, &resp)
+	if err != nil {
+		return Token{}, err
+	}
+	if resp.AccessToken == "" {
+		return Token{}, &Error{Method: "GET", Path: "/cgi-bin/gettoken", HTTPStatus: 200, Message: "response carries no access_token"}
+	}
+	if resp.ExpiresIn <= 0 {
+		resp.ExpiresIn = 7200
+	}
+	// Count the lifetime from before the request went out, to stay on the
+	// safe side of WeCom's clock.
+	return Token{Value: resp.AccessToken, ExpiresAt: start.Add(time.Duration(resp.ExpiresIn) * time.Second)}, nil
+}
+
+// AccessToken returns the access token the client would use for its next
+// call, fetching one if needed. Use it for the few WeCom features that need
+// the token outside an API call; never log it.
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	tok, err := c.tokens.Token(ctx)
+	if err != nil {
+		return "", fmt.Errorf("wecom: access token: %w", err)
+	}
+	return tok, nil
+}
+
+var errNoToken = errors.New("token source returned an empty token")

@@ -1,0 +1,386 @@
+package wecom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func hammer(t *testing.T, n int, fn func() error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if err := fn(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("call failed: %v", err)
+	}
+}
+
+func TestColdCacheThousandCallersOneGettoken(t *testing.T) {
+	f := newFake(t)
+	f.tokenDelay = 50 * time.Millisecond // keep the refresh in flight while callers pile up
+	c := f.client(t)
+	hammer(t, 1000, func() error {
+		return c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	})
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+	assert.Len(t, f.requests("/cgi-bin/x"), 1000)
+}
+
+func TestRevokedTokenRefreshedOnceUnderConcurrency(t *testing.T) {
+	f := newFake(t)
+	f.tokenDelay = 20 * time.Millisecond
+	c := f.client(t)
+	require.NoError(t, c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	first := f.requests("/cgi-bin/x")[0].Token
+	f.revoke(first) // e.g. the secret was reset in the admin console
+
+	hammer(t, 1000, func() error {
+		return c.Do(context.Background(), &Request{Method: "POST", Path: "/cgi-bin/x", Body: []byte(`{}`)}, nil)
+	})
+	assert.Equal(t, int32(2), f.tokenCalls.Load(), "one refresh for all 1000 callers")
+	ok := 0
+	for _, r := range f.requests("/cgi-bin/x") {
+		if r.Token != first {
+			ok++
+		}
+	}
+	assert.Equal(t, 1000, ok, "each caller's call went through once with the new token")
+}
+
+func TestRejectedTokenRepeatsTheCallOnlyOnce(t *testing.T) {
+	f := newFake(t)
+	f.handle("/cgi-bin/x", errcode(42001, "access_token expired"))
+	c := f.client(t)
+	err := c.Do(context.Background(), &Request{Method: "POST", Path: "/cgi-bin/x", Body: []byte(`{}`)}, nil)
+	assert.True(t, IsTokenInvalid(err))
+	assert.Equal(t, CodeAccessTokenExpired, ErrorCode(err))
+	reqs := f.requests("/cgi-bin/x")
+	require.Len(t, reqs, 2, "repeated once, then the error is returned")
+	assert.NotEqual(t, reqs[0].Token, reqs[1].Token, "the repeat carries a fresh token")
+	assert.False(t, IsMaybeApplied(err))
+	assert.Equal(t, int32(2), f.tokenCalls.Load())
+}
+
+func TestCustomTokenSourceIsInvalidated(t *testing.T) {
+	f := newFake(t)
+	ts := &staticTokens{tok: "not-a-valid-token"}
+	c := f.client(t, WithTokenSource(ts))
+	err := c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	assert.Equal(t, CodeInvalidAccessToken, ErrorCode(err))
+	assert.Equal(t, int32(1), ts.invalidated.Load())
+	assert.Len(t, f.requests("/cgi-bin/x"), 2)
+	assert.Equal(t, int32(0), f.tokenCalls.Load())
+}
+
+func TestEmptyTokenFromSourceIsAnError(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t, WithTokenSource(&staticTokens{tok: ""}))
+	err := c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	assert.ErrorIs(t, err, errNoToken)
+	assert.Empty(t, f.requests("/cgi-bin/x"))
+}
+
+func TestBadSecretSurfacesGettokenError(t *testing.T) {
+	f := newFake(t)
+	c, err := New(testCorpID, "wrong-secret-value-123", WithBaseURL(f.srv.URL), WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	err = c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	require.Error(t, err)
+	assert.True(t, IsCredentialError(err))
+	assert.Equal(t, CodeInvalidSecret, ErrorCode(err))
+	assert.Contains(t, err.Error(), "get access token")
+	assert.Contains(t, err.Error(), "/cgi-bin/gettoken")
+	assert.NotContains(t, err.Error(), "wrong-secret-value-123")
+	assert.Equal(t, int32(1), f.tokenCalls.Load(), "a credential error is not retried")
+	assert.Empty(t, f.requests("/cgi-bin/x"))
+}
+
+func TestAccessToken(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t)
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "TOKEN-0001-qwertyuiopasdfghjkl", tok)
+}
+
+// fakeClock is a settable clock for token expiry tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestTokenIsRefreshedAheadOfExpiry(t *testing.T) {
+	f := newFake(t)
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	c := f.client(t)
+	setClock(c, clk)
+	call := func() string {
+		require.NoError(t, c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+		reqs := f.requests("/cgi-bin/x")
+		return reqs[len(reqs)-1].Token
+	}
+	first := call()
+	clk.Advance(7200*time.Second - 5*time.Minute - time.Second)
+	assert.Equal(t, first, call(), "still outside the refresh margin")
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+	clk.Advance(2 * time.Second)
+	second := call()
+	assert.NotEqual(t, first, second, "refreshed five minutes ahead")
+	assert.Equal(t, int32(2), f.tokenCalls.Load())
+}
+
+func TestFailedRefreshKeepsServingAValidToken(t *testing.T) {
+	f := newFake(t)
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	var buf syncBuffer
+	c := f.client(t, WithLogger(captureLogs(&buf)))
+	setClock(c, clk)
+	require.NoError(t, c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/cgi-bin/gettoken" {
+			errcode(-1, "system busy")(w, r)
+			return
+		}
+		f.serve(w, r)
+	})
+	clk.Advance(7200*time.Second - time.Minute) // inside the margin, not expired
+	require.NoError(t, c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	assert.Contains(t, buf.String(), "access token refresh failed; using the current token")
+
+	clk.Advance(2 * time.Minute) // expired now
+	err := c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	assert.True(t, IsBusy(err))
+	assert.Contains(t, err.Error(), "get access token")
+}
+
+func TestShortLivedTokensUseHalfTheirLife(t *testing.T) {
+	f := newFake(t)
+	f.expiresIn = 60
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	c := f.client(t)
+	setClock(c, clk)
+	_, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	clk.Advance(29 * time.Second)
+	_, _ = c.AccessToken(context.Background())
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+	clk.Advance(2 * time.Second)
+	_, _ = c.AccessToken(context.Background())
+	assert.Equal(t, int32(2), f.tokenCalls.Load())
+}
+
+func TestInvalidateKeepsANewerToken(t *testing.T) {
+	var fetches atomic.Int32
+	s := &cachingSource{
+		key: "k",
+		fetch: func(context.Context) (Token, error) {
+			n := fetches.Add(1)
+			return Token{Value: fmt.Sprint("T", n), ExpiresAt: time.Now().Add(time.Hour)}, nil
+		},
+		margin:       time.Minute,
+		fetchTimeout: time.Second,
+		lease:        time.Second,
+		epoch:        time.Now(),
+	}
+	ctx := context.Background()
+	a, err := s.Token(ctx)
+	require.NoError(t, err)
+	s.Invalidate(ctx, a)
+	b, err := s.Token(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b)
+	s.Invalidate(ctx, a) // a straggler reporting the old token
+	c, err := s.Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, b, c)
+	assert.Equal(t, int32(2), fetches.Load())
+}
+
+func TestWarmTokenReadDoesNotAllocate(t *testing.T) {
+	f := newFake(t)
+	c := f.client(t)
+	ctx := context.Background()
+	_, err := c.tokens.Token(ctx)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(1000, func() { _, _ = c.tokens.Token(ctx) })
+	assert.Zero(t, allocs)
+}
+
+func TestSharedMemoryCacheSharesTheToken(t *testing.T) {
+	f := newFake(t)
+	cache := NewMemoryTokenCache()
+	c1 := f.client(t, WithTokenCache(cache))
+	c2 := f.client(t, WithTokenCache(cache))
+	require.NoError(t, c1.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	require.NoError(t, c2.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+
+	// c1 is told the token is bad: it must delete it from the cache and not
+	// pick it up again; c2 then follows the shared new token after its own
+	// rejection without another gettoken.
+	tok := f.requests("/cgi-bin/x")[0].Token
+	f.revoke(tok)
+	require.NoError(t, c1.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	require.NoError(t, c2.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
+	assert.Equal(t, int32(2), f.tokenCalls.Load())
+}
+
+func TestMemoryTokenCache(t *testing.T) {
+	ctx := context.Background()
+	c := NewMemoryTokenCache()
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	_, ok, err := c.GetToken(ctx, "k")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	require.NoError(t, c.SetToken(ctx, "k", Token{Value: "A", ExpiresAt: now.Add(time.Minute)}))
+	got, ok, _ := c.GetToken(ctx, "k")
+	assert.True(t, ok)
+	assert.Equal(t, "A", got.Value)
+	require.NoError(t, c.DeleteToken(ctx, "k", "B"))
+	_, ok, _ = c.GetToken(ctx, "k")
+	assert.True(t, ok, "compare and delete: another value is kept")
+	require.NoError(t, c.DeleteToken(ctx, "k", "A"))
+	_, ok, _ = c.GetToken(ctx, "k")
+	assert.False(t, ok)
+	require.NoError(t, c.SetToken(ctx, "k", Token{Value: "A", ExpiresAt: now.Add(time.Minute)}))
+	now = now.Add(time.Minute)
+	_, ok, _ = c.GetToken(ctx, "k")
+	assert.False(t, ok, "expired")
+}
+
+func TestTokenCacheKeyHidesTheSecret(t *testing.T) {
+	k := TokenCacheKey("ww1", "my-secret")
+	assert.True(t, strings.HasPrefix(k, "ww1:"))
+	assert.NotContains(t, k, "my-secret")
+	assert.Len(t, k, len("ww1:")+16)
+	assert.NotEqual(t, k, TokenCacheKey("ww1", "other-secret"))
+}
+
+// leaseCache is a TokenCache + TokenLocker standing for a fleet-shared
+// store, with the lease held by "another instance".
+type leaseCache struct {
+	*MemoryTokenCache
+	held     atomic.Bool
+	lockErr  error
+	lockCall atomic.Int32
+}
+
+func (l *leaseCache) LockToken(ctx context.Context, key string, ttl time.Duration) (func(), bool, error) {
+	l.lockCall.Add(1)
+	if l.lockErr != nil {
+		return nil, false, l.lockErr
+	}
+	if !l.held.CompareAndSwap(false, true) {
+		return nil, false, nil
+	}
+	return func() { l.held.Store(false) }, true, nil
+}
+
+func TestFleetLeaseWaitsForTheHolder(t *testing.T) {
+	f := newFake(t)
+	lc := &leaseCache{MemoryTokenCache: NewMemoryTokenCache()}
+	lc.held.Store(true) // another instance is refreshing
+	c := f.client(t, WithTokenCache(lc))
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_ = lc.SetToken(context.Background(), TokenCacheKey(testCorpID, testSecret), Token{Value: "FROM-OTHER-INSTANCE", ExpiresAt: time.Now().Add(time.Hour)})
+		lc.held.Store(false)
+	}()
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "FROM-OTHER-INSTANCE", tok)
+	assert.Equal(t, int32(0), f.tokenCalls.Load())
+}
+
+func TestFleetLeaseHolderDies(t *testing.T) {
+	f := newFake(t)
+	lc := &leaseCache{MemoryTokenCache: NewMemoryTokenCache()}
+	lc.held.Store(true) // held by an instance that died; it never releases
+	c := f.client(t, WithTokenCache(lc))
+	c.tokens.(*cachingSource).lease = 100 * time.Millisecond
+	start := time.Now()
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "TOKEN-0001-qwertyuiopasdfghjkl", tok)
+	assert.Less(t, time.Since(start), time.Second, "stalled no longer than the lease (twice)")
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+	got, ok, _ := lc.GetToken(context.Background(), TokenCacheKey(testCorpID, testSecret))
+	assert.True(t, ok)
+	assert.Equal(t, tok, got.Value, "the fetched token is shared")
+}
+
+func TestFleetLeaseAcquiredAndStoreDown(t *testing.T) {
+	f := newFake(t)
+	lc := &leaseCache{MemoryTokenCache: NewMemoryTokenCache()}
+	c := f.client(t, WithTokenCache(lc))
+	_, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.False(t, lc.held.Load(), "lease released")
+	assert.Equal(t, int32(1), lc.lockCall.Load())
+
+	f2 := newFake(t)
+	down := &leaseCache{MemoryTokenCache: NewMemoryTokenCache(), lockErr: errors.New("connection refused")}
+	c2 := f2.client(t, WithTokenCache(down))
+	_, err = c2.AccessToken(context.Background())
+	require.NoError(t, err, "a broken shared store falls back to a local fetch")
+	assert.Equal(t, int32(1), f2.tokenCalls.Load())
+}
+
+func TestTokenWaitRespectsCallerContext(t *testing.T) {
+	f := newFake(t)
+	f.tokenDelay = 300 * time.Millisecond
+	c := f.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := c.AccessToken(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	// The shared refresh was not killed by that caller: the next one gets it.
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.NotEmpty(t, tok)
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+}
+
+// setClock puts c's pipeline and token source on clk.
+func setClock(c *Client, clk *fakeClock) {
+	c.now = clk.Now
+	if cs, ok := c.tokens.(*cachingSource); ok {
+		cs.clock = clk.Now
+	}
+}
