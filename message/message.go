@@ -1,0 +1,120 @@
+// Package message holds the message shapes several WeCom endpoints share:
+// the text and attachments of mass messages (add_msg_template), welcome
+// messages (send_welcome_msg), group welcome templates and the conclusions
+// of contact ways. It has no calls of its own.
+package message
+
+// Type is an attachment's msgtype.
+type Type string
+
+// Attachment types.
+const (
+	TypeImage       Type = "image"
+	TypeLink        Type = "link"
+	TypeMiniProgram Type = "miniprogram"
+	TypeVideo       Type = "video"
+	TypeFile        Type = "file"
+)
+
+// Text is a text message body.
+type Text struct {
+	Content string `json:"content"`
+}
+
+// Image is an image, by uploaded media id or (where the endpoint accepts it)
+// by picture URL.
+type Image struct {
+	MediaID string `json:"media_id,omitempty"`
+	PicURL  string `json:"pic_url,omitempty"`
+}
+
+// Link is a link card.
+type Link struct {
+	Title  string `json:"title"`
+	PicURL string `json:"picurl,omitempty"`
+	Desc   string `json:"desc,omitempty"`
+	URL    string `json:"url"`
+}
+
+// MiniProgram is a mini program card. PicMediaID is an uploaded cover image.
+type MiniProgram struct {
+	Title      string `json:"title"`
+	PicMediaID string `json:"pic_media_id"`
+	AppID      string `json:"appid"`
+	Page       string `json:"page"`
+}
+
+// Video is an uploaded video.
+type Video struct {
+	MediaID string `json:"media_id"`
+}
+
+// File is an uploaded file.
+type File struct {
+	MediaID string `json:"media_id"`
+}
+
+// Attachment is one entry of an attachments list: MsgType says which of
+// the other fields is set. Build one with the constructors below.
+type Attachment struct {
+	MsgType     Type         `json:"msgtype"`
+	Image       *Image       `json:"image,omitempty"`
+	Link        *Link        `json:"link,omitempty"`
+	MiniProgram *MiniProgram `json:"miniprogram,omitempty"`
+	Video       *Video       `json:"video,omitempty"`
+	File        *File        `json:"file,omitempty"`
+}
+
+// ImageAttachment returns an image attachment of an uploaded media id.
+func ImageAttachment(mediaID string) Attachment {
+	return Attachment{MsgType: TypeImage, Image: &Image{MediaID: mediaID}}
+}
+
+// ImageURLAttachment returns an image attachment of a picture URL.
+func ImageURLAttachment(picURL string) Attachment {
+	return Attachment{MsgType: TypeImage, Image: &Image{PicURL: picURL}}
+}
+
+// LinkAttachment returns a link attachment.
+func LinkAttachment(l Link) Attachment { return Attachment{MsgType: TypeLink, Link: &l} }
+
+// MiniProgramAttachment returns a mini program attachment.
+func MiniProgramAttachment(m MiniProgram) Attachment {
+	return Attachment{MsgType: TypeMiniProgram, MiniProgram: &m}
+}
+
+// VideoAttachment returns a video attachment of an uploaded media id.
+func VideoAttachment(mediaID string) Attachment {
+	return Attachment{MsgType: TypeVideo, Video: &Video{MediaID: mediaID}}
+}
+
+// FileAttachment returns a file attachment of an uploaded media id.
+func FileAttachment(mediaID string) Attachment {
+	return Attachment{MsgType: TypeFile, File: &File{MediaID: mediaID}}
+}
+
+// Valid reports whether exactly the field MsgType names is set.
+func (a Attachment) Valid() bool {
+	n := 0
+	for _, set := range []bool{a.Image != nil, a.Link != nil, a.MiniProgram != nil, a.Video != nil, a.File != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return false
+	}
+	switch a.MsgType {
+	case TypeImage:
+		return a.Image != nil
+	case TypeLink:
+		return a.Link != nil
+	case TypeMiniProgram:
+		return a.MiniProgram != nil
+	case TypeVideo:
+		return a.Video != nil
+	case TypeFile:
+		return a.File != nil
+	}
+	return false
+}
