@@ -24,7 +24,7 @@ func TestListFollowUsers(t *testing.T) {
 	assert.Empty(t, got)
 
 	custUsers(t, s, "zhangsan", "lisi")
-	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu"}))                                       // no customer-contact feature
+	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu"}))                                         // no customer-contact feature
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "zhaoliu", CustomerContact: true, Resigned: true})) // has left
 	got, err = svc.ListFollowUsers(ctx)
 	require.NoError(t, err)
