@@ -455,9 +455,8 @@ func (s *Service) AllCustomersOf(ctx context.Context, userIDs []string, opts ...
 	}
 }
 
-// chunkUserIDs drops empty and duplicate ids and cuts the rest into
-// chunks of at most size.
-func chunkUserIDs(userIDs []string, size int) [][]string {
+// uniqueUserIDs drops empty and duplicate ids, keeping the order.
+func uniqueUserIDs(userIDs []string) []string {
 	seen := make(map[string]struct{}, len(userIDs))
 	uniq := make([]string, 0, len(userIDs))
 	for _, id := range userIDs {
@@ -470,6 +469,13 @@ func chunkUserIDs(userIDs []string, size int) [][]string {
 		seen[id] = struct{}{}
 		uniq = append(uniq, id)
 	}
+	return uniq
+}
+
+// chunkUserIDs drops empty and duplicate ids and cuts the rest into
+// chunks of at most size.
+func chunkUserIDs(userIDs []string, size int) [][]string {
+	uniq := uniqueUserIDs(userIDs)
 	var out [][]string
 	for len(uniq) > 0 {
 		n := min(size, len(uniq))
