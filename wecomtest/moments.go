@@ -711,7 +711,7 @@ func (s *Server) getMomentTask(c *call) (any, error) {
 		}
 		tasks = append(tasks, task{t.userID, st})
 	}
-	items, next, err := page("moment_task:"+m.MomentID, tasks, req.Cursor, limit)
+	items, next, err := page("moment_task/"+m.MomentID, tasks, req.Cursor, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -769,7 +769,7 @@ func (s *Server) getMomentCustomerList(c *call) (any, error) {
 			list = append(list, customer{t.userID, ext})
 		}
 	}
-	items, next, err := page("moment_customer:"+m.MomentID+":"+req.UserID, list, req.Cursor, limit)
+	items, next, err := page("moment_customer/"+m.MomentID+"/"+req.UserID, list, req.Cursor, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -799,7 +799,7 @@ func (s *Server) getMomentSendResult(c *call) (any, error) {
 			list = append(list, customer{ext})
 		}
 	}
-	items, next, err := page("moment_send:"+m.MomentID+":"+req.UserID, list, req.Cursor, limit)
+	items, next, err := page("moment_send/"+m.MomentID+"/"+req.UserID, list, req.Cursor, limit)
 	if err != nil {
 		return nil, err
 	}
