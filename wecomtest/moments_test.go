@@ -162,3 +162,39 @@ func TestMomentsFixtures(t *testing.T) {
 	assert.Error(t, s.AddMomentComment("nope", MomentComment{Sender: "zhangsan", UserID: "zhangsan"}))
 	assert.NoError(t, s.AddMomentComment("mom1", MomentComment{Sender: "zhangsan", UserID: "zhangsan"}))
 }
+
+func TestMomentsStrategyValidation(t *testing.T) {
+	s, tok := momentServer(t)
+	admins := `"` + strings.TrimSuffix(strings.Repeat(`zhangsan","`, 21), `","`) + `"`
+	const p = "/cgi-bin/externalcontact/moment_strategy/"
+	code, out := momentCall(t, s, tok, "POST", p+"create", nil, `{"strategy_name":"a","admin_list":["zhangsan"],"range":[{"type":1,"userid":"zhangsan"},{"type":1,"userid":"zhangsan"}]}`)
+	require.Equal(t, 0, code, out)
+	assert.Len(t, s.MomentStrategies()[0].Range, 1, "duplicates collapse")
+	for _, tc := range []struct {
+		path, body string
+		code       int
+	}{
+		{"list", `{`, 47001},
+		{"list", `{"limit":1001}`, 40058},
+		{"list", `{"cursor":"bad"}`, 40058},
+		{"get", `{`, 47001},
+		{"get", `{}`, 40058},
+		{"get_range", `{`, 47001},
+		{"get_range", `{"strategy_id":1,"limit":1001}`, 40058},
+		{"get_range", `{"strategy_id":1,"cursor":"bad"}`, 40058},
+		{"create", `{`, 47001},
+		{"create", `{"admin_list":["zhangsan"],"range":[{"type":1,"userid":"zhangsan"}]}`, 40058},
+		{"create", `{"strategy_name":"a","range":[{"type":1,"userid":"zhangsan"}]}`, 40058},
+		{"create", `{"strategy_name":"a","admin_list":[` + admins + `],"range":[{"type":1,"userid":"zhangsan"}]}`, 40058},
+		{"create", `{"strategy_name":"a","admin_list":["zhangsan"]}`, 40058},
+		{"create", `{"strategy_name":"a","admin_list":["zhangsan"],"range":[{"type":2,"partyid":0}]}`, 40058},
+		{"create", `{"strategy_name":"a","admin_list":["zhangsan"],"range":[{"type":3}]}`, 40058},
+		{"edit", `{`, 47001},
+		{"del", `{`, 47001},
+		{"del", `{"strategy_id":0}`, 40058},
+	} {
+		code, out := momentCall(t, s, tok, "POST", p+tc.path, nil, tc.body)
+		assert.Equal(t, tc.code, code, "%s %s: %v", tc.path, tc.body, out["errmsg"])
+	}
+	assert.Len(t, s.MomentStrategies(), 1)
+}
