@@ -1,6 +1,8 @@
 package wecomtest
 
 import (
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -197,4 +199,58 @@ func TestMomentsStrategyValidation(t *testing.T) {
 		assert.Equal(t, tc.code, code, "%s %s: %v", tc.path, tc.body, out["errmsg"])
 	}
 	assert.Len(t, s.MomentStrategies(), 1)
+}
+
+func TestMomentsUploadAttachmentValidation(t *testing.T) {
+	s, tok := momentServer(t)
+	part := func(field, name, disp, content string) (string, string) {
+		body := "--B\r\nContent-Disposition: form-data; name=\"" + field + "\""
+		if name != "" {
+			body += "; filename=\"" + name + "\""
+		}
+		body += disp + "\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--B--\r\n"
+		return body, "multipart/form-data; boundary=B"
+	}
+	post := func(q url.Values, body, ct string) (int, map[string]any) {
+		t.Helper()
+		q.Set("access_token", tok)
+		req, err := http.NewRequest("POST", s.URL+"/cgi-bin/media/upload_attachment?"+q.Encode(), strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", ct)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		return int(out["errcode"].(float64)), out
+	}
+	img := url.Values{"media_type": {"image"}, "attachment_type": {"1"}}
+	ok, okCT := part("media", "a.png", "", "abc")
+	for _, tc := range []struct {
+		q        url.Values
+		body, ct string
+		code     int
+	}{
+		{url.Values{"media_type": {"voice"}, "attachment_type": {"1"}}, ok, okCT, 40004},
+		{url.Values{"media_type": {"image"}}, ok, okCT, 40058},
+		{url.Values{"media_type": {"image"}, "attachment_type": {"3"}}, ok, okCT, 40058},
+		{img, `{"media":"x"}`, "application/json", 41005},
+		{img, ok, "multipart/form-data", 41005},
+		{img, "--B--\r\n", okCT, 41005},
+		{img, "garbage", okCT, 41005},
+		{img, func() string { b, _ := part("file", "a.png", "", "abc"); return b }(), okCT, 41005},
+		{img, func() string { b, _ := part("media", "", "", "abc"); return b }(), okCT, 41005},
+		{img, func() string { b, _ := part("media", "a.png", "; filelength=4", "abc"); return b }(), okCT, 40006},
+		{img, func() string { b, _ := part("media", "a.png", "; filelength=3", "abc"); return b }(), okCT, 0},
+	} {
+		code, out := post(tc.q, tc.body, tc.ct)
+		assert.Equal(t, tc.code, code, "%v %q: %v", tc.q, tc.body, out["errmsg"])
+	}
+	code, out := post(img, ok, okCT)
+	require.Equal(t, 0, code)
+	assert.Equal(t, "image", out["type"])
+	assert.Equal(t, "1700000000", out["created_at"], "created_at is a string, as WeCom sends it")
+	m, found := s.MediaByID(out["media_id"].(string))
+	require.True(t, found)
+	assert.Equal(t, Media{MediaID: m.MediaID, Type: "image", AttachmentType: 1, FileName: "a.png", Size: 3, CreatedAt: 1700000000}, m)
 }
