@@ -8,7 +8,6 @@ import (
 
 // Errcodes of the customer-group endpoints.
 const (
-	codeInvalidMediaID        = 40007
 	codeNoCustomerContact     = 84074 // member lacks the customer-contact permission
 	codeOwnerNotResigned      = 90500 // 群主并未离职
 	codeOwnerResigned         = 90502 // 群主已经离职
