@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -443,8 +444,10 @@ func TestAsync(t *testing.T) {
 	// Shutdown drains everything queued.
 	done := make(chan error, 1)
 	go func() { done <- h.Shutdown(context.Background()) }()
-	require.Eventually(t, func() bool { return serve(h, ev("late")).Code == http.StatusServiceUnavailable }, time.Second, time.Millisecond)
-	assert.Equal(t, "shutting down", serve(h, ev("late2")).Body.String())
+	require.Eventually(t, func() bool { return serve(h, ev("late")).Body.String() == "shutting down" }, time.Second, time.Millisecond)
+	rec = serve(h, ev("late2"))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, "shutting down", rec.Body.String())
 	close(release)
 	require.NoError(t, <-done)
 	assert.Equal(t, int32(5), handled.Load())
@@ -504,4 +507,12 @@ func TestConcurrentServe(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(64), n.Load())
+}
+
+func TestShutdownStopsWorkers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	h := newHandler(t, WithAsync(8, 10))
+	assert.GreaterOrEqual(t, runtime.NumGoroutine(), before+8)
+	require.NoError(t, h.Shutdown(context.Background()))
+	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= before }, time.Second, time.Millisecond, "no worker left behind")
 }
