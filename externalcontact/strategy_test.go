@@ -93,7 +93,7 @@ func TestStrategyRoundTrip(t *testing.T) {
 	require.NoError(t, svc.DeleteStrategy(ctx, child))
 	_, err = svc.GetStrategy(ctx, child)
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
-	assert.Len(t, s.Strategies(), 1)
+	assert.Len(t, s.CustomerStrategies(), 1)
 
 	for name, err := range map[string]error{
 		"unknown admin":  ignore(svc.CreateStrategy(ctx, &CreateStrategyRequest{StrategyName: "x", AdminList: []string{"ghost"}, Range: []StrategyRange{MemberRange("lisi")}})),

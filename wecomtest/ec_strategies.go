@@ -5,21 +5,21 @@ import (
 	"slices"
 )
 
-func init() { registrars = append(registrars, registerStrategies) }
+func init() { registrars = append(registrars, registerCustomerStrategies) }
 
-func registerStrategies(s *Server) {
+func registerCustomerStrategies(s *Server) {
 	const p = "/cgi-bin/externalcontact/customer_strategy/"
-	s.handle(http.MethodPost, p+"list", s.listStrategies)
-	s.handle(http.MethodPost, p+"get", s.getStrategy)
-	s.handle(http.MethodPost, p+"get_range", s.getStrategyRange)
-	s.handle(http.MethodPost, p+"create", s.createStrategy)
-	s.handle(http.MethodPost, p+"edit", s.editStrategy)
-	s.handle(http.MethodPost, p+"del", s.delStrategy)
+	s.handle(http.MethodPost, p+"list", s.listCustomerStrategies)
+	s.handle(http.MethodPost, p+"get", s.getCustomerStrategy)
+	s.handle(http.MethodPost, p+"get_range", s.getCustomerStrategyRange)
+	s.handle(http.MethodPost, p+"create", s.createCustomerStrategy)
+	s.handle(http.MethodPost, p+"edit", s.editCustomerStrategy)
+	s.handle(http.MethodPost, p+"del", s.delCustomerStrategy)
 }
 
-// strategyPrivileges are the privilege keys of a customer strategy, in
+// customerStrategyPrivileges are the privilege keys of a customer strategy, in
 // WeCom's order.
-var strategyPrivileges = []string{
+var customerStrategyPrivileges = []string{
 	"view_customer_list", "view_customer_data", "view_room_list", "contact_me", "join_room",
 	"share_customer", "oper_resign_customer", "oper_resign_group", "send_customer_msg",
 	"edit_welcome_msg", "view_behavior_data", "view_room_data", "send_group_msg",
@@ -28,50 +28,52 @@ var strategyPrivileges = []string{
 	"manage_customer_tag",
 }
 
-// StrategyRange is a member (Type 1, UserID) or department (Type 2,
+// CustomerStrategyRange is a member (Type 1, UserID) or department (Type 2,
 // PartyID) a customer strategy manages.
-type StrategyRange struct {
+type CustomerStrategyRange struct {
 	Type    int    `json:"type"`
 	UserID  string `json:"userid,omitempty"`
 	PartyID int    `json:"partyid,omitempty"`
 }
 
-// Strategy is a customer-contact strategy (客户联系规则组).
-type Strategy struct {
+// CustomerStrategy is a customer-contact strategy (客户联系规则组).
+type CustomerStrategy struct {
 	ID         int
 	ParentID   int
 	Name       string
 	CreateTime int64
 	AdminList  []string
 	Privilege  map[string]bool
-	Range      []StrategyRange
+	Range      []CustomerStrategyRange
 }
 
-type strategyState struct {
+type customerStrategyState struct {
 	nextID int
-	byID   map[int]*Strategy
+	byID   map[int]*CustomerStrategy
 	order  []int
 }
 
-func newStrategyState() *strategyState { return &strategyState{nextID: 1, byID: map[int]*Strategy{}} }
+func newCustomerStrategyState() *customerStrategyState {
+	return &customerStrategyState{nextID: 1, byID: map[int]*CustomerStrategy{}}
+}
 
-func (s *Server) strategies() *strategyState {
-	return areaState(s, "customer_strategy", newStrategyState)
+func (s *Server) customerStrategies() *customerStrategyState {
+	return areaState(s, "customer_strategy", newCustomerStrategyState)
 }
 
 // Strategies returns the customer strategies, in the order created.
-func (s *Server) Strategies() []Strategy {
+func (s *Server) CustomerStrategies() []CustomerStrategy {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.strategies()
-	out := make([]Strategy, 0, len(st.order))
+	st := s.customerStrategies()
+	out := make([]CustomerStrategy, 0, len(st.order))
 	for _, id := range st.order {
-		out = append(out, cloneStrategy(st.byID[id]))
+		out = append(out, cloneCustomerStrategy(st.byID[id]))
 	}
 	return out
 }
 
-func cloneStrategy(p *Strategy) Strategy {
+func cloneCustomerStrategy(p *CustomerStrategy) CustomerStrategy {
 	c := *p
 	c.AdminList = slices.Clone(p.AdminList)
 	c.Range = slices.Clone(p.Range)
@@ -83,18 +85,18 @@ func cloneStrategy(p *Strategy) Strategy {
 }
 
 // strategy returns the strategy with id, or 40058.
-func (s *Server) strategy(id int) (*Strategy, error) {
+func (s *Server) customerStrategy(id int) (*CustomerStrategy, error) {
 	if id == 0 {
 		return nil, errorf(codeInvalidParameter, "missing strategy_id")
 	}
-	p, ok := s.strategies().byID[id]
+	p, ok := s.customerStrategies().byID[id]
 	if !ok {
 		return nil, errorf(codeInvalidParameter, "invalid strategy_id %d", id)
 	}
 	return p, nil
 }
 
-func (s *Server) checkRanges(rs []StrategyRange) error {
+func (s *Server) checkStrategyRanges(rs []CustomerStrategyRange) error {
 	for _, r := range rs {
 		switch r.Type {
 		case 1:
@@ -112,7 +114,7 @@ func (s *Server) checkRanges(rs []StrategyRange) error {
 	return nil
 }
 
-func (s *Server) checkAdmins(ids []string) error {
+func (s *Server) checkStrategyAdmins(ids []string) error {
 	for _, id := range ids {
 		if _, err := s.st.user(id); err != nil {
 			return err
@@ -121,16 +123,16 @@ func (s *Server) checkAdmins(ids []string) error {
 	return nil
 }
 
-func checkPrivileges(p map[string]bool) error {
+func checkStrategyPrivileges(p map[string]bool) error {
 	for k := range p {
-		if !slices.Contains(strategyPrivileges, k) {
+		if !slices.Contains(customerStrategyPrivileges, k) {
 			return errorf(codeInvalidParameter, "invalid privilege %s", k)
 		}
 	}
 	return nil
 }
 
-func (s *Server) listStrategies(c *call) (any, error) {
+func (s *Server) listCustomerStrategies(c *call) (any, error) {
 	var req struct {
 		Cursor string `json:"cursor"`
 		Limit  int    `json:"limit"`
@@ -142,7 +144,7 @@ func (s *Server) listStrategies(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, next, err := page("customer_strategy", s.strategies().order, req.Cursor, limit)
+	ids, next, err := page("customer_strategy", s.customerStrategies().order, req.Cursor, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -154,24 +156,24 @@ func (s *Server) listStrategies(c *call) (any, error) {
 		out[i] = item{id}
 	}
 	return struct {
-		Strategy   []item `json:"strategy"`
-		NextCursor string `json:"next_cursor"`
+		CustomerStrategy []item `json:"strategy"`
+		NextCursor       string `json:"next_cursor"`
 	}{out, next}, nil
 }
 
-func (s *Server) getStrategy(c *call) (any, error) {
+func (s *Server) getCustomerStrategy(c *call) (any, error) {
 	var req struct {
 		StrategyID int `json:"strategy_id"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	p, err := s.strategy(req.StrategyID)
+	p, err := s.customerStrategy(req.StrategyID)
 	if err != nil {
 		return nil, err
 	}
-	priv := make(map[string]bool, len(strategyPrivileges))
-	for _, k := range strategyPrivileges {
+	priv := make(map[string]bool, len(customerStrategyPrivileges))
+	for _, k := range customerStrategyPrivileges {
 		priv[k] = p.Privilege[k]
 	}
 	type strategyJSON struct {
@@ -183,11 +185,11 @@ func (s *Server) getStrategy(c *call) (any, error) {
 		Privilege    map[string]bool `json:"privilege"`
 	}
 	return struct {
-		Strategy strategyJSON `json:"strategy"`
+		CustomerStrategy strategyJSON `json:"strategy"`
 	}{strategyJSON{p.ID, p.ParentID, p.Name, p.CreateTime, p.AdminList, priv}}, nil
 }
 
-func (s *Server) getStrategyRange(c *call) (any, error) {
+func (s *Server) getCustomerStrategyRange(c *call) (any, error) {
 	var req struct {
 		StrategyID int    `json:"strategy_id"`
 		Cursor     string `json:"cursor"`
@@ -196,7 +198,7 @@ func (s *Server) getStrategyRange(c *call) (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	p, err := s.strategy(req.StrategyID)
+	p, err := s.customerStrategy(req.StrategyID)
 	if err != nil {
 		return nil, err
 	}
@@ -209,18 +211,18 @@ func (s *Server) getStrategyRange(c *call) (any, error) {
 		return nil, err
 	}
 	return struct {
-		Range      []StrategyRange `json:"range"`
-		NextCursor string          `json:"next_cursor"`
+		Range      []CustomerStrategyRange `json:"range"`
+		NextCursor string                  `json:"next_cursor"`
 	}{rs, next}, nil
 }
 
-func (s *Server) createStrategy(c *call) (any, error) {
+func (s *Server) createCustomerStrategy(c *call) (any, error) {
 	var req struct {
-		ParentID     int             `json:"parent_id"`
-		StrategyName string          `json:"strategy_name"`
-		AdminList    []string        `json:"admin_list"`
-		Privilege    map[string]bool `json:"privilege"`
-		Range        []StrategyRange `json:"range"`
+		ParentID     int                     `json:"parent_id"`
+		StrategyName string                  `json:"strategy_name"`
+		AdminList    []string                `json:"admin_list"`
+		Privilege    map[string]bool         `json:"privilege"`
+		Range        []CustomerStrategyRange `json:"range"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -234,21 +236,21 @@ func (s *Server) createStrategy(c *call) (any, error) {
 		return nil, errorf(codeInvalidParameter, "missing range")
 	}
 	if req.ParentID != 0 {
-		if _, err := s.strategy(req.ParentID); err != nil {
+		if _, err := s.customerStrategy(req.ParentID); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.checkAdmins(req.AdminList); err != nil {
+	if err := s.checkStrategyAdmins(req.AdminList); err != nil {
 		return nil, err
 	}
-	if err := s.checkRanges(req.Range); err != nil {
+	if err := s.checkStrategyRanges(req.Range); err != nil {
 		return nil, err
 	}
-	if err := checkPrivileges(req.Privilege); err != nil {
+	if err := checkStrategyPrivileges(req.Privilege); err != nil {
 		return nil, err
 	}
-	st := s.strategies()
-	p := &Strategy{ID: st.nextID, ParentID: req.ParentID, Name: req.StrategyName, CreateTime: c.Now.Unix(),
+	st := s.customerStrategies()
+	p := &CustomerStrategy{ID: st.nextID, ParentID: req.ParentID, Name: req.StrategyName, CreateTime: c.Now.Unix(),
 		AdminList: req.AdminList, Privilege: req.Privilege, Range: req.Range}
 	st.nextID++
 	st.byID[p.ID] = p
@@ -258,29 +260,29 @@ func (s *Server) createStrategy(c *call) (any, error) {
 	}{p.ID}, nil
 }
 
-func (s *Server) editStrategy(c *call) (any, error) {
+func (s *Server) editCustomerStrategy(c *call) (any, error) {
 	var req struct {
-		StrategyID   int             `json:"strategy_id"`
-		StrategyName string          `json:"strategy_name"`
-		AdminList    []string        `json:"admin_list"`
-		Privilege    map[string]bool `json:"privilege"`
-		RangeAdd     []StrategyRange `json:"range_add"`
-		RangeDel     []StrategyRange `json:"range_del"`
+		StrategyID   int                     `json:"strategy_id"`
+		StrategyName string                  `json:"strategy_name"`
+		AdminList    []string                `json:"admin_list"`
+		Privilege    map[string]bool         `json:"privilege"`
+		RangeAdd     []CustomerStrategyRange `json:"range_add"`
+		RangeDel     []CustomerStrategyRange `json:"range_del"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	p, err := s.strategy(req.StrategyID)
+	p, err := s.customerStrategy(req.StrategyID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkAdmins(req.AdminList); err != nil {
+	if err := s.checkStrategyAdmins(req.AdminList); err != nil {
 		return nil, err
 	}
-	if err := s.checkRanges(req.RangeAdd); err != nil {
+	if err := s.checkStrategyRanges(req.RangeAdd); err != nil {
 		return nil, err
 	}
-	if err := checkPrivileges(req.Privilege); err != nil {
+	if err := checkStrategyPrivileges(req.Privilege); err != nil {
 		return nil, err
 	}
 	if req.StrategyName != "" {
@@ -297,21 +299,21 @@ func (s *Server) editStrategy(c *call) (any, error) {
 			p.Range = append(p.Range, r)
 		}
 	}
-	p.Range = slices.DeleteFunc(p.Range, func(r StrategyRange) bool { return slices.Contains(req.RangeDel, r) })
+	p.Range = slices.DeleteFunc(p.Range, func(r CustomerStrategyRange) bool { return slices.Contains(req.RangeDel, r) })
 	return nil, nil
 }
 
-func (s *Server) delStrategy(c *call) (any, error) {
+func (s *Server) delCustomerStrategy(c *call) (any, error) {
 	var req struct {
 		StrategyID int `json:"strategy_id"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if _, err := s.strategy(req.StrategyID); err != nil {
+	if _, err := s.customerStrategy(req.StrategyID); err != nil {
 		return nil, err
 	}
-	st := s.strategies()
+	st := s.customerStrategies()
 	delete(st.byID, req.StrategyID)
 	st.order = slices.DeleteFunc(st.order, func(id int) bool { return id == req.StrategyID })
 	// Its tags go with it.

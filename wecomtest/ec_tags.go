@@ -93,7 +93,7 @@ func (s *Server) listTags(c *call, strategy bool) (any, error) {
 		}
 	}
 	if strategy && req.StrategyID != 0 {
-		if _, err := s.strategy(req.StrategyID); err != nil {
+		if _, err := s.customerStrategy(req.StrategyID); err != nil {
 			return nil, err
 		}
 	}
@@ -146,7 +146,7 @@ func (s *Server) addTags(c *call, strategy bool) (any, error) {
 		return nil, err
 	}
 	if strategy {
-		if _, err := s.strategy(req.StrategyID); err != nil {
+		if _, err := s.customerStrategy(req.StrategyID); err != nil {
 			return nil, err
 		}
 	}
