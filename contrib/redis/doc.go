@@ -1,0 +1,59 @@
+// Package redis shares a WeCom integration's state across a fleet of
+// instances through Redis: the access token, the per-API call budget and
+// callback deduplication.
+//
+// A fleet of instances (pods, workers) using one WeCom corp must share
+// three things, or the instances fight each other:
+//
+//   - The access token. Store is a wecom.TokenCache and a
+//     wecom.TokenLocker: the instances share one token, and when it is due
+//     for refresh one instance fetches the new one under a lease (SET NX PX
+//     with a random fencing value) while the others wait for it. A token
+//     WeCom rejects (40014, 42001) is deleted only if it is still the one
+//     stored (compare and delete), so a newer token survives.
+//   - The call budget. Limiter is a wecom.Limiter that keeps the whole
+//     fleet under one budget per corp and API: a GCRA token bucket in one
+//     atomic Lua script, on Redis's clock.
+//   - Callback deduplication. Store also has Claim and Release, the
+//     DedupStore the callback package uses to process a redelivered event
+//     once, whichever instance it lands on (SET NX PX on the event
+//     identity).
+//
+// Plug it in with wecom.WithTokenCache and wecom.WithLimiter; the package
+// example shows the wiring. Import it under a name of its own, since
+// go-redis is called redis too:
+//
+//	import wecomredis "github.com/wecomkit/wecom/contrib/redis"
+//
+// # Keys
+//
+// Every key starts with a prefix (default "wecom:", see WithPrefix) and
+// carries the corp and app in a Redis Cluster hash tag:
+//
+//	wecom:{<corpid>:<app hash>}:token   the access token, expiring with it
+//	wecom:{<corpid>:<app hash>}:lease   the refresh lease (fencing value)
+//	wecom:{<corpid>}:rate:<api path>    the limiter's bucket (a timestamp)
+//	wecom:dedup:<event key>             a claimed callback event
+//
+// The app hash is wecom.TokenCacheKey's short hash of the secret: the
+// secret itself is never stored. The token is stored in clear, as it must
+// be to be shared; protect the Redis instance accordingly (AUTH, TLS, a
+// private network).
+//
+// # When Redis is down
+//
+// Calls keep working, and the package goes back to Redis by itself once it
+// answers again:
+//
+//   - Token: the Store's errors reach the client, which logs a warning and
+//     fetches its own token, as a single instance would. Each instance
+//     then calls gettoken once per token lifetime instead of once per
+//     fleet.
+//   - Limiter: Wait paces calls with an in-process limiter (wecom's
+//     MemoryLimiter) holding this instance's share of the budget (see
+//     WithFleetSize), logs one warning when it switches and one line when
+//     Redis is back, and retries Redis at most every WithRetryInterval.
+//   - Dedup: Claim and Release return the error, so that the callback
+//     handler decides whether to process the event anyway or have WeCom
+//     redeliver it.
+package redis

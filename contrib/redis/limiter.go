@@ -1,0 +1,199 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/wecomkit/wecom"
+)
+
+// Limiter is a wecom.Limiter whose budget the whole fleet shares: every
+// instance that paces its calls through the same Redis and prefix draws on
+// one bucket per corp and API.
+//
+// It runs the generic cell rate algorithm (a token bucket kept as one
+// timestamp, like wecom's MemoryLimiter) in one Lua script on Redis's
+// clock, so the instances' clocks need not agree and two instances cannot
+// take the same slot. In any window of length Rate.Per a corp's API
+// receives at most Rate.Calls+Rate.Burst calls from the fleet.
+//
+// Wait books the next slot and sleeps until it comes. When the caller's
+// context has a deadline and the next slot lies beyond it, Wait returns at
+// once with an error wrapping context.DeadlineExceeded and books nothing.
+// A slot booked by a call whose context ends while it sleeps is lost,
+// which errs on the side of the budget.
+//
+// When Redis fails, Wait paces calls with a local limiter instead (see the
+// package documentation and WithFleetSize) and tries Redis again after
+// WithRetryInterval.
+type Limiter struct {
+	rdb    goredis.UniversalClient
+	prefix string
+	def    cell
+	perAPI map[string]cell
+	local  wecom.Limiter
+	log    *slog.Logger
+	retry  time.Duration
+
+	downUntil atomic.Int64 // unix nanoseconds; Redis is not tried before
+	mu        sync.Mutex   // orders the down/up log lines
+	down      bool
+}
+
+var _ wecom.Limiter = (*Limiter)(nil)
+
+// cell is a Rate in the script's terms, in microseconds.
+type cell struct {
+	interval  int64 // between two calls
+	tolerance int64 // burst * interval
+}
+
+func newCell(r wecom.Rate) cell {
+	per := r.Per.Microseconds()
+	iv := (per + int64(r.Calls) - 1) / int64(r.Calls) // round up: never faster than the budget
+	if iv < 1 {
+		iv = 1
+	}
+	return cell{interval: iv, tolerance: int64(r.Burst) * iv}
+}
+
+// NewLimiter returns a Limiter on rdb that gives every API the budget def,
+// except the APIs named in perAPI (endpoint path → budget), which get
+// their own, as wecom.NewLimiter does. wecom.PerAPIQuota keeps each API
+// under WeCom's documented limits. It reports invalid rates as an error.
+func NewLimiter(rdb goredis.UniversalClient, def wecom.Rate, perAPI map[string]wecom.Rate, opts ...Option) (*Limiter, error) {
+	if rdb == nil {
+		return nil, errors.New("wecomredis: nil redis client")
+	}
+	// wecom.NewLimiter validates the rates the way the core does.
+	if _, err := wecom.NewLimiter(def, perAPI); err != nil {
+		return nil, fmt.Errorf("wecomredis: %w", err)
+	}
+	o := newOptions(opts)
+	share := func(r wecom.Rate) wecom.Rate {
+		n := o.fleetSize
+		return wecom.Rate{Calls: (r.Calls + n - 1) / n, Per: r.Per, Burst: r.Burst / n}
+	}
+	localPerAPI := make(map[string]wecom.Rate, len(perAPI))
+	cells := make(map[string]cell, len(perAPI))
+	for api, r := range perAPI {
+		localPerAPI[api] = share(r)
+		cells[api] = newCell(r)
+	}
+	local, err := wecom.NewLimiter(share(def), localPerAPI)
+	if err != nil {
+		return nil, fmt.Errorf("wecomredis: local fallback: %w", err)
+	}
+	return &Limiter{
+		rdb:    rdb,
+		prefix: o.prefix,
+		def:    newCell(def),
+		perAPI: cells,
+		local:  local,
+		log:    o.log,
+		retry:  o.retryInterval,
+	}, nil
+}
+
+// gcraScript books the next slot of the bucket KEYS[1] and returns
+// {booked, wait µs}. ARGV: interval µs, tolerance µs, the longest wait the
+// caller accepts in µs (-1 for any). A slot beyond that is not booked.
+// The bucket's state is its theoretical arrival time (TAT), in µs on
+// Redis's clock; the key expires once the bucket is full again.
+var gcraScript = goredis.NewScript(`
+if redis.replicate_commands then redis.replicate_commands() end
+local iv = tonumber(ARGV[1])
+local tol = tonumber(ARGV[2])
+local maxwait = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tat < now then tat = now end
+local wait = tat - tol - now
+if wait < 0 then wait = 0 end
+if maxwait >= 0 and wait > maxwait then return {0, wait} end
+local ntat = tat + iv
+redis.call('SET', KEYS[1], string.format('%.0f', ntat), 'PX', math.floor((ntat - now) / 1000) + 1)
+return {1, wait}
+`)
+
+func (l *Limiter) key(corpID, api string) string {
+	return l.prefix + "{" + corpID + "}:rate:" + api
+}
+
+// Wait implements wecom.Limiter.
+func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, err)
+	}
+	if time.Now().UnixNano() < l.downUntil.Load() {
+		return l.local.Wait(ctx, corpID, api)
+	}
+	c, ok := l.perAPI[api]
+	if !ok {
+		c = l.def
+	}
+	maxWait := int64(-1)
+	if dl, ok := ctx.Deadline(); ok {
+		maxWait = max(time.Until(dl).Microseconds(), 0)
+	}
+	res, err := gcraScript.Run(ctx, l.rdb, []string{l.key(corpID, api)}, c.interval, c.tolerance, maxWait).Int64Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("unexpected reply of %d elements", len(res))
+	}
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, cerr)
+		}
+		l.markDown(ctx, err)
+		return l.local.Wait(ctx, corpID, api)
+	}
+	l.markUp(ctx)
+	wait := time.Duration(res[1]) * time.Microsecond
+	if res[0] != 1 {
+		return fmt.Errorf("wecomredis: rate limit on %s: the next slot, in %s, is past the deadline: %w",
+			api, wait.Round(time.Millisecond), context.DeadlineExceeded)
+	}
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, ctx.Err())
+	}
+}
+
+// markDown switches to the local limiter for the retry interval, logging
+// the switch once per outage.
+func (l *Limiter) markDown(ctx context.Context, err error) {
+	l.downUntil.Store(time.Now().Add(l.retry).UnixNano())
+	l.mu.Lock()
+	was := l.down
+	l.down = true
+	l.mu.Unlock()
+	if !was {
+		l.log.LogAttrs(ctx, slog.LevelWarn, "wecomredis: redis unavailable; pacing calls with the local limiter",
+			slog.String("error", err.Error()), slog.Duration("retry_in", l.retry))
+	}
+}
+
+func (l *Limiter) markUp(ctx context.Context) {
+	l.mu.Lock()
+	was := l.down
+	l.down = false
+	l.mu.Unlock()
+	if was {
+		l.log.LogAttrs(ctx, slog.LevelInfo, "wecomredis: redis is back; pacing calls with the shared limiter")
+	}
+}

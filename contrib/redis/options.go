@@ -1,0 +1,86 @@
+package redis
+
+import (
+	"log/slog"
+	"time"
+)
+
+// DefaultPrefix starts every key the package writes.
+const DefaultPrefix = "wecom:"
+
+const (
+	defaultOpTimeout     = 2 * time.Second
+	defaultRetryInterval = time.Second
+)
+
+// Option configures a Store or a Limiter. Options that concern only one of
+// them say so and are ignored by the other.
+type Option func(*options)
+
+type options struct {
+	prefix        string
+	log           *slog.Logger
+	opTimeout     time.Duration
+	retryInterval time.Duration
+	fleetSize     int
+}
+
+func newOptions(opts []Option) options {
+	o := options{
+		prefix:        DefaultPrefix,
+		opTimeout:     defaultOpTimeout,
+		retryInterval: defaultRetryInterval,
+		fleetSize:     1,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.log == nil {
+		o.log = slog.New(discardHandler{})
+	}
+	return o
+}
+
+// WithPrefix sets the prefix of every key (default "wecom:"), to keep
+// several environments or applications apart in one Redis.
+func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
+
+// WithLogger sets the logger for warnings about Redis being unavailable and
+// back. Tokens and secrets are never logged. The default discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithOpTimeout bounds the Redis calls made without a caller's context: the
+// release of a token lease (default 2s). Values below 1ms are ignored.
+func WithOpTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d >= time.Millisecond {
+			o.opTimeout = d
+		}
+	}
+}
+
+// WithRetryInterval sets how long a Limiter keeps pacing calls locally after
+// Redis failed before it tries Redis again (default 1s). Limiter only.
+// Values below 1ms are ignored.
+func WithRetryInterval(d time.Duration) Option {
+	return func(o *options) {
+		if d >= time.Millisecond {
+			o.retryInterval = d
+		}
+	}
+}
+
+// WithFleetSize tells a Limiter how many instances share the budget (default
+// 1). While Redis is unavailable each instance paces its calls locally with
+// 1/n of the budget (rounded up), so that the fleet as a whole stays near
+// the budget instead of n times over it. Limiter only. Values below 1 are
+// ignored.
+func WithFleetSize(n int) Option {
+	return func(o *options) {
+		if n >= 1 {
+			o.fleetSize = n
+		}
+	}
+}

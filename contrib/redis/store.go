@@ -1,0 +1,231 @@
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/wecomkit/wecom"
+)
+
+// Store keeps a fleet's access tokens and callback claims in Redis.
+//
+// It is a wecom.TokenCache and a wecom.TokenLocker: pass it to every
+// instance's client with wecom.WithTokenCache, and the fleet shares one
+// token and fetches a new one once per token lifetime. It is also the
+// DedupStore of the callback package (Claim and Release).
+//
+// A Store is safe for concurrent use. It owns no connection: close the
+// go-redis client yourself when done.
+type Store struct {
+	rdb       goredis.UniversalClient
+	prefix    string
+	log       *slog.Logger
+	opTimeout time.Duration
+}
+
+var (
+	_ wecom.TokenCache  = (*Store)(nil)
+	_ wecom.TokenLocker = (*Store)(nil)
+)
+
+// NewStore returns a Store on rdb (a *redis.Client, *redis.ClusterClient or
+// any redis.UniversalClient).
+func NewStore(rdb goredis.UniversalClient, opts ...Option) (*Store, error) {
+	if rdb == nil {
+		return nil, errors.New("wecomredis: nil redis client")
+	}
+	o := newOptions(opts)
+	return &Store{rdb: rdb, prefix: o.prefix, log: o.log, opTimeout: o.opTimeout}, nil
+}
+
+// tokenKey and leaseKey put the corp and app (wecom.TokenCacheKey) in a
+// hash tag, so that a cluster keeps a token and its lease on one node.
+func (s *Store) tokenKey(key string) string { return s.prefix + "{" + key + "}:token" }
+func (s *Store) leaseKey(key string) string { return s.prefix + "{" + key + "}:lease" }
+func (s *Store) dedupKey(key string) string { return s.prefix + "dedup:" + key }
+
+// The token is stored as its bare value with a PX expiry equal to its
+// remaining life: relative times, so that the clocks of the instances and
+// of Redis need not agree.
+var (
+	// getTokenScript returns {value, remaining ms} atomically.
+	getTokenScript = goredis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return {v, redis.call('PTTL', KEYS[1])}
+`)
+
+	// setTokenScript stores ARGV[1] for ARGV[2] ms unless a different
+	// token that lives longer is already stored. A newer token always
+	// outlives an older one, so an instance that fetched late (a lease
+	// holder that hung past its lease) cannot overwrite the token the
+	// fleet has moved on to. Returns 1 when stored.
+	setTokenScript = goredis.NewScript(`
+local ttl = tonumber(ARGV[2])
+if redis.call('PTTL', KEYS[1]) > ttl and redis.call('GET', KEYS[1]) ~= ARGV[1] then
+	return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+return 1
+`)
+
+	// compareDeleteScript deletes KEYS[1] only if it holds ARGV[1]: the
+	// token that failed, or our own lease. Returns 1 when deleted.
+	compareDeleteScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+)
+
+// GetToken implements wecom.TokenCache.
+func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, error) {
+	start := time.Now()
+	res, err := getTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}).Slice()
+	if errors.Is(err, goredis.Nil) {
+		return wecom.Token{}, false, nil
+	}
+	if err != nil {
+		return wecom.Token{}, false, fmt.Errorf("wecomredis: get token: %w", err)
+	}
+	if len(res) != 2 {
+		return wecom.Token{}, false, fmt.Errorf("wecomredis: get token: unexpected reply of %d elements", len(res))
+	}
+	val, _ := res[0].(string)
+	ms, _ := res[1].(int64)
+	if val == "" || ms <= 0 {
+		// Gone meanwhile (-2), or stored without expiry by someone else
+		// (-1): not a token we can vouch for.
+		return wecom.Token{}, false, nil
+	}
+	// Counting the life from before the request keeps us on the safe side.
+	return wecom.Token{Value: val, ExpiresAt: start.Add(time.Duration(ms) * time.Millisecond)}, true, nil
+}
+
+// SetToken implements wecom.TokenCache. The token expires from Redis with
+// tok.ExpiresAt; an expired token is not stored. When the stored token is
+// a different one that lives longer, it is kept and SetToken returns nil.
+func (s *Store) SetToken(ctx context.Context, key string, tok wecom.Token) error {
+	if tok.Value == "" {
+		return errors.New("wecomredis: set token: empty token")
+	}
+	ttl := time.Until(tok.ExpiresAt).Milliseconds()
+	if ttl <= 0 {
+		return nil
+	}
+	if err := setTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, tok.Value, ttl).Err(); err != nil {
+		return fmt.Errorf("wecomredis: set token: %w", err)
+	}
+	return nil
+}
+
+// DeleteToken implements wecom.TokenCache: it deletes the token stored
+// under key only if it is still value, so that a newer token another
+// instance stored survives.
+func (s *Store) DeleteToken(ctx context.Context, key, value string) error {
+	if err := compareDeleteScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, value).Err(); err != nil {
+		return fmt.Errorf("wecomredis: delete token: %w", err)
+	}
+	return nil
+}
+
+// LockToken implements wecom.TokenLocker: it takes the lease to refresh the
+// token under key with SET NX PX and a random fencing value. The lease
+// expires after ttl even if its holder dies; release deletes it only while
+// it still holds our fencing value, so a holder that outlived its lease
+// cannot release the next holder's. release is safe to call more than
+// once and from any goroutine.
+func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (release func(), acquired bool, err error) {
+	if ttl < time.Millisecond {
+		return nil, false, fmt.Errorf("wecomredis: lock token: lease of %s is below 1ms", ttl)
+	}
+	fence, err := newFence()
+	if err != nil {
+		return nil, false, fmt.Errorf("wecomredis: lock token: %w", err)
+	}
+	lk := s.leaseKey(key)
+	ok, err := s.rdb.SetNX(ctx, lk, fence, ttl).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("wecomredis: lock token: %w", err)
+	}
+	if !ok {
+		return func() {}, false, nil
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			// The caller's context may be over by now; the release must
+			// still go out, bounded.
+			rctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
+			defer cancel()
+			if err := compareDeleteScript.Run(rctx, s.rdb, []string{lk}, fence).Err(); err != nil {
+				// The lease expires by itself; only the others' wait is longer.
+				s.log.LogAttrs(rctx, slog.LevelWarn, "wecomredis: releasing the token lease failed; it will expire",
+					slog.String("error", err.Error()))
+			}
+		})
+	}
+	return release, true, nil
+}
+
+// newFence returns a random lease value: 128 bits, hex.
+func newFence() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// Claim marks the callback event identified by key as taken, for ttl, with
+// SET NX PX. claimed is false when another instance (or an earlier
+// delivery) already claimed it and the claim has not expired. On error the
+// caller decides: process the event anyway, or fail the delivery so that
+// WeCom sends it again.
+//
+// Choose ttl well beyond WeCom's redelivery window (it retries an
+// unanswered callback a few times, seconds apart); minutes to a day is
+// usual.
+func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (claimed bool, err error) {
+	if key == "" {
+		return false, errors.New("wecomredis: claim: empty key")
+	}
+	if ttl < time.Millisecond {
+		return false, fmt.Errorf("wecomredis: claim: ttl %s is below 1ms", ttl)
+	}
+	ok, err := s.rdb.SetNX(ctx, s.dedupKey(key), "1", ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("wecomredis: claim: %w", err)
+	}
+	return ok, nil
+}
+
+// Release gives up the claim on key, so that a redelivery of the event is
+// processed: the callback handler calls it when processing failed.
+// Releasing a key that is not claimed is not an error.
+func (s *Store) Release(ctx context.Context, key string) error {
+	if key == "" {
+		return errors.New("wecomredis: release: empty key")
+	}
+	if err := s.rdb.Del(ctx, s.dedupKey(key)).Err(); err != nil {
+		return fmt.Errorf("wecomredis: release: %w", err)
+	}
+	return nil
+}
+
+// discardHandler is slog.DiscardHandler, which needs Go 1.24.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
