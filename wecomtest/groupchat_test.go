@@ -63,7 +63,7 @@ func TestGroupChatEndpointsAnswerLikeWeCom(t *testing.T) {
 
 func TestGroupStatisticOrders(t *testing.T) {
 	s := Start(t)
-	day := time.Date(2025, 6, 10, 0, 0, 0, 0, chinaTime)
+	day := time.Date(2025, 6, 10, 0, 0, 0, 0, groupStatZone)
 	for i, u := range []string{"a", "b"} {
 		require.NoError(t, s.AddUser(User{UserID: u}))
 		// b leads every figure.
