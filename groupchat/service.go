@@ -7,7 +7,12 @@
 //	svc := groupchat.New(client)
 package groupchat
 
-import "github.com/wecomkit/wecom"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/wecomkit/wecom"
+)
 
 // Service calls the customer-group endpoints. Create it with New; it is
 // safe for concurrent use.
@@ -17,3 +22,12 @@ type Service struct {
 
 // New returns a Service that calls WeCom through c.
 func New(c *wecom.Client) *Service { return &Service{c: c} }
+
+// ErrInvalidArgument is wrapped by the errors a method returns, before
+// calling WeCom, for input WeCom would refuse (an empty id, a list over
+// its limit, a page size out of range).
+var ErrInvalidArgument = errors.New("groupchat: invalid argument")
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
+}

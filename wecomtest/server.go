@@ -419,6 +419,7 @@ func (s *Server) serve(w http.ResponseWriter, c *call) int {
 		return s.writeError(w, errorf(codeFrequencyLimit, "api freq out of limit"))
 	}
 	s.mu.Lock()
+	s.runTickers(c.Now)
 	payload, err := rt.fn(c)
 	s.mu.Unlock()
 	if hasFault && f.AfterApply {

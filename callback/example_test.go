@@ -1,0 +1,119 @@
+package callback_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/wecomkit/wecom/callback"
+	"github.com/wecomkit/wecom/crypto"
+)
+
+const (
+	token  = "wecomtestCallbackToken"
+	aesKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+	corpID = "ww5f3c9a1e2b7d4c60"
+)
+
+// deliver plays WeCom: it seals event XML and POSTs it to url.
+func deliver(url, event string) string {
+	c, err := crypto.New(token, aesKey, corpID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := c.Seal([]byte(event), time.Now().Unix(), "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := http.Post(url+"?"+s.URLValues().Encode(), "text/xml", strings.NewReader(string(s.EventXML(corpID, "1000002"))))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return fmt.Sprintf("%d %s", resp.StatusCode, b)
+}
+
+// Mounting the handler on a net/http ServeMux (any router works: it is an
+// http.Handler) and handling new customers.
+func ExampleNew() {
+	h, err := callback.New(token, aesKey, corpID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	callback.On(h, func(ctx context.Context, ev *callback.AddExternalContact) error {
+		fmt.Printf("%s added %s (state %q)\n", ev.UserID, ev.ExternalUserID, ev.State)
+		return nil
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/wecom/callback", h)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	fmt.Println(deliver(srv.URL+"/wecom/callback", `<xml><ToUserName><![CDATA[ww5f3c9a1e2b7d4c60]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[add_external_contact]]></ChangeType><UserID><![CDATA[zhangsan]]></UserID><ExternalUserID><![CDATA[wmEXAMPLE]]></ExternalUserID><State><![CDATA[spring-fair]]></State><WelcomeCode><![CDATA[CODE]]></WelcomeCode></xml>`))
+	// Output:
+	// zhangsan added wmEXAMPLE (state "spring-fair")
+	// 200 success
+}
+
+// A catch-all sees every event without a typed handler, including the
+// ones this package does not model.
+func ExampleHandler_OnOther() {
+	h, err := callback.New(token, aesKey, corpID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h.OnOther(func(ctx context.Context, ev callback.Event) error {
+		switch ev := ev.(type) {
+		case *callback.ExternalChatUpdate:
+			fmt.Println("chat", ev.ChatID, ev.UpdateDetail, ev.MemChangeList)
+		case *callback.UnknownEvent:
+			fmt.Println("unknown", ev.Event, ev.Get("ProductId"))
+		default:
+			fmt.Printf("%T\n", ev)
+		}
+		return nil
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	deliver(srv.URL, `<xml><Event><![CDATA[change_external_chat]]></Event><ChangeType><![CDATA[update]]></ChangeType><ChatId><![CDATA[wrCHAT]]></ChatId><UpdateDetail><![CDATA[add_member]]></UpdateDetail><MemChangeList><Item><![CDATA[a]]></Item><Item><![CDATA[b]]></Item></MemChangeList></xml>`)
+	deliver(srv.URL, `<xml><Event><![CDATA[product_album_audit]]></Event><ProductId><![CDATA[p1]]></ProductId></xml>`)
+	deliver(srv.URL, `<xml><Event><![CDATA[change_external_tag]]></Event><ChangeType><![CDATA[shuffle]]></ChangeType></xml>`)
+	// Output:
+	// chat wrCHAT add_member [a b]
+	// unknown product_album_audit p1
+	// *callback.ExternalTagShuffle
+}
+
+// Acknowledging at once and handling events in the background; Shutdown
+// handles what is queued before it returns.
+func ExampleWithAsync() {
+	h, err := callback.New(token, aesKey, corpID, callback.WithAsync(4, 1000))
+	if err != nil {
+		log.Fatal(err)
+	}
+	done := make(chan string, 1)
+	callback.On(h, func(ctx context.Context, ev *callback.DelFollowUser) error {
+		done <- ev.ExternalUserID + " deleted " + ev.UserID
+		return nil
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	fmt.Println(deliver(srv.URL, `<xml><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[del_follow_user]]></ChangeType><UserID><![CDATA[zhangsan]]></UserID><ExternalUserID><![CDATA[wmEXAMPLE]]></ExternalUserID></xml>`))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(<-done)
+	// Output:
+	// 200 success
+	// wmEXAMPLE deleted zhangsan
+}

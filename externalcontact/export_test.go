@@ -1,0 +1,387 @@
+package externalcontact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/wecomtest"
+)
+
+// custBulk adds staff members and customers, each customer followed by
+// perCustomer consecutive members, so that every member has
+// customers*perCustomer/staff relations. It returns the member ids.
+func custBulk(tb testing.TB, s *wecomtest.Server, staff, customers, perCustomer int) []string {
+	tb.Helper()
+	ids := make([]string, staff)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("staff%04d", i)
+		require.NoError(tb, s.AddUser(wecomtest.User{UserID: ids[i], Name: ids[i], CustomerContact: true}))
+	}
+	for i := 0; i < customers; i++ {
+		fs := make([]wecomtest.Follow, perCustomer)
+		for k := range fs {
+			fs[k] = wecomtest.Follow{UserID: ids[(i+k*(staff/perCustomer))%staff], AddWay: 1 + i%6, CreateTime: 1700000000 + int64(i),
+				Remark: fmt.Sprintf("客户%d", i), State: "bulk"}
+		}
+		_, err := s.AddCustomer(wecomtest.Customer{Name: fmt.Sprintf("客户%d", i), Type: 1, Gender: i % 3}, fs...)
+		require.NoError(tb, err)
+	}
+	return ids
+}
+
+// custAllRelations returns every relation the server holds, as
+// "userid/external_userid".
+func custAllRelations(s *wecomtest.Server, staff []string) map[string]bool {
+	out := map[string]bool{}
+	for _, u := range staff {
+		for _, f := range s.FollowsOf(u) {
+			out[u+"/"+f.ExternalUserID] = true
+		}
+	}
+	return out
+}
+
+func TestExportCustomersDeliversEachRelationOnce(t *testing.T) {
+	s, svc := custEnv(t)
+	staff := custBulk(t, s, 30, 600, 2) // 1200 relations, 40 per member
+	want := custAllRelations(s, staff)
+	require.Len(t, want, 1200)
+
+	got := map[string]int{}
+	input := append(append([]string{"", staff[0]}, staff...), staff[3]) // duplicates and blanks are skipped
+	st, err := svc.ExportCustomers(context.Background(), input, &ExportOptions{Concurrency: 4, PageSize: 25}, func(r CustomerRelation) error {
+		got[r.FollowInfo.UserID+"/"+r.ExternalContact.ExternalUserID]++
+		assert.NotEmpty(t, r.ExternalContact.Name)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Len(t, got, len(want))
+	for k, n := range got {
+		assert.True(t, want[k], k)
+		assert.Equal(t, 1, n, k)
+	}
+	assert.Equal(t, 30, st.Staff)
+	assert.Equal(t, 4, st.Chunks, "30 members on 4 workers: 4 lists of 7-8")
+	assert.EqualValues(t, 1200, st.Relations)
+	assert.EqualValues(t, 0, st.Retries)
+	reqs := s.RequestsTo("/cgi-bin/externalcontact/batch/get_by_user")
+	assert.EqualValues(t, len(reqs), st.Pages)
+	// 7 or 8 members × 40 relations in pages of 25: 12 or 13 pages each.
+	assert.InDelta(t, 50, st.Pages, 2)
+	for _, r := range reqs {
+		b := custBody(t, r.Body)
+		assert.EqualValues(t, 25, b["limit"])
+		assert.LessOrEqual(t, len(b["userid_list"].([]any)), 8)
+	}
+}
+
+func TestExportCustomersWithFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exports 100,000 relations")
+	}
+	faults := []wecomtest.Fault{wecomtest.FaultBusy, wecomtest.FaultRateLimited, wecomtest.FaultBadGateway,
+		wecomtest.FaultDropped, wecomtest.FaultTokenRevoked}
+	for _, tc := range []struct {
+		name   string
+		policy wecom.RetryPolicy
+	}{
+		{"client retries", custRetry},
+		// Every fault reaches the export, which fetches the page again.
+		{"export retries", wecom.NoRetry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := wecomtest.Start(t, wecomtest.WithoutRecording(), wecomtest.WithRateLimit(0))
+			staff := custBulk(t, s, 500, 50_000, 2)
+			want := custAllRelations(s, staff)
+			require.Len(t, want, 100_000)
+			var failed atomic.Int64
+			c, err := s.Client(wecom.WithRetryPolicy(tc.policy), wecom.WithObserver(func(_ context.Context, ci wecom.CallInfo) {
+				if ci.Err != nil {
+					failed.Add(1)
+				}
+			}))
+			require.NoError(t, err)
+			svc := New(c)
+
+			s.SetFaultRate(0.05, faults...)
+			got := make(map[string]int, len(want))
+			st, err := svc.ExportCustomers(context.Background(), staff, &ExportOptions{Concurrency: 8, RetryDelay: time.Millisecond, PageRetries: 6},
+				func(r CustomerRelation) error {
+					got[r.FollowInfo.UserID+"/"+r.ExternalContact.ExternalUserID]++
+					return nil
+				})
+			s.SetFaultRate(0)
+			require.NoError(t, err)
+			assert.EqualValues(t, 100_000, st.Relations)
+			require.Len(t, got, len(want))
+			dups := 0
+			for k, n := range got {
+				if !want[k] || n != 1 {
+					dups++
+				}
+			}
+			assert.Zero(t, dups, "relations delivered more than once or unknown")
+			assert.Greater(t, failed.Load(), int64(20), "5%% of ~1000 pages failed")
+			if tc.policy.MaxAttempts == 1 {
+				assert.Greater(t, st.Retries, int64(10), "5%% of ~1000 pages failed and were fetched again")
+			}
+			t.Logf("%s: %+v, %d failed attempts", tc.name, st, failed.Load())
+		})
+	}
+}
+
+func TestExportCustomersStops(t *testing.T) {
+	ctx := context.Background()
+	path := "/cgi-bin/externalcontact/batch/get_by_user"
+
+	t.Run("callback error", func(t *testing.T) {
+		s, svc := custEnv(t)
+		staff := custBulk(t, s, 20, 1000, 1)
+		boom := errors.New("disk full")
+		n := 0
+		st, err := svc.ExportCustomers(ctx, staff, &ExportOptions{Concurrency: 3, PageSize: 10}, func(CustomerRelation) error {
+			n++
+			if n == 15 {
+				return boom
+			}
+			return nil
+		})
+		assert.ErrorIs(t, err, boom)
+		assert.Equal(t, 15, n, "no call after the error")
+		assert.EqualValues(t, 14, st.Relations)
+		assert.Less(t, len(s.RequestsTo(path)), 100, "fetching stopped")
+	})
+
+	t.Run("permanent failure", func(t *testing.T) {
+		s, svc := custEnv(t)
+		staff := custBulk(t, s, 4, 100, 1)
+		s.FailNext(path, 1, wecomtest.Fault{Code: 48002, Message: "api forbidden"})
+		st, err := svc.ExportCustomers(ctx, staff, &ExportOptions{Concurrency: 1}, func(CustomerRelation) error { return nil })
+		assert.True(t, wecom.IsPermissionDenied(err), "%v", err)
+		assert.ErrorContains(t, err, "export customers of 4 members")
+		assert.EqualValues(t, 0, st.Retries, "a permission error is not retried")
+		assert.EqualValues(t, 0, st.Relations)
+	})
+
+	t.Run("transient failure outlasting retries", func(t *testing.T) {
+		s, svc := custEnv(t)
+		staff := custBulk(t, s, 4, 100, 1)
+		s.FailNext(path, 100, wecomtest.FaultBusy)
+		st, err := svc.ExportCustomers(ctx, staff, &ExportOptions{Concurrency: 1, PageRetries: 2, RetryDelay: time.Millisecond}, func(CustomerRelation) error { return nil })
+		assert.True(t, wecom.IsBusy(err), "%v", err)
+		assert.EqualValues(t, 2, st.Retries)
+		assert.Len(t, s.RequestsTo(path), 3*custRetry.MaxAttempts)
+	})
+
+	t.Run("no page retries", func(t *testing.T) {
+		s, svc := custEnv(t)
+		staff := custBulk(t, s, 4, 100, 1)
+		s.FailNext(path, 100, wecomtest.FaultBadGateway)
+		st, err := svc.ExportCustomers(ctx, staff, &ExportOptions{PageRetries: -1}, func(CustomerRelation) error { return nil })
+		assert.Error(t, err)
+		assert.EqualValues(t, 0, st.Retries)
+	})
+
+	t.Run("canceled", func(t *testing.T) {
+		s, svc := custEnv(t)
+		staff := custBulk(t, s, 4, 400, 1)
+		cctx, cancel := context.WithCancel(ctx)
+		n := 0
+		_, err := svc.ExportCustomers(cctx, staff, &ExportOptions{Concurrency: 2, PageSize: 10}, func(CustomerRelation) error {
+			if n++; n == 5 {
+				cancel()
+			}
+			return nil
+		})
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Less(t, len(s.RequestsTo(path)), 40)
+	})
+
+	t.Run("nothing to do and misuse", func(t *testing.T) {
+		s, svc := custEnv(t)
+		st, err := svc.ExportCustomers(ctx, []string{"", ""}, nil, func(CustomerRelation) error { return nil })
+		require.NoError(t, err)
+		assert.Zero(t, st.Chunks)
+		assert.Empty(t, s.RequestsTo(path))
+		_, err = svc.ExportCustomers(ctx, []string{"a"}, nil, nil)
+		assert.Error(t, err)
+		_, err = svc.ExportCustomers(ctx, []string{"a"}, &ExportOptions{PageSize: 101}, func(CustomerRelation) error { return nil })
+		assert.Error(t, err)
+	})
+}
+
+func TestBalancedChunks(t *testing.T) {
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprint(i)
+		}
+		return out
+	}
+	sizes := func(cs [][]string) []int {
+		var out []int
+		for _, c := range cs {
+			out = append(out, len(c))
+		}
+		return out
+	}
+	assert.Nil(t, balancedChunks(nil, 4, 100))
+	assert.Equal(t, []int{1, 1, 1}, sizes(balancedChunks(ids(3), 8, 100)))
+	assert.Equal(t, []int{31, 31, 31, 32, 31, 31, 31, 32, 31, 31, 31, 32, 31, 31, 31, 32}, sizes(balancedChunks(ids(500), 16, 100)))
+	// 500 members on 4 workers: 8 lists of ≤100, two rounds of equal work.
+	assert.Equal(t, []int{62, 63, 62, 63, 62, 63, 62, 63}, sizes(balancedChunks(ids(500), 4, 100)))
+	all := balancedChunks(ids(1001), 3, 100)
+	n := 0
+	for _, c := range all {
+		assert.LessOrEqual(t, len(c), 100)
+		n += len(c)
+	}
+	assert.Equal(t, 1001, n)
+	assert.Zero(t, len(all)%3)
+}
+
+func TestTransientPageError(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&wecom.Error{Code: -1}, true},
+		{&wecom.Error{Code: 45009}, true},
+		{&wecom.Error{Code: 42001}, true},
+		{&wecom.Error{HTTPStatus: 502}, true},
+		{&wecom.Error{Message: "transport error", Err: errors.New("EOF")}, true},
+		{&wecom.Error{Message: "canceled", Err: context.Canceled}, false},
+		{&wecom.Error{Code: 60111}, false},
+		{&wecom.Error{HTTPStatus: 404}, false},
+		{errors.New("plain"), false},
+	} {
+		assert.Equal(t, tc.want, transientPageError(ctx, tc.err), "%v", tc.err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.False(t, transientPageError(cctx, &wecom.Error{Code: -1}))
+}
+
+// BenchmarkExportCustomers exports 100,000 relations of 500 members from a
+// wecomtest WeCom answering after 20 ms, under WeCom's per-API limit
+// (server side) and the SDK's PerAPIQuota limiter (client side). It
+// reports, beside the wall time, the bound the latency and the rate limit
+// set — max(latency × pages ÷ concurrency, rate-limited time) with pages
+// the fewest possible, relations ÷ 100 — and their ratio, and the peak
+// live heap above the seeded server's during the export.
+func BenchmarkExportCustomers(b *testing.B) {
+	// At the default concurrency (4) and at 16: on this 2-core machine the
+	// in-process server's CPU and GC compete with the client's, which
+	// weighs more as the bound shrinks.
+	for _, conc := range []int{4, 16} {
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) { benchExport(b, conc) })
+	}
+}
+
+func benchExport(b *testing.B, concurrency int) {
+	const (
+		staffN    = 500
+		relations = 100_000
+		latency   = 20 * time.Millisecond
+	)
+	// Demo data: realistic names, remarks and tags; every member has about
+	// 200 customers. The server keeps WeCom's 10,000 calls/min per API.
+	s := wecomtest.Start(b, wecomtest.WithLatency(latency), wecomtest.WithoutRecording(),
+		wecomtest.WithDemo(wecomtest.Demo{Users: staffN, Customers: relations / 2, Relations: relations, ResignedUsers: -1, GroupChats: -1}))
+	var limiter *wecom.MemoryLimiter
+	staff, err := svc0(s).ListFollowUsers(context.Background())
+	require.NoError(b, err)
+	require.Len(b, staff, staffN)
+	require.Equal(b, relations, s.RelationCount())
+	limiter, err = wecom.NewLimiter(wecom.PerAPIQuota, nil)
+	require.NoError(b, err)
+	c, err := s.Client(wecom.WithLimiter(limiter))
+	require.NoError(b, err)
+	svc := New(c)
+	ctx := context.Background()
+
+	minPages := int(math.Ceil(float64(relations) / MaxBatchLimit))
+	latencyBound := latency * time.Duration(minPages) / time.Duration(concurrency)
+	// The limiter admits Burst calls at once and then Calls per Per.
+	rateBound := time.Duration(0)
+	if extra := minPages - wecom.PerAPIQuota.Burst; extra > 0 {
+		rateBound = time.Duration(extra) * wecom.PerAPIQuota.Per / time.Duration(wecom.PerAPIQuota.Calls)
+	}
+	bound := max(latencyBound, rateBound)
+
+	var peak uint64
+	var total time.Duration
+	var pages int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		// Each run starts a new minute of the server's rate-limit window.
+		s.Clock().Advance(time.Minute)
+		runtime.GC()
+		base := custHeapLive()
+		stop := custHeapSampler(base, &peak)
+		b.StartTimer()
+		start := time.Now()
+		st, err := svc.ExportCustomers(ctx, staff, &ExportOptions{Concurrency: concurrency}, func(CustomerRelation) error { return nil })
+		total += time.Since(start)
+		b.StopTimer()
+		stop()
+		if err != nil || st.Relations != relations {
+			b.Fatalf("export: %d relations, %v", st.Relations, err)
+		}
+		pages = st.Pages
+		b.StartTimer()
+	}
+	wall := total / time.Duration(b.N)
+	b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
+	b.ReportMetric(float64(wall)/float64(bound), "x-bound")
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+func svc0(s *wecomtest.Server) *Service {
+	c, err := s.Client()
+	if err != nil {
+		panic(err)
+	}
+	return New(c)
+}
+
+// custHeapLive returns the live heap as of the last garbage collection.
+func custHeapLive() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// custHeapSampler records into peak the largest heap growth above base
+// until stop is called.
+func custHeapSampler(base uint64, peak *uint64) (stop func()) {
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !done.Load() {
+			if h := custHeapLive(); h > base && h-base > *peak {
+				*peak = h - base
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return func() { done.Store(true); wg.Wait() }
+}

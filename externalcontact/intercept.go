@@ -1,0 +1,334 @@
+package externalcontact
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wecomkit/wecom"
+)
+
+// Limits of intercept rules, checked before any call.
+const (
+	MaxInterceptRuleNameLen = 20  // characters of rule_name
+	MaxInterceptWords       = 300 // entries of word_list
+	MaxInterceptWordLen     = 32  // characters of one word
+)
+
+// InterceptType is what happens when a member's message hits a rule.
+type InterceptType int
+
+// Intercept behaviors.
+const (
+	InterceptWarnAndBlock InterceptType = 1 // warn the member and block the message
+	InterceptWarnOnly     InterceptType = 2 // warn the member, send the message
+)
+
+// String returns the behavior in words.
+func (t InterceptType) String() string {
+	switch t {
+	case InterceptWarnAndBlock:
+		return "warn and block"
+	case InterceptWarnOnly:
+		return "warn only"
+	}
+	return "InterceptType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// InterceptSemantic is a kind of content a rule catches beyond its words.
+type InterceptSemantic int
+
+// Semantic matches of an intercept rule.
+const (
+	InterceptPhoneNumber InterceptSemantic = 1 // 手机号
+	InterceptEmail       InterceptSemantic = 2 // 邮箱地址
+	InterceptRedPacket   InterceptSemantic = 3 // 红包
+)
+
+// String returns the semantic match in words.
+func (s InterceptSemantic) String() string {
+	switch s {
+	case InterceptPhoneNumber:
+		return "phone number"
+	case InterceptEmail:
+		return "email"
+	case InterceptRedPacket:
+		return "red packet"
+	}
+	return "InterceptSemantic(" + strconv.Itoa(int(s)) + ")"
+}
+
+// InterceptRange is the members (and departments) a rule applies to.
+type InterceptRange struct {
+	UserList       []string `json:"user_list,omitempty"`
+	DepartmentList []int    `json:"department_list,omitempty"`
+}
+
+func (r *InterceptRange) empty() bool {
+	return r == nil || (len(r.UserList) == 0 && len(r.DepartmentList) == 0)
+}
+
+// InterceptRuleRequest creates a sensitive-word rule (聊天敏感词).
+type InterceptRuleRequest struct {
+	RuleName        string              `json:"rule_name"` // at most 20 characters
+	WordList        []string            `json:"word_list"` // 1..300 words of at most 32 characters
+	SemanticsList   []InterceptSemantic `json:"semantics_list,omitempty"`
+	InterceptType   InterceptType       `json:"intercept_type"`
+	ApplicableRange InterceptRange      `json:"applicable_range"`
+}
+
+// InterceptRuleSummary is an entry of get_intercept_rule_list.
+type InterceptRuleSummary struct {
+	RuleID     string `json:"rule_id"`
+	RuleName   string `json:"rule_name"`
+	CreateTime int64  `json:"create_time"`
+}
+
+// CreatedAt returns CreateTime as a time.Time.
+func (r InterceptRuleSummary) CreatedAt() time.Time { return unixOrZero(r.CreateTime) }
+
+// UnmarshalJSON accepts rule_id as a string or a number.
+func (r *InterceptRuleSummary) UnmarshalJSON(b []byte) error {
+	type plain InterceptRuleSummary
+	var v struct {
+		plain
+		RuleID json.RawMessage `json:"rule_id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = InterceptRuleSummary(v.plain)
+	id, err := lenientString(v.RuleID)
+	r.RuleID = id
+	return err
+}
+
+// InterceptRule is a sensitive-word rule with its settings.
+type InterceptRule struct {
+	RuleID          string
+	RuleName        string
+	WordList        []string
+	SemanticsList   []InterceptSemantic
+	InterceptType   InterceptType
+	ApplicableRange InterceptRange
+	// Raw is the rule as WeCom sent it, for fields the SDK does not model.
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON reads WeCom's rule, whose semantics list sits in
+// extra_rule (older answers had it at the top level), and whose rule_id
+// may be a string or a number.
+func (r *InterceptRule) UnmarshalJSON(b []byte) error {
+	var v struct {
+		RuleID        json.RawMessage     `json:"rule_id"`
+		RuleName      string              `json:"rule_name"`
+		WordList      []string            `json:"word_list"`
+		SemanticsList []InterceptSemantic `json:"semantics_list"`
+		ExtraRule     struct {
+			SemanticsList []InterceptSemantic `json:"semantics_list"`
+		} `json:"extra_rule"`
+		InterceptType   InterceptType  `json:"intercept_type"`
+		ApplicableRange InterceptRange `json:"applicable_range"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	id, err := lenientString(v.RuleID)
+	if err != nil {
+		return fmt.Errorf("rule_id: %w", err)
+	}
+	*r = InterceptRule{
+		RuleID: id, RuleName: v.RuleName, WordList: v.WordList, SemanticsList: v.ExtraRule.SemanticsList,
+		InterceptType: v.InterceptType, ApplicableRange: v.ApplicableRange, Raw: append(json.RawMessage(nil), b...),
+	}
+	if r.SemanticsList == nil {
+		r.SemanticsList = v.SemanticsList
+	}
+	return nil
+}
+
+// lenientString reads a JSON string or number as a string.
+func lenientString(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", err
+	}
+	return n.String(), nil
+}
+
+func checkInterceptFields(name string, words []string, typ InterceptType, create bool) error {
+	if create && name == "" {
+		return errors.New("externalcontact: intercept rule name is empty")
+	}
+	if n := utf8.RuneCountInString(name); n > MaxInterceptRuleNameLen {
+		return fmt.Errorf("externalcontact: intercept rule name has %d characters, more than %d", n, MaxInterceptRuleNameLen)
+	}
+	if create && len(words) == 0 {
+		return errors.New("externalcontact: intercept rule without words")
+	}
+	if len(words) > MaxInterceptWords {
+		return fmt.Errorf("externalcontact: %d intercept words, more than %d", len(words), MaxInterceptWords)
+	}
+	for i, w := range words {
+		if n := utf8.RuneCountInString(w); n == 0 || n > MaxInterceptWordLen {
+			return fmt.Errorf("externalcontact: intercept word %d has %d characters (want 1..%d)", i, n, MaxInterceptWordLen)
+		}
+	}
+	if (create || typ != 0) && typ != InterceptWarnAndBlock && typ != InterceptWarnOnly {
+		return fmt.Errorf("externalcontact: intercept type %d is not 1 or 2", typ)
+	}
+	return nil
+}
+
+// AddInterceptRule creates a sensitive-word rule and returns its rule_id.
+//
+// WeCom: POST /cgi-bin/externalcontact/add_intercept_rule
+func (s *Service) AddInterceptRule(ctx context.Context, req *InterceptRuleRequest, opts ...wecom.CallOption) (string, error) {
+	if req == nil {
+		return "", errors.New("externalcontact: nil InterceptRuleRequest")
+	}
+	if err := checkInterceptFields(req.RuleName, req.WordList, req.InterceptType, true); err != nil {
+		return "", err
+	}
+	if req.ApplicableRange.empty() {
+		return "", errors.New("externalcontact: intercept rule applies to no member or department")
+	}
+	var resp struct {
+		RuleID json.RawMessage `json:"rule_id"`
+	}
+	err := s.c.Do(ctx, &wecom.Request{
+		Method: http.MethodPost,
+		Path:   "/cgi-bin/externalcontact/add_intercept_rule",
+		Body:   req,
+	}, &resp, opts...)
+	if err != nil {
+		return "", err
+	}
+	return lenientString(resp.RuleID)
+}
+
+// InterceptRules returns every sensitive-word rule of the corp.
+//
+// WeCom: POST /cgi-bin/externalcontact/get_intercept_rule_list
+func (s *Service) InterceptRules(ctx context.Context, opts ...wecom.CallOption) ([]InterceptRuleSummary, error) {
+	var resp struct {
+		RuleList []InterceptRuleSummary `json:"rule_list"`
+	}
+	err := s.c.Do(ctx, &wecom.Request{
+		Method:     http.MethodPost,
+		Path:       "/cgi-bin/externalcontact/get_intercept_rule_list",
+		Body:       struct{}{},
+		Idempotent: true,
+	}, &resp, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return resp.RuleList, nil
+}
+
+// GetInterceptRule returns a sensitive-word rule with its settings.
+//
+// WeCom: POST /cgi-bin/externalcontact/get_intercept_rule
+func (s *Service) GetInterceptRule(ctx context.Context, ruleID string, opts ...wecom.CallOption) (*InterceptRule, error) {
+	if ruleID == "" {
+		return nil, errors.New("externalcontact: rule_id is empty")
+	}
+	var resp struct {
+		Rule InterceptRule `json:"rule"`
+	}
+	err := s.c.Do(ctx, &wecom.Request{
+		Method: http.MethodPost,
+		Path:   "/cgi-bin/externalcontact/get_intercept_rule",
+		Body: struct {
+			RuleID string `json:"rule_id"`
+		}{ruleID},
+		Idempotent: true,
+	}, &resp, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &resp.Rule, nil
+}
+
+// InterceptRuleUpdate changes a rule: empty fields stay as they are,
+// WordList and SemanticsList replace the lists when set, and the ranges
+// add and remove members or departments.
+type InterceptRuleUpdate struct {
+	RuleID                string
+	RuleName              string
+	WordList              []string
+	SemanticsList         []InterceptSemantic
+	InterceptType         InterceptType
+	AddApplicableRange    *InterceptRange
+	RemoveApplicableRange *InterceptRange
+}
+
+// MarshalJSON writes the update in WeCom's shape (semantics in
+// extra_rule).
+func (u InterceptRuleUpdate) MarshalJSON() ([]byte, error) {
+	type extra struct {
+		SemanticsList []InterceptSemantic `json:"semantics_list"`
+	}
+	v := struct {
+		RuleID                string          `json:"rule_id"`
+		RuleName              string          `json:"rule_name,omitempty"`
+		WordList              []string        `json:"word_list,omitempty"`
+		ExtraRule             *extra          `json:"extra_rule,omitempty"`
+		InterceptType         InterceptType   `json:"intercept_type,omitempty"`
+		AddApplicableRange    *InterceptRange `json:"add_applicable_range,omitempty"`
+		RemoveApplicableRange *InterceptRange `json:"remove_applicable_range,omitempty"`
+	}{u.RuleID, u.RuleName, u.WordList, nil, u.InterceptType, u.AddApplicableRange, u.RemoveApplicableRange}
+	if u.SemanticsList != nil {
+		v.ExtraRule = &extra{u.SemanticsList}
+	}
+	return json.Marshal(v)
+}
+
+// UpdateInterceptRule changes a sensitive-word rule.
+//
+// WeCom: POST /cgi-bin/externalcontact/update_intercept_rule
+func (s *Service) UpdateInterceptRule(ctx context.Context, u *InterceptRuleUpdate, opts ...wecom.CallOption) error {
+	if u == nil || u.RuleID == "" {
+		return errors.New("externalcontact: intercept rule update without rule_id")
+	}
+	if err := checkInterceptFields(u.RuleName, u.WordList, u.InterceptType, false); err != nil {
+		return err
+	}
+	return s.c.Do(ctx, &wecom.Request{
+		Method:     http.MethodPost,
+		Path:       "/cgi-bin/externalcontact/update_intercept_rule",
+		Body:       u,
+		Idempotent: true, // set semantics: repeating it changes nothing more
+	}, nil, opts...)
+}
+
+// DeleteInterceptRule deletes a sensitive-word rule.
+//
+// WeCom: POST /cgi-bin/externalcontact/del_intercept_rule
+func (s *Service) DeleteInterceptRule(ctx context.Context, ruleID string, opts ...wecom.CallOption) error {
+	if ruleID == "" {
+		return errors.New("externalcontact: rule_id is empty")
+	}
+	return s.c.Do(ctx, &wecom.Request{
+		Method: http.MethodPost,
+		Path:   "/cgi-bin/externalcontact/del_intercept_rule",
+		Body: struct {
+			RuleID string `json:"rule_id"`
+		}{ruleID},
+	}, nil, opts...)
+}

@@ -1,0 +1,268 @@
+package wecomtest
+
+import (
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Errcodes of the customer-group endpoints.
+const (
+	codeNoCustomerContact     = 84074 // member lacks the customer-contact permission
+	codeOwnerNotResigned      = 90500 // 群主并未离职
+	codeOwnerResigned         = 90502 // 群主已经离职
+	codeOwnerUnchanged        = 90504 // 群主没变
+	codeChatTransferring      = 90507 // 离职群正在继承处理中
+	codeChatAlreadyTransfered = 90508 // 离职群已经完成继承
+)
+
+// Group statuses, as groupchat/list reports them.
+const (
+	chatStatusNormal       = 0
+	chatStatusResigned     = 1
+	chatStatusTransferring = 2
+	chatStatusTransferred  = 3
+)
+
+func init() { registrars = append(registrars, registerGroupChats) }
+
+func registerGroupChats(s *Server) {
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/list", s.listGroupChats)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/get", s.getGroupChat)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/opengid_to_chatid", s.openGIDToChatID)
+}
+
+// groupChatState is what the customer-group endpoints keep beside the core
+// state: pending resigned transfers, opengids, join ways, welcome
+// templates and recorded group messages.
+type groupChatState struct {
+	// transferDelay is how long a resigned transfer stays in status 2
+	// (transferring) before it reports 3 (transferred).
+	transferDelay time.Duration
+	pending       map[string]time.Time // chat id → when its transfer completes
+
+	openGIDs map[string]string // opengid → chat id
+	chatGIDs map[string]string // chat id → opengid
+
+	joinWays     map[string]*joinWay
+	joinWayOrder []string
+
+	templates map[string]*welcomeTemplate
+
+	messages []groupMessage
+}
+
+func newGroupChatState() *groupChatState {
+	return &groupChatState{
+		pending:   map[string]time.Time{},
+		openGIDs:  map[string]string{},
+		chatGIDs:  map[string]string{},
+		joinWays:  map[string]*joinWay{},
+		templates: map[string]*welcomeTemplate{},
+	}
+}
+
+func (s *Server) groupChats() *groupChatState {
+	return areaState(s, "groupchat", newGroupChatState)
+}
+
+// settleTransfers completes the resigned transfers whose delay has passed.
+func (s *Server) settleTransfers(now time.Time) {
+	gs := s.groupChats()
+	for id, done := range gs.pending {
+		if now.Before(done) {
+			continue
+		}
+		if g, ok := s.st.chats[id]; ok {
+			g.Status = chatStatusTransferred
+		}
+		delete(gs.pending, id)
+	}
+}
+
+// chatStatus is the status list reports: a group whose owner has resigned
+// is 1 unless a transfer state says otherwise.
+func (s *Server) chatStatus(g *GroupChat) int {
+	if g.Status == chatStatusNormal {
+		if u, ok := s.st.users[g.Owner]; ok && u.Resigned {
+			return chatStatusResigned
+		}
+	}
+	return g.Status
+}
+
+// SetGroupTransferDelay sets how long a resigned group transfer
+// (groupchat/transfer) reports status 2 (transferring) before it reports 3
+// (transferred), on the server clock. The default is 0: the transfer
+// completes at once. The owner changes at once either way.
+func (s *Server) SetGroupTransferDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groupChats().transferDelay = d
+}
+
+// OpenGID returns the opengid a mini program would see for a group, for
+// opengid_to_chatid; ok is false for an unknown chat id.
+func (s *Server) OpenGID(chatID string) (openGID string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, exists := s.st.chats[chatID]; !exists {
+		return "", false
+	}
+	gs := s.groupChats()
+	if gid, ok := gs.chatGIDs[chatID]; ok {
+		return gid, true
+	}
+	gid := s.ids.ID("wxopengid_", 22)
+	gs.chatGIDs[chatID] = gid
+	gs.openGIDs[gid] = chatID
+	return gid, true
+}
+
+type ownerFilter struct {
+	UserIDList []string `json:"userid_list"`
+}
+
+func (f *ownerFilter) check() error {
+	if f != nil && len(f.UserIDList) > 100 {
+		return errorf(codeInvalidParameter, "invalid owner_filter: %d userids, at most 100", len(f.UserIDList))
+	}
+	return nil
+}
+
+func (f *ownerFilter) allows(owner string) bool {
+	return f == nil || len(f.UserIDList) == 0 || slices.Contains(f.UserIDList, owner)
+}
+
+type listedChat struct {
+	ChatID string `json:"chat_id"`
+	Status int    `json:"status"`
+}
+
+// listGroupChats serves groupchat/list.
+func (s *Server) listGroupChats(c *call) (any, error) {
+	var req struct {
+		StatusFilter int          `json:"status_filter"`
+		OwnerFilter  *ownerFilter `json:"owner_filter"`
+		Cursor       string       `json:"cursor"`
+		Limit        int          `json:"limit"`
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	if req.StatusFilter < 0 || req.StatusFilter > 3 {
+		return nil, errorf(codeInvalidParameter, "invalid status_filter %d", req.StatusFilter)
+	}
+	if req.Limit < 1 || req.Limit > 1000 {
+		return nil, errorf(codeInvalidParameter, "invalid limit %d: must be 1..1000", req.Limit)
+	}
+	if err := req.OwnerFilter.check(); err != nil {
+		return nil, err
+	}
+	s.settleTransfers(c.Now)
+	var all []listedChat
+	for _, id := range s.st.chatOrder {
+		g := s.st.chats[id]
+		st := s.chatStatus(g)
+		if req.StatusFilter != 0 && st != req.StatusFilter {
+			continue
+		}
+		if !req.OwnerFilter.allows(g.Owner) {
+			continue
+		}
+		all = append(all, listedChat{ChatID: id, Status: st})
+	}
+	items, next, err := page("groupchat/list", all, req.Cursor, req.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []listedChat{}
+	}
+	return map[string]any{"group_chat_list": items, "next_cursor": next}, nil
+}
+
+type wireUserRef struct {
+	UserID string `json:"userid"`
+}
+
+type wireMember struct {
+	UserID        string       `json:"userid"`
+	Type          int          `json:"type"`
+	UnionID       string       `json:"unionid,omitempty"`
+	JoinTime      int64        `json:"join_time"`
+	JoinScene     int          `json:"join_scene"`
+	Invitor       *wireUserRef `json:"invitor,omitempty"`
+	GroupNickname string       `json:"group_nickname"`
+	Name          string       `json:"name,omitempty"`
+}
+
+// getGroupChat serves groupchat/get.
+func (s *Server) getGroupChat(c *call) (any, error) {
+	var req struct {
+		ChatID   string `json:"chat_id"`
+		NeedName int    `json:"need_name"`
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	if err := requireField("chat_id", req.ChatID); err != nil {
+		return nil, err
+	}
+	g, ok := s.st.chats[req.ChatID]
+	if !ok {
+		return nil, errorf(codeInvalidChatID, "chatid not exist: %s", req.ChatID)
+	}
+	members := make([]wireMember, 0, len(g.Members))
+	for _, m := range g.Members {
+		wm := wireMember{
+			UserID: m.UserID, Type: m.Type, JoinTime: m.JoinTime, JoinScene: m.JoinScene,
+			GroupNickname: m.GroupNickname,
+		}
+		if m.Type == 2 {
+			wm.UnionID = m.UnionID
+		}
+		if m.Invitor != "" {
+			wm.Invitor = &wireUserRef{UserID: m.Invitor}
+		}
+		if req.NeedName == 1 {
+			wm.Name = m.Name
+		}
+		members = append(members, wm)
+	}
+	admins := make([]wireUserRef, 0, len(g.Admins))
+	for _, a := range g.Admins {
+		admins = append(admins, wireUserRef{UserID: a})
+	}
+	return map[string]any{"group_chat": map[string]any{
+		"chat_id":        g.ChatID,
+		"name":           g.Name,
+		"owner":          g.Owner,
+		"create_time":    g.CreateTime,
+		"notice":         g.Notice,
+		"member_list":    members,
+		"admin_list":     admins,
+		"member_version": g.MemberVersion,
+	}}, nil
+}
+
+// openGIDToChatID serves opengid_to_chatid.
+func (s *Server) openGIDToChatID(c *call) (any, error) {
+	var req struct {
+		OpenGID string `json:"opengid"`
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	if err := requireField("opengid", req.OpenGID); err != nil {
+		return nil, err
+	}
+	id, ok := s.groupChats().openGIDs[req.OpenGID]
+	if !ok {
+		return nil, errorf(codeInvalidParameter, "invalid opengid")
+	}
+	if _, exists := s.st.chats[id]; !exists {
+		return nil, errorf(codeInvalidChatID, "chatid not exist")
+	}
+	return map[string]any{"chat_id": id}, nil
+}

@@ -1,0 +1,127 @@
+package wecomtest
+
+import (
+	"net/http"
+	"slices"
+)
+
+func init() { registrars = append(registrars, registerGroupChatTransfers) }
+
+func registerGroupChatTransfers(s *Server) {
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/transfer", func(c *call) (any, error) {
+		return s.transferGroupChats(c, true)
+	})
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/onjob_transfer", func(c *call) (any, error) {
+		return s.transferGroupChats(c, false)
+	})
+}
+
+type failedChat struct {
+	ChatID  string `json:"chat_id"`
+	Errcode int    `json:"errcode"`
+	Errmsg  string `json:"errmsg"`
+}
+
+// transferGroupChats serves groupchat/transfer (resigned owners) and
+// groupchat/onjob_transfer. The new owner takes each group at once and a
+// change_external_chat update/change_owner event is emitted; a resigned
+// transfer reports status 2 (transferring) until the transfer delay has
+// passed and 3 (transferred) after. Groups that cannot be transferred are
+// listed in failed_chat_list with WeCom's errcode.
+func (s *Server) transferGroupChats(c *call, resigned bool) (any, error) {
+	var req struct {
+		ChatIDList []string `json:"chat_id_list"`
+		NewOwner   string   `json:"new_owner"`
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	switch n := len(req.ChatIDList); {
+	case n == 0:
+		return nil, errorf(codeInvalidParameter, "invalid parameter: chat_id_list missing")
+	case n > 100:
+		return nil, errorf(codeInvalidParameter, "invalid chat_id_list: %d chats, at most 100", n)
+	}
+	if err := requireField("new_owner", req.NewOwner); err != nil {
+		return nil, err
+	}
+	u, err := s.st.user(req.NewOwner)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case u.Resigned:
+		return nil, errorf(codeUserNotFound, "invalid userid %s: resigned", u.UserID)
+	case u.Inactive:
+		return nil, errorf(codeMemberNotActivated, "user %s not activated", u.UserID)
+	case !u.CustomerContact:
+		return nil, errorf(codeNoCustomerContact, "user %s has no customer contact permission", u.UserID)
+	}
+
+	s.settleTransfers(c.Now)
+	gs := s.groupChats()
+	failed := []failedChat{}
+	fail := func(id string, code int, msg string) { failed = append(failed, failedChat{id, code, msg}) }
+	var done []string
+	for _, id := range req.ChatIDList {
+		if slices.Contains(done, id) {
+			continue
+		}
+		g, ok := s.st.chats[id]
+		if !ok {
+			fail(id, codeInvalidChatID, "chatid not exist")
+			continue
+		}
+		st := s.chatStatus(g)
+		ownerGone := st == chatStatusResigned
+		switch {
+		case st == chatStatusTransferring:
+			fail(id, codeChatTransferring, "group chat transfer in progress")
+			continue
+		case resigned && st == chatStatusTransferred:
+			fail(id, codeChatAlreadyTransfered, "group chat already transferred")
+			continue
+		case resigned && !ownerGone:
+			fail(id, codeOwnerNotResigned, "group owner not resigned")
+			continue
+		case !resigned && ownerGone:
+			fail(id, codeOwnerResigned, "group owner resigned")
+			continue
+		case g.Owner == req.NewOwner:
+			fail(id, codeOwnerUnchanged, "group owner unchanged")
+			continue
+		}
+		s.changeChatOwner(g, req.NewOwner, c)
+		if resigned {
+			g.Status = chatStatusTransferring
+			gs.pending[id] = c.Now.Add(gs.transferDelay)
+		} else {
+			g.Status = chatStatusNormal
+		}
+		done = append(done, id)
+	}
+	s.settleTransfers(c.Now)
+	return map[string]any{"failed_chat_list": failed}, nil
+}
+
+// changeChatOwner makes newOwner the group's owner, adding them to the
+// group if they are not in it, and emits change_owner.
+func (s *Server) changeChatOwner(g *GroupChat, newOwner string, c *call) {
+	old := g.Owner
+	g.Owner = newOwner
+	g.Admins = slices.DeleteFunc(g.Admins, func(a string) bool { return a == newOwner })
+	in := slices.ContainsFunc(g.Members, func(m GroupMember) bool { return m.UserID == newOwner })
+	if !in {
+		m := GroupMember{UserID: newOwner, Type: 1, JoinTime: c.Now.Unix(), JoinScene: 1, Name: s.st.users[newOwner].Name}
+		if u, ok := s.st.users[old]; ok && !u.Resigned {
+			m.Invitor = old
+		}
+		g.Members = append(g.Members, m)
+		g.MemberVersion = s.ids.configID()
+	}
+	s.emit(Event{
+		Event:      "change_external_chat",
+		ChangeType: "update",
+		Fields:     []Field{{Name: "ChatId", Value: g.ChatID}, {Name: "UpdateDetail", Value: "change_owner"}},
+	})
+}
