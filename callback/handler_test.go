@@ -509,10 +509,15 @@ func TestConcurrentServe(t *testing.T) {
 	assert.Equal(t, int32(64), n.Load())
 }
 
+func workerGoroutines() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "callback.(*workers).run")
+}
+
 func TestShutdownStopsWorkers(t *testing.T) {
-	before := runtime.NumGoroutine()
+	before := workerGoroutines()
 	h := newHandler(t, WithAsync(8, 10))
-	assert.GreaterOrEqual(t, runtime.NumGoroutine(), before+8)
+	require.Eventually(t, func() bool { return workerGoroutines() == before+8 }, time.Second, time.Millisecond)
 	require.NoError(t, h.Shutdown(context.Background()))
-	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= before }, time.Second, time.Millisecond, "no worker left behind")
+	assert.Eventually(t, func() bool { return workerGoroutines() == before }, time.Second, time.Millisecond, "no worker left behind")
 }
