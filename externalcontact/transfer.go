@@ -179,7 +179,7 @@ func (s *Service) TransferCustomers(ctx context.Context, req *TransferCustomersR
 	return resp.Customer, nil
 }
 
-// TransferResultRequest names the member pair of a transfer and the page.
+// transferResultRequest names the member pair of a transfer and the page.
 type transferResultRequest struct {
 	HandoverUserID string `json:"handover_userid"`
 	TakeoverUserID string `json:"takeover_userid"`
