@@ -19,7 +19,7 @@ func registerCustomers(s *Server) {
 // Errcodes of the customer endpoints.
 const (
 	codeMissingUserID  = 41009 // missing userid
-	codeInvalidMediaID = 40007 // invalid media_id
+	codeInvalidMediaID = 40007 // invalid media_id (shared by every area that takes media)
 	codeRemarkTooLong  = 40058 // WeCom reports over-long remark fields as invalid parameter
 	// getCustomerPageSize is how many follow_user entries get returns a page.
 	getCustomerPageSize = 500

@@ -26,8 +26,6 @@ func registerECMsgTemplates(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/cancel_groupmsg_send", s.ecGroupMsgAction(true))
 }
 
-const codeInvalidMediaID = 40007 // invalid media_id
-
 // MsgTemplate is a mass message the server holds, for assertions.
 type MsgTemplate struct {
 	MsgID       string

@@ -8,7 +8,6 @@ import (
 
 // Errcodes of the customer-group endpoints.
 const (
-	codeGroupInvalidMediaID    = 40007
 	codeGroupNoCustomerContact = 84074 // member lacks the customer-contact permission
 	codeGroupOwnerNotResigned  = 90500 // 群主并未离职
 	codeGroupOwnerResigned     = 90502 // 群主已经离职
