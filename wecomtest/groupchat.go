@@ -8,7 +8,6 @@ import (
 
 // Errcodes of the customer-group endpoints.
 const (
-	codeGroupInvalidMediaID    = 40007
 	codeGroupNoCustomerContact = 84074 // member lacks the customer-contact permission
 	codeGroupOwnerNotResigned  = 90500 // 群主并未离职
 	codeGroupOwnerResigned     = 90502 // 群主已经离职
@@ -84,9 +83,9 @@ func (s *Server) settleGroupTransfers(now time.Time) {
 // groupChatStatus is the status list reports: a group whose owner has resigned
 // is 1 unless a transfer state says otherwise.
 func (s *Server) groupChatStatus(g *GroupChat) int {
-	if g.Status == chatStatusNormal {
+	if g.Status != chatStatusTransferring {
 		if u, ok := s.st.users[g.Owner]; ok && u.Resigned {
-			return chatStatusResigned
+			return chatStatusResigned // even after a transfer, if the new owner left too
 		}
 	}
 	return g.Status

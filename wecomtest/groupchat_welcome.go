@@ -89,7 +89,7 @@ func (s *Server) checkGroupWelcome(t *groupWelcomeTemplate) error {
 			return err
 		}
 		if _, ok := s.st.media[id]; !ok {
-			return errorf(codeGroupInvalidMediaID, "invalid media_id %s", id)
+			return errorf(codeInvalidMediaID, "invalid media_id %s", id)
 		}
 		return nil
 	}
