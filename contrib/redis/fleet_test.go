@@ -83,11 +83,12 @@ type instance struct {
 // instanceConfig shapes one instance. The zero value uses the shared Redis
 // limiter with wecom.PerAPIQuota.
 type instanceConfig struct {
-	def        wecom.Rate
-	perAPI     map[string]wecom.Rate
-	limiter    wecom.Limiter // instead of the shared one
-	storeOpts  []Option
-	clientOpts []wecom.Option
+	def         wecom.Rate
+	perAPI      map[string]wecom.Rate
+	limiter     wecom.Limiter // instead of the shared one
+	limiterOpts []Option
+	storeOpts   []Option
+	clientOpts  []wecom.Option
 }
 
 // newInstance builds one instance of the service: its own Redis client,
@@ -103,7 +104,8 @@ func newInstance(t *testing.T, s *wecomtest.Server, r *testRedis, prefix string,
 		if def == (wecom.Rate{}) {
 			def = wecom.PerAPIQuota
 		}
-		limit, err = NewLimiter(rdb, def, cfg.perAPI, WithPrefix(prefix), WithFleetSize(fleetSize))
+		limit, err = NewLimiter(rdb, def, cfg.perAPI,
+			append([]Option{WithPrefix(prefix), WithFleetSize(fleetSize)}, cfg.limiterOpts...)...)
 		require.NoError(t, err)
 	}
 	c, err := s.Client(append([]wecom.Option{wecom.WithTokenCache(store), wecom.WithLimiter(limit)}, cfg.clientOpts...)...)
