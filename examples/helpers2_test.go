@@ -15,6 +15,12 @@ import (
 // its stdout and stderr.
 func runFailing(t *testing.T, name string, args ...string) (stdout, stderr string) {
 	t.Helper()
+	return runFailingCode(t, 1, name, args...)
+}
+
+// runFailingCode runs an example that must exit with status code.
+func runFailingCode(t *testing.T, code int, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
 	bin := filepath.Join(build(t), name)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -25,6 +31,6 @@ func runFailing(t *testing.T, name string, args ...string) (stdout, stderr strin
 	err := cmd.Run()
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit, "stderr:\n%s", errb.String())
-	require.Equal(t, 1, exit.ExitCode())
+	require.Equal(t, code, exit.ExitCode(), "stderr:\n%s", errb.String())
 	return out.String(), errb.String()
 }
