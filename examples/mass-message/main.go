@@ -1,7 +1,8 @@
 // Command mass-message creates a mass message (群发) to the customers who
 // carry a tag, follows it while the members send it, and prints JSON lines
-// on stdout: first the message, then per member their task and, after
-// it, one line per customer with what became of the message for them.
+// on stdout: first the message (when it creates one), then per member
+// their task and, after it, one line per customer with what became of the
+// message for them.
 // Progress goes to stderr.
 //
 // WeCom does not send a mass message by itself: each member concerned
