@@ -113,9 +113,15 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	noDedup, err := New(testToken, testKey, testCorpID, WithClock(fixedClock), WithDedup(nil, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
 	var sink int
-	On(h, func(ctx context.Context, ev *AddExternalContact) error { sink += len(ev.UserID); return nil })
-	On(h, func(ctx context.Context, ev *ExternalChatUpdate) error { sink += len(ev.MemChangeList); return nil })
+	for _, hh := range []*Handler{h, noDedup} {
+		On(hh, func(ctx context.Context, ev *AddExternalContact) error { sink += len(ev.UserID); return nil })
+		On(hh, func(ctx context.Context, ev *ExternalChatUpdate) error { sink += len(ev.MemChangeList); return nil })
+	}
 	c, err := crypto.New(testToken, testKey, testCorpID)
 	if err != nil {
 		b.Fatal(err)
@@ -148,6 +154,7 @@ func BenchmarkHandler(b *testing.B) {
 			}
 		}
 		b.Run("fast/"+ev.name, func(b *testing.B) { run(b, h) })
+		b.Run("fast-nodedup/"+ev.name, func(b *testing.B) { run(b, noDedup) })
 		b.Run("encoding-xml/"+ev.name, func(b *testing.B) { run(b, baseline) })
 		b.Run("floor/"+ev.name, func(b *testing.B) {
 			key, _ := crypto.ParseKey(testKey)

@@ -521,3 +521,17 @@ func TestShutdownStopsWorkers(t *testing.T) {
 	require.NoError(t, h.Shutdown(context.Background()))
 	assert.Eventually(t, func() bool { return workerGoroutines() == before }, time.Second, time.Millisecond, "no worker left behind")
 }
+
+// releaseFails claims like a memory store but cannot release.
+type releaseFails struct{ *MemoryDedup }
+
+func (releaseFails) Release(context.Context, string) error { return errors.New("redis: timeout") }
+
+func TestDedupReleaseFailure(t *testing.T) {
+	var logs bytes.Buffer
+	h := newHandler(t, WithDedup(releaseFails{NewMemoryDedup(10)}, time.Minute), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	On(h, func(ctx context.Context, ev *DelFollowUser) error { return errors.New("fail") })
+	assert.Equal(t, 500, serve(h, newWeCom(t, testKey, testCorpID).post(readEvent(t, "del_follow_user"), testNow)).Code)
+	assert.Contains(t, logs.String(), "dedup release failed")
+	assert.Contains(t, logs.String(), "redis: timeout")
+}

@@ -411,3 +411,27 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestUppercaseSignatureAndMisc(t *testing.T) {
+	c, err := New(sampleToken, sampleKey, sampleCorpID)
+	require.NoError(t, err)
+	assert.Equal(t, sampleCorpID, c.ReceiverID())
+	s, err := c.Seal([]byte("m"), 1, "n")
+	require.NoError(t, err)
+	q := s.Query()
+	q.Signature = strings.ToUpper(q.Signature)
+	msg, err := c.Open(s.EventXML("", ""), q)
+	require.NoError(t, err)
+	assert.Equal(t, "m", string(msg))
+
+	_, _, err = c.Decrypt([]byte("!!"))
+	assert.ErrorIs(t, err, ErrBase64)
+
+	// A huge message does not pin its buffer in the pool.
+	big := bytes.Repeat([]byte{'x'}, maxPooledBuf+1)
+	s, err = c.Seal(big, 1, "n")
+	require.NoError(t, err)
+	msg, err = c.Open(s.EventXML("", ""), s.Query())
+	require.NoError(t, err)
+	assert.Len(t, msg, len(big))
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/xml"
 	"net/url"
+	"strings"
 )
 
 // Query holds the parameters WeCom signs a callback request with.
@@ -138,10 +139,10 @@ func (c *Crypter) VerifyURL(q Query) ([]byte, error) {
 	s := c.get()
 	defer c.put(s)
 	msg, err := c.open(s, q.Signature, q.Timestamp, q.Nonce, []byte(q.EchoStr))
-	if err == ErrSignature && bytes.IndexByte([]byte(q.EchoStr), ' ') >= 0 {
+	if err == ErrSignature && strings.IndexByte(q.EchoStr, ' ') >= 0 {
 		// Some proxies and frameworks decode an unescaped '+' in the
 		// query as a space; WeCom signed the '+'.
-		msg, err = c.open(s, q.Signature, q.Timestamp, q.Nonce, bytes.ReplaceAll([]byte(q.EchoStr), []byte(" "), []byte("+")))
+		msg, err = c.open(s, q.Signature, q.Timestamp, q.Nonce, []byte(strings.ReplaceAll(q.EchoStr, " ", "+")))
 	}
 	if err != nil {
 		return nil, err
