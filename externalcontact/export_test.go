@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -396,4 +397,19 @@ func custHeapSampler(base uint64, peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { done.Store(true); wg.Wait() }
+}
+
+func TestExportCustomersCallbackPanicStopsWorkers(t *testing.T) {
+	s, svc := custEnv(t)
+	staff := custBulk(t, s, 8, 800, 1)
+	func() {
+		defer func() { assert.NotNil(t, recover()) }()
+		_, _ = svc.ExportCustomers(context.Background(), staff, &ExportOptions{Concurrency: 4, PageSize: 10}, func(CustomerRelation) error { panic("boom") })
+	}()
+	// The workers see the cancel and end.
+	assert.Eventually(t, func() bool {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		return !strings.Contains(stacks, "ExportCustomers.func") && !strings.Contains(stacks, "exportChunk")
+	}, 5*time.Second, 10*time.Millisecond, "export goroutines leaked")
 }
