@@ -101,7 +101,10 @@ func (s *Service) ExportCustomers(ctx context.Context, userIDs []string, opt *Ex
 	}
 
 	var pages, retries atomic.Int64
-	g, gctx := errgroup.WithContext(ctx)
+	// Should fn panic, the deferred cancel still stops the workers.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(cctx)
 	results := make(chan []CustomerRelation, o.Concurrency)
 	next := make(chan []string)
 	g.Go(func() error {

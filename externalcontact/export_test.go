@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -323,6 +324,7 @@ func benchExport(b *testing.B, concurrency int) {
 	var peak uint64
 	var total time.Duration
 	var pages int64
+	var cpu float64
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -340,11 +342,13 @@ func benchExport(b *testing.B, concurrency int) {
 		runtime.GC()
 		base := custHeapLive()
 		stop := custHeapSampler(base, &peak)
+		cpu0 := custCPU()
 		b.StartTimer()
 		start := time.Now()
 		st, err := svc.ExportCustomers(ctx, staff, &ExportOptions{Concurrency: concurrency}, func(CustomerRelation) error { return nil })
 		total += time.Since(start)
 		b.StopTimer()
+		cpu += custCPU() - cpu0
 		stop()
 		if err != nil || st.Relations != relations || st.Retries != 0 {
 			b.Fatalf("export: %+v, %v", st, err)
@@ -358,6 +362,8 @@ func benchExport(b *testing.B, concurrency int) {
 	b.ReportMetric(float64(wall)/float64(bound), "x-bound")
 	b.ReportMetric(float64(pages), "pages")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	// CPU the process (client and in-process server) spent per export.
+	b.ReportMetric(cpu*1000/float64(b.N), "cpu-ms")
 }
 
 func svc0(s *wecomtest.Server) *Service {
@@ -391,4 +397,19 @@ func custHeapSampler(base uint64, peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { done.Store(true); wg.Wait() }
+}
+
+func TestExportCustomersCallbackPanicStopsWorkers(t *testing.T) {
+	s, svc := custEnv(t)
+	staff := custBulk(t, s, 8, 800, 1)
+	func() {
+		defer func() { assert.NotNil(t, recover()) }()
+		_, _ = svc.ExportCustomers(context.Background(), staff, &ExportOptions{Concurrency: 4, PageSize: 10}, func(CustomerRelation) error { panic("boom") })
+	}()
+	// The workers see the cancel and end.
+	assert.Eventually(t, func() bool {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		return !strings.Contains(stacks, "ExportCustomers.func") && !strings.Contains(stacks, "exportChunk")
+	}, 5*time.Second, 10*time.Millisecond, "export goroutines leaked")
 }
