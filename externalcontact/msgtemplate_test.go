@@ -478,7 +478,7 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 			assert.Nil(t, res)
 			assert.True(t, wecom.IsMaybeApplied(err), "%v", err)
 			assert.Contains(t, err.Error(), "may have been applied")
-			assert.Len(t, m.s.RequestsTo(path), 1, "sent once, not retried")
+			mxSentOnce(t, m.s, err, path)
 			assert.Len(t, m.s.MsgTemplates(), 1, "the server holds exactly one template")
 		})
 	}
