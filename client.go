@@ -252,7 +252,6 @@ func New(corpID, secret string, opts ...Option) (*Client, error) {
 	rc.SetLogger(discardRestyLogger{})
 	// A redirect could carry the token to another host; WeCom never sends one.
 	rc.SetRedirectPolicy(resty.NoRedirectPolicy())
-	rc.SetPreRequestHook(applyContentLength)
 	if o.userAgent != "" {
 		rc.SetHeader("User-Agent", o.userAgent)
 	}
@@ -574,48 +573,24 @@ type result struct {
 	parentEnded bool          // the caller's context ended
 }
 
-type ctxKey int
-
-const contentLengthKey ctxKey = 1
-
-// applyContentLength gives streamed uploads of known size a Content-Length
-// (resty would otherwise send them chunked, which some servers reject).
-func applyContentLength(_ *resty.Client, r *http.Request) error {
-	if n, ok := r.Context().Value(contentLengthKey).(int64); ok && n >= 0 {
-		r.ContentLength = n
-	}
-	return nil
-}
-
 func (c *Client) send(ctx context.Context, method, u string, body []byte, up *preparedUpload) result {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	r := c.rc.R().SetDoNotParseResponse(true)
-	switch {
-	case up != nil:
-		r.SetHeader("Content-Type", up.contentType)
-		if up.length >= 0 {
-			actx = context.WithValue(actx, contentLengthKey, up.length)
-		}
-		r.SetBody(up.reader())
-	case body != nil:
-		r.SetHeader("Content-Type", "application/json; charset=utf-8")
-		r.SetBody(body)
+	var raw *http.Response
+	var err error
+	if up != nil {
+		raw, err = c.sendUpload(actx, method, u, up)
+	} else {
+		raw, err = c.sendJSON(actx, method, u, body)
 	}
-	r.SetContext(actx)
-	resp, err := r.Execute(method, u)
 	var res result
 	if err != nil {
 		res.err = err
 		res.notSent = isNotSent(err)
 		res.parentEnded = ctx.Err() != nil
 		res.timedOut = !res.parentEnded && actx.Err() != nil
-		if resp != nil && resp.RawResponse != nil && resp.RawResponse.Body != nil {
-			resp.RawResponse.Body.Close()
-		}
 		return res
 	}
-	raw := resp.RawResponse
 	defer raw.Body.Close()
 	res.status = raw.StatusCode
 	res.header = raw.Header
@@ -631,6 +606,40 @@ func (c *Client) send(ctx context.Context, method, u string, body []byte, up *pr
 		res.err = errTooLarge
 	}
 	return res
+}
+
+// sendJSON sends a call without a body or with a JSON one through resty.
+func (c *Client) sendJSON(ctx context.Context, method, u string, body []byte) (*http.Response, error) {
+	r := c.rc.R().SetDoNotParseResponse(true).SetContext(ctx)
+	if body != nil {
+		r.SetHeader("Content-Type", "application/json; charset=utf-8")
+		r.SetBody(body)
+	}
+	resp, err := r.Execute(method, u)
+	if err != nil {
+		if resp != nil && resp.RawResponse != nil && resp.RawResponse.Body != nil {
+			resp.RawResponse.Body.Close()
+		}
+		return nil, err
+	}
+	return resp.RawResponse, nil
+}
+
+// sendUpload sends a multipart upload on the underlying *http.Client
+// directly: resty reads an io.Reader body whole into memory before
+// sending, and an upload must stream. Its Content-Length is set when the
+// size is known (some servers reject chunked uploads).
+func (c *Client) sendUpload(ctx context.Context, method, u string, up *preparedUpload) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, up.reader())
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = up.length
+	req.Header.Set("Content-Type", up.contentType)
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	return c.rc.GetClient().Do(req)
 }
 
 var errTooLarge = errors.New("response body exceeds the size limit")

@@ -66,7 +66,9 @@ func scanFlat(s string, dst []field) ([]field, bool) {
 		if !ok {
 			return dst, false
 		}
-		var items []string
+		// Size the list once: every child has a close tag, so their
+		// count bounds it (capped: the rest of the document counts too).
+		items := make([]string, 0, min(strings.Count(rest, "</"), 1024))
 		for {
 			rest = trimSpace(rest)
 			if strings.HasPrefix(rest, "</") {
@@ -81,9 +83,6 @@ func scanFlat(s string, dst []field) ([]field, bool) {
 		}
 		if rest, ok = closeTag(rest, name); !ok {
 			return dst, false
-		}
-		if items == nil {
-			items = []string{}
 		}
 		dst = append(dst, field{name: name, items: items})
 		s = rest

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wecomkit/wecom/callback"
 	"github.com/wecomkit/wecom/crypto"
+	"github.com/wecomkit/wecom/wecomtest"
 )
 
 const (
@@ -116,4 +117,43 @@ func ExampleWithAsync() {
 	// Output:
 	// 200 success
 	// wmEXAMPLE deleted zhangsan
+}
+
+// Receiving the events of wecomtest, the in-memory WeCom: a new customer
+// reaches the typed handler, signed and encrypted as WeCom would send it.
+func Example_wecomtest() {
+	s, err := wecomtest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.AddUser(wecomtest.User{UserID: "zhangsan", CustomerContact: true}); err != nil {
+		log.Fatal(err)
+	}
+
+	h, err := callback.New(s.CallbackToken, s.EncodingAESKey, s.CorpID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	callback.On(h, func(ctx context.Context, ev *callback.AddExternalContact) error {
+		fmt.Println(ev.ChangeType, ev.UserID, ev.State, ev.WelcomeCode != "")
+		return nil
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	s.SetCallback(srv.URL, time.Second, 10*time.Millisecond, 3)
+
+	if _, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan", State: "spring-fair"}); err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.WaitForDeliveries(ctx); err != nil {
+		log.Fatal(err)
+	}
+	d := s.Deliveries()[0]
+	fmt.Println(d.Delivered, d.Attempts)
+	// Output:
+	// add_external_contact zhangsan spring-fair true
+	// true 1
 }

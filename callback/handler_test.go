@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -443,8 +444,10 @@ func TestAsync(t *testing.T) {
 	// Shutdown drains everything queued.
 	done := make(chan error, 1)
 	go func() { done <- h.Shutdown(context.Background()) }()
-	require.Eventually(t, func() bool { return serve(h, ev("late")).Code == http.StatusServiceUnavailable }, time.Second, time.Millisecond)
-	assert.Equal(t, "shutting down", serve(h, ev("late2")).Body.String())
+	require.Eventually(t, func() bool { return serve(h, ev("late")).Body.String() == "shutting down" }, time.Second, time.Millisecond)
+	rec = serve(h, ev("late2"))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, "shutting down", rec.Body.String())
 	close(release)
 	require.NoError(t, <-done)
 	assert.Equal(t, int32(5), handled.Load())
@@ -504,4 +507,17 @@ func TestConcurrentServe(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(64), n.Load())
+}
+
+func workerGoroutines() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "callback.(*workers).run")
+}
+
+func TestShutdownStopsWorkers(t *testing.T) {
+	before := workerGoroutines()
+	h := newHandler(t, WithAsync(8, 10))
+	require.Eventually(t, func() bool { return workerGoroutines() == before+8 }, time.Second, time.Millisecond)
+	require.NoError(t, h.Shutdown(context.Background()))
+	assert.Eventually(t, func() bool { return workerGoroutines() == before }, time.Second, time.Millisecond, "no worker left behind")
 }

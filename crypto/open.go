@@ -37,11 +37,10 @@ func (q Query) Values() url.Values {
 
 // The shapes the fast path recognises; anything else goes to encoding/xml.
 var (
-	tagEncrypt      = []byte("<Encrypt>")
-	tagEncryptEnd   = []byte("</Encrypt>")
-	cdataOpen       = []byte("<![CDATA[")
-	cdataClose      = []byte("]]>")
-	cdataEncryptEnd = []byte("]]></Encrypt>")
+	tagEncrypt    = []byte("<Encrypt>")
+	tagEncryptEnd = []byte("</Encrypt>")
+	cdataOpen     = []byte("<![CDATA[")
+	cdataClose    = []byte("]]>")
 )
 
 // Ciphertext returns the text of the envelope's Encrypt element. It finds
@@ -76,23 +75,22 @@ func fastCiphertext(body []byte) ([]byte, bool) {
 	var ct []byte
 	if bytes.HasPrefix(rest, cdataOpen) {
 		rest = rest[len(cdataOpen):]
-		j := bytes.Index(rest, cdataEncryptEnd)
-		if j < 0 {
+		// The first "]]>" ends the section; it must also end the element
+		// (else several sections: let the parser join them).
+		j := bytes.Index(rest, cdataClose)
+		if j < 0 || !bytes.HasPrefix(rest[j+len(cdataClose):], tagEncryptEnd) {
 			return nil, false
 		}
 		ct = rest[:j]
-		if bytes.Contains(ct, cdataClose) {
-			return nil, false // several CDATA sections
-		}
-		rest = rest[j+len(cdataEncryptEnd):]
+		rest = rest[j+len(cdataClose)+len(tagEncryptEnd):]
 	} else {
-		j := bytes.Index(rest, tagEncryptEnd)
-		if j < 0 {
-			return nil, false
+		j := bytes.IndexByte(rest, '<')
+		if j < 0 || !bytes.HasPrefix(rest[j:], tagEncryptEnd) {
+			return nil, false // markup, a comment or no end tag
 		}
 		ct = rest[:j]
-		if bytes.ContainsAny(ct, "<&") {
-			return nil, false // entities, comments or markup
+		if bytes.IndexByte(ct, '&') >= 0 {
+			return nil, false // entities
 		}
 		rest = rest[j+len(tagEncryptEnd):]
 	}

@@ -195,3 +195,29 @@ func ExampleService_CreateMomentStrategy() {
 	// member lisi 0
 	// department  2
 }
+
+// Stop a corp moment: members who have not published it yet no longer
+// can.
+func ExampleService_CancelMomentTask() {
+	srv, svc, _ := startWeCom()
+	defer srv.Close()
+	srv.SetMomentTaskDuration(0)
+	ctx := context.Background()
+
+	jobID, err := svc.AddMomentTask(ctx, &moments.AddMomentTaskRequest{Text: &message.Text{Content: "限时秒杀"}})
+	must(err)
+	res, err := svc.WaitMomentTask(ctx, jobID)
+	must(err)
+	must(srv.PublishMoment(res.Result.MomentID, "zhangsan"))
+
+	must(svc.CancelMomentTask(ctx, res.Result.MomentID))
+	fmt.Println("lisi can still publish:", srv.PublishMoment(res.Result.MomentID, "lisi") == nil)
+	for task, err := range svc.AllMomentTasks(ctx, moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
+		must(err)
+		fmt.Println(task.UserID, task.PublishStatus)
+	}
+	// Output:
+	// lisi can still publish: false
+	// zhangsan published
+	// lisi pending
+}

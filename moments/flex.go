@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -30,8 +31,8 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		// A float such as 1700000000.0: keep the integral part.
 		x, ferr := strconv.ParseFloat(string(b), 64)
-		if ferr != nil {
-			return fmt.Errorf("moments: %q is not a number", b)
+		if ferr != nil || math.IsNaN(x) || x >= math.MaxInt64 || x <= math.MinInt64 {
+			return fmt.Errorf("moments: %q is not an integer in range", b)
 		}
 		n = int64(x)
 	}

@@ -236,7 +236,7 @@ func (s *Service) ListMoments(ctx context.Context, req ListMomentsRequest, opts 
 }
 
 // AllMoments iterates over every moment ListMoments selects, fetching
-// pages of req.Limit as the loop goes.
+// pages of req.Limit as the loop goes; req.Cursor is ignored.
 func (s *Service) AllMoments(ctx context.Context, req ListMomentsRequest, opts ...wecom.CallOption) iter.Seq2[Moment, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]Moment, string, error) {
 		req.Cursor = cursor
@@ -306,7 +306,8 @@ func (s *Service) ListMomentTasks(ctx context.Context, req MomentTasksRequest, o
 	return resp.TaskList, resp.NextCursor, nil
 }
 
-// AllMomentTasks iterates over every member of a moment's task.
+// AllMomentTasks iterates over every member of a moment's task, a page of
+// req.Limit at a time; req.Cursor is ignored.
 func (s *Service) AllMomentTasks(ctx context.Context, req MomentTasksRequest, opts ...wecom.CallOption) iter.Seq2[MomentTask, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentTask, string, error) {
 		req.Cursor = cursor
@@ -377,7 +378,7 @@ func (s *Service) ListMomentCustomers(ctx context.Context, req MomentAudienceReq
 }
 
 // AllMomentCustomers iterates over every customer in a sender's visible
-// range of a moment.
+// range of a moment, a page of req.Limit at a time; req.Cursor is ignored.
 func (s *Service) AllMomentCustomers(ctx context.Context, req MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentCustomer, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentCustomer, string, error) {
 		req.Cursor = cursor
@@ -415,7 +416,8 @@ func (s *Service) ListMomentSendResults(ctx context.Context, req MomentAudienceR
 }
 
 // AllMomentSendResults iterates over every customer who can see a
-// sender's published moment.
+// sender's published moment, a page of req.Limit at a time; req.Cursor is
+// ignored.
 func (s *Service) AllMomentSendResults(ctx context.Context, req MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentRecipient, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentRecipient, string, error) {
 		req.Cursor = cursor

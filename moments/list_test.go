@@ -400,3 +400,18 @@ func TestEnumStrings(t *testing.T) {
 	assert.Equal(t, "published", PublishStatusPublished.String())
 	assert.Equal(t, "PublishStatus(2)", PublishStatus(2).String())
 }
+
+func TestFlexIntRejectsOddNumbers(t *testing.T) {
+	for _, in := range []string{`"NaN"`, `"Inf"`, `1e30`, `-1e30`, `"x"`, `"1`} {
+		var f flexInt
+		assert.Error(t, f.UnmarshalJSON([]byte(in)), in)
+	}
+	for in, want := range map[string]int64{`"12"`: 12, `12`: 12, `1.9e3`: 1900, `""`: 0, `null`: 0, ` 5 `: 5} {
+		var f flexInt
+		require.NoError(t, f.UnmarshalJSON([]byte(in)), in)
+		assert.Equal(t, want, int64(f), in)
+	}
+	var s flexString
+	assert.Error(t, s.UnmarshalJSON([]byte(`"x`)))
+	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
+}

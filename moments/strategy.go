@@ -201,7 +201,7 @@ func (s *Service) ListMomentStrategyRange(ctx context.Context, req StrategyRange
 }
 
 // AllMomentStrategyRange iterates over the whole range of a moment
-// strategy.
+// strategy, a page of req.Limit at a time; req.Cursor is ignored.
 func (s *Service) AllMomentStrategyRange(ctx context.Context, req StrategyRangeRequest, opts ...wecom.CallOption) iter.Seq2[StrategyRange, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]StrategyRange, string, error) {
 		req.Cursor = cursor

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wecomkit/wecom/crypto"
 )
 
 // Event is a callback event as WeCom sends it, before encryption: the
@@ -117,7 +119,26 @@ type events struct {
 func newEvents(s *Server) *events {
 	e := &events{s: s, timeout: 5 * time.Second, interval: 5 * time.Second, retries: 3, client: &http.Client{}}
 	e.cond = sync.NewCond(&e.mu)
+	e.seal = newSealer(s.CallbackToken, s.EncodingAESKey, s.CorpID, s.AgentID)
 	return e
+}
+
+// newSealer seals events as WeCom does: encrypted for corpID with the
+// callback credentials, in the <ToUserName/><AgentID/><Encrypt/> body,
+// signed in the query (msg_signature, timestamp, nonce).
+func newSealer(token, encodingAESKey, corpID string, agentID int) sealer {
+	c, err := crypto.New(token, encodingAESKey, corpID)
+	agent := strconv.Itoa(agentID)
+	return func(plaintext []byte, now time.Time) ([]byte, url.Values, error) {
+		if err != nil {
+			return nil, nil, err
+		}
+		sealed, err := c.Seal(plaintext, now.Unix(), "")
+		if err != nil {
+			return nil, nil, err
+		}
+		return sealed.EventXML(corpID, agent), sealed.URLValues(), nil
+	}
 }
 
 // SetCallback makes the server deliver every later event to url (the

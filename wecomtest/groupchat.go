@@ -8,12 +8,12 @@ import (
 
 // Errcodes of the customer-group endpoints.
 const (
-	codeNoCustomerContact     = 84074 // member lacks the customer-contact permission
-	codeOwnerNotResigned      = 90500 // 群主并未离职
-	codeOwnerResigned         = 90502 // 群主已经离职
-	codeOwnerUnchanged        = 90504 // 群主没变
-	codeChatTransferring      = 90507 // 离职群正在继承处理中
-	codeChatAlreadyTransfered = 90508 // 离职群已经完成继承
+	codeGroupNoCustomerContact = 84074 // member lacks the customer-contact permission
+	codeGroupOwnerNotResigned  = 90500 // 群主并未离职
+	codeGroupOwnerResigned     = 90502 // 群主已经离职
+	codeGroupOwnerUnchanged    = 90504 // 群主没变
+	codeGroupTransferring      = 90507 // 离职群正在继承处理中
+	codeGroupTransferred       = 90508 // 离职群已经完成继承
 )
 
 // Group statuses, as groupchat/list reports them.
@@ -44,12 +44,12 @@ type groupChatState struct {
 	openGIDs map[string]string // opengid → chat id
 	chatGIDs map[string]string // chat id → opengid
 
-	joinWays     map[string]*joinWay
+	joinWays     map[string]*groupJoinWay
 	joinWayOrder []string
 
-	templates map[string]*welcomeTemplate
+	templates map[string]*groupWelcomeTemplate
 
-	messages []groupMessage
+	messages []groupChatMessage
 }
 
 func newGroupChatState() *groupChatState {
@@ -57,8 +57,8 @@ func newGroupChatState() *groupChatState {
 		pending:   map[string]time.Time{},
 		openGIDs:  map[string]string{},
 		chatGIDs:  map[string]string{},
-		joinWays:  map[string]*joinWay{},
-		templates: map[string]*welcomeTemplate{},
+		joinWays:  map[string]*groupJoinWay{},
+		templates: map[string]*groupWelcomeTemplate{},
 	}
 }
 
@@ -66,8 +66,8 @@ func (s *Server) groupChats() *groupChatState {
 	return areaState(s, "groupchat", newGroupChatState)
 }
 
-// settleTransfers completes the resigned transfers whose delay has passed.
-func (s *Server) settleTransfers(now time.Time) {
+// settleGroupTransfers completes the resigned transfers whose delay has passed.
+func (s *Server) settleGroupTransfers(now time.Time) {
 	gs := s.groupChats()
 	for id, done := range gs.pending {
 		if now.Before(done) {
@@ -80,12 +80,12 @@ func (s *Server) settleTransfers(now time.Time) {
 	}
 }
 
-// chatStatus is the status list reports: a group whose owner has resigned
+// groupChatStatus is the status list reports: a group whose owner has resigned
 // is 1 unless a transfer state says otherwise.
-func (s *Server) chatStatus(g *GroupChat) int {
-	if g.Status == chatStatusNormal {
+func (s *Server) groupChatStatus(g *GroupChat) int {
+	if g.Status != chatStatusTransferring {
 		if u, ok := s.st.users[g.Owner]; ok && u.Resigned {
-			return chatStatusResigned
+			return chatStatusResigned // even after a transfer, if the new owner left too
 		}
 	}
 	return g.Status
@@ -119,22 +119,22 @@ func (s *Server) OpenGID(chatID string) (openGID string, ok bool) {
 	return gid, true
 }
 
-type ownerFilter struct {
+type groupOwnerFilter struct {
 	UserIDList []string `json:"userid_list"`
 }
 
-func (f *ownerFilter) check() error {
+func (f *groupOwnerFilter) check() error {
 	if f != nil && len(f.UserIDList) > 100 {
 		return errorf(codeInvalidParameter, "invalid owner_filter: %d userids, at most 100", len(f.UserIDList))
 	}
 	return nil
 }
 
-func (f *ownerFilter) allows(owner string) bool {
+func (f *groupOwnerFilter) allows(owner string) bool {
 	return f == nil || len(f.UserIDList) == 0 || slices.Contains(f.UserIDList, owner)
 }
 
-type listedChat struct {
+type gcListedChat struct {
 	ChatID string `json:"chat_id"`
 	Status int    `json:"status"`
 }
@@ -142,10 +142,10 @@ type listedChat struct {
 // listGroupChats serves groupchat/list.
 func (s *Server) listGroupChats(c *call) (any, error) {
 	var req struct {
-		StatusFilter int          `json:"status_filter"`
-		OwnerFilter  *ownerFilter `json:"owner_filter"`
-		Cursor       string       `json:"cursor"`
-		Limit        int          `json:"limit"`
+		StatusFilter int               `json:"status_filter"`
+		OwnerFilter  *groupOwnerFilter `json:"owner_filter"`
+		Cursor       string            `json:"cursor"`
+		Limit        int               `json:"limit"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -159,42 +159,42 @@ func (s *Server) listGroupChats(c *call) (any, error) {
 	if err := req.OwnerFilter.check(); err != nil {
 		return nil, err
 	}
-	s.settleTransfers(c.Now)
-	var all []listedChat
+	s.settleGroupTransfers(c.Now)
+	var all []gcListedChat
 	for _, id := range s.st.chatOrder {
 		g := s.st.chats[id]
-		st := s.chatStatus(g)
+		st := s.groupChatStatus(g)
 		if req.StatusFilter != 0 && st != req.StatusFilter {
 			continue
 		}
 		if !req.OwnerFilter.allows(g.Owner) {
 			continue
 		}
-		all = append(all, listedChat{ChatID: id, Status: st})
+		all = append(all, gcListedChat{ChatID: id, Status: st})
 	}
 	items, next, err := page("groupchat/list", all, req.Cursor, req.Limit)
 	if err != nil {
 		return nil, err
 	}
 	if items == nil {
-		items = []listedChat{}
+		items = []gcListedChat{}
 	}
 	return map[string]any{"group_chat_list": items, "next_cursor": next}, nil
 }
 
-type wireUserRef struct {
+type gcUserRef struct {
 	UserID string `json:"userid"`
 }
 
-type wireMember struct {
-	UserID        string       `json:"userid"`
-	Type          int          `json:"type"`
-	UnionID       string       `json:"unionid,omitempty"`
-	JoinTime      int64        `json:"join_time"`
-	JoinScene     int          `json:"join_scene"`
-	Invitor       *wireUserRef `json:"invitor,omitempty"`
-	GroupNickname string       `json:"group_nickname"`
-	Name          string       `json:"name,omitempty"`
+type gcMember struct {
+	UserID        string     `json:"userid"`
+	Type          int        `json:"type"`
+	UnionID       string     `json:"unionid,omitempty"`
+	JoinTime      int64      `json:"join_time"`
+	JoinScene     int        `json:"join_scene"`
+	Invitor       *gcUserRef `json:"invitor,omitempty"`
+	GroupNickname string     `json:"group_nickname"`
+	Name          string     `json:"name,omitempty"`
 }
 
 // getGroupChat serves groupchat/get.
@@ -213,9 +213,9 @@ func (s *Server) getGroupChat(c *call) (any, error) {
 	if !ok {
 		return nil, errorf(codeInvalidChatID, "chatid not exist: %s", req.ChatID)
 	}
-	members := make([]wireMember, 0, len(g.Members))
+	members := make([]gcMember, 0, len(g.Members))
 	for _, m := range g.Members {
-		wm := wireMember{
+		wm := gcMember{
 			UserID: m.UserID, Type: m.Type, JoinTime: m.JoinTime, JoinScene: m.JoinScene,
 			GroupNickname: m.GroupNickname,
 		}
@@ -223,16 +223,16 @@ func (s *Server) getGroupChat(c *call) (any, error) {
 			wm.UnionID = m.UnionID
 		}
 		if m.Invitor != "" {
-			wm.Invitor = &wireUserRef{UserID: m.Invitor}
+			wm.Invitor = &gcUserRef{UserID: m.Invitor}
 		}
 		if req.NeedName == 1 {
 			wm.Name = m.Name
 		}
 		members = append(members, wm)
 	}
-	admins := make([]wireUserRef, 0, len(g.Admins))
+	admins := make([]gcUserRef, 0, len(g.Admins))
 	for _, a := range g.Admins {
-		admins = append(admins, wireUserRef{UserID: a})
+		admins = append(admins, gcUserRef{UserID: a})
 	}
 	return map[string]any{"group_chat": map[string]any{
 		"chat_id":        g.ChatID,

@@ -15,8 +15,8 @@ func registerGroupJoinWays(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/del_join_way", s.delJoinWay)
 }
 
-// joinWay is a 「加入群聊」 configuration, stored as WeCom returns it.
-type joinWay struct {
+// groupJoinWay is a 「加入群聊」 configuration, stored as WeCom returns it.
+type groupJoinWay struct {
 	ConfigID       string   `json:"config_id"`
 	Scene          int      `json:"scene"`
 	Remark         string   `json:"remark"`
@@ -29,10 +29,10 @@ type joinWay struct {
 	MarkSource     bool     `json:"mark_source"`
 }
 
-// joinWayRequest is the body of add_join_way and update_join_way.
+// groupJoinWayRequest is the body of add_join_way and update_join_way.
 // auto_create_room defaults to 1 and mark_source to true, as WeCom's do;
 // mark_source is accepted as a boolean or as 0/1.
-type joinWayRequest struct {
+type groupJoinWayRequest struct {
 	ConfigID       string          `json:"config_id"`
 	Scene          int             `json:"scene"`
 	Remark         string          `json:"remark"`
@@ -44,8 +44,8 @@ type joinWayRequest struct {
 	MarkSource     json.RawMessage `json:"mark_source"`
 }
 
-// apply validates r and writes it into w.
-func (s *Server) applyJoinWay(r *joinWayRequest, w *joinWay) error {
+// applyGroupJoinWay validates r and writes it into w.
+func (s *Server) applyGroupJoinWay(r *groupJoinWayRequest, w *groupJoinWay) error {
 	if r.Scene != 1 && r.Scene != 2 {
 		return errorf(codeInvalidParameter, "invalid scene %d: must be 1 or 2", r.Scene)
 	}
@@ -94,7 +94,7 @@ func (s *Server) applyJoinWay(r *joinWayRequest, w *joinWay) error {
 	return nil
 }
 
-func (s *Server) joinWayByID(id string) (*joinWay, error) {
+func (s *Server) groupJoinWayByID(id string) (*groupJoinWay, error) {
 	if err := requireField("config_id", id); err != nil {
 		return nil, err
 	}
@@ -107,12 +107,12 @@ func (s *Server) joinWayByID(id string) (*joinWay, error) {
 
 // addJoinWay serves groupchat/add_join_way.
 func (s *Server) addJoinWay(c *call) (any, error) {
-	var req joinWayRequest
+	var req groupJoinWayRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	w := &joinWay{}
-	if err := s.applyJoinWay(&req, w); err != nil {
+	w := &groupJoinWay{}
+	if err := s.applyGroupJoinWay(&req, w); err != nil {
 		return nil, err
 	}
 	w.ConfigID = s.ids.configID()
@@ -130,7 +130,7 @@ func (s *Server) getJoinWay(c *call) (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	w, err := s.joinWayByID(req.ConfigID)
+	w, err := s.groupJoinWayByID(req.ConfigID)
 	if err != nil {
 		return nil, err
 	}
@@ -140,16 +140,16 @@ func (s *Server) getJoinWay(c *call) (any, error) {
 // updateJoinWay serves groupchat/update_join_way: the fields of add
 // replace the stored ones.
 func (s *Server) updateJoinWay(c *call) (any, error) {
-	var req joinWayRequest
+	var req groupJoinWayRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	w, err := s.joinWayByID(req.ConfigID)
+	w, err := s.groupJoinWayByID(req.ConfigID)
 	if err != nil {
 		return nil, err
 	}
 	updated := *w
-	if err := s.applyJoinWay(&req, &updated); err != nil {
+	if err := s.applyGroupJoinWay(&req, &updated); err != nil {
 		return nil, err
 	}
 	*w = updated
@@ -164,7 +164,7 @@ func (s *Server) delJoinWay(c *call) (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if _, err := s.joinWayByID(req.ConfigID); err != nil {
+	if _, err := s.groupJoinWayByID(req.ConfigID); err != nil {
 		return nil, err
 	}
 	gs := s.groupChats()

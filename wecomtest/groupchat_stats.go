@@ -15,12 +15,12 @@ func registerGroupChatStats(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/statistic_group_by_day", s.groupChatStatisticByDay)
 }
 
-// chinaTime is the zone WeCom's statistic days are cut in.
-var chinaTime = time.FixedZone("CST", 8*3600)
+// groupStatZone is the zone WeCom's statistic days are cut in.
+var groupStatZone = time.FixedZone("CST", 8*3600)
 
-// groupMessage is a count of messages one member sent in a group at a time,
+// groupChatMessage is a count of messages one member sent in a group at a time,
 // recorded with AddGroupMessages for the statistics.
-type groupMessage struct {
+type groupChatMessage struct {
 	chatID, userID string
 	at             int64
 	n              int
@@ -39,7 +39,7 @@ func (s *Server) AddGroupMessages(chatID, userID string, at time.Time, n int) er
 		return fmt.Errorf("wecomtest: message count %d is not positive", n)
 	}
 	gs := s.groupChats()
-	gs.messages = append(gs.messages, groupMessage{chatID: chatID, userID: userID, at: at.Unix(), n: n})
+	gs.messages = append(gs.messages, groupChatMessage{chatID: chatID, userID: userID, at: at.Unix(), n: n})
 	return nil
 }
 
@@ -72,30 +72,30 @@ func (d groupStatData) field(orderBy int) int {
 	return d.NewChatCnt
 }
 
-type statRange struct{ begin, end int64 } // [begin, end) in Unix seconds
+type groupStatRange struct{ begin, end int64 } // [begin, end) in Unix seconds
 
-// statRequest is what both statistic endpoints take.
-type statRequest struct {
-	DayBeginTime int64        `json:"day_begin_time"`
-	DayEndTime   int64        `json:"day_end_time"`
-	OwnerFilter  *ownerFilter `json:"owner_filter"`
-	OrderBy      int          `json:"order_by"`
-	OrderAsc     int          `json:"order_asc"`
-	Offset       int          `json:"offset"`
-	Limit        int          `json:"limit"`
+// groupStatRequest is what both statistic endpoints take.
+type groupStatRequest struct {
+	DayBeginTime int64             `json:"day_begin_time"`
+	DayEndTime   int64             `json:"day_end_time"`
+	OwnerFilter  *groupOwnerFilter `json:"owner_filter"`
+	OrderBy      int               `json:"order_by"`
+	OrderAsc     int               `json:"order_asc"`
+	Offset       int               `json:"offset"`
+	Limit        int               `json:"limit"`
 }
 
 // days validates the day range and returns the start of each day in it:
 // times are moved to the start of their day, the end defaults to the begin
 // day, and the range spans at most 30 days.
-func (r *statRequest) days() ([]int64, error) {
+func (r *groupStatRequest) days() ([]int64, error) {
 	if r.DayBeginTime <= 0 {
 		return nil, errorf(codeInvalidParameter, "invalid parameter: day_begin_time missing")
 	}
-	begin := dayStart(r.DayBeginTime)
+	begin := groupStatDayStart(r.DayBeginTime)
 	end := begin
 	if r.DayEndTime != 0 {
-		end = dayStart(r.DayEndTime)
+		end = groupStatDayStart(r.DayEndTime)
 	}
 	if end.Before(begin) {
 		return nil, errorf(codeInvalidParameter, "invalid day_end_time: before day_begin_time")
@@ -110,14 +110,14 @@ func (r *statRequest) days() ([]int64, error) {
 	return days, nil
 }
 
-func dayStart(unix int64) time.Time {
-	t := time.Unix(unix, 0).In(chinaTime)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, chinaTime)
+func groupStatDayStart(unix int64) time.Time {
+	t := time.Unix(unix, 0).In(groupStatZone)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, groupStatZone)
 }
 
-// owners returns the owners a statistic covers: the filter's, or every
+// groupStatOwners returns the owners a statistic covers: the filter's, or every
 // group owner in the order their first group was added.
-func (s *Server) statOwners(f *ownerFilter) ([]string, error) {
+func (s *Server) groupStatOwners(f *groupOwnerFilter) ([]string, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Server) statOwners(f *ownerFilter) ([]string, error) {
 }
 
 // groupStats computes the statistics of the groups owners own now, over r.
-func (s *Server) groupStats(owners []string, r statRange) groupStatData {
+func (s *Server) groupStats(owners []string, r groupStatRange) groupStatData {
 	var d groupStatData
 	chats := map[string]bool{}
 	for _, id := range s.st.chatOrder {
@@ -184,7 +184,7 @@ func (s *Server) groupStats(owners []string, r statRange) groupStatData {
 // ordered by order_by (1..7, default 1) descending unless order_asc is 1,
 // cut by offset and limit (default 500, at most 1000).
 func (s *Server) groupChatStatistic(c *call) (any, error) {
-	var req statRequest
+	var req groupStatRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
@@ -208,11 +208,11 @@ func (s *Server) groupChatStatistic(c *call) (any, error) {
 	if req.Offset < 0 {
 		return nil, errorf(codeInvalidParameter, "invalid offset %d", req.Offset)
 	}
-	owners, err := s.statOwners(req.OwnerFilter)
+	owners, err := s.groupStatOwners(req.OwnerFilter)
 	if err != nil {
 		return nil, err
 	}
-	r := statRange{days[0], days[len(days)-1] + 86400}
+	r := groupStatRange{days[0], days[len(days)-1] + 86400}
 	type item struct {
 		Owner string        `json:"owner"`
 		Data  groupStatData `json:"data"`
@@ -237,7 +237,7 @@ func (s *Server) groupChatStatistic(c *call) (any, error) {
 // groupChatStatisticByDay serves groupchat/statistic_group_by_day: one
 // item per day, over the groups of the filtered owners.
 func (s *Server) groupChatStatisticByDay(c *call) (any, error) {
-	var req statRequest
+	var req groupStatRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (s *Server) groupChatStatisticByDay(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	owners, err := s.statOwners(req.OwnerFilter)
+	owners, err := s.groupStatOwners(req.OwnerFilter)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (s *Server) groupChatStatisticByDay(c *call) (any, error) {
 	}
 	items := make([]item, 0, len(days))
 	for _, d := range days {
-		items = append(items, item{StatTime: d, Data: s.groupStats(owners, statRange{d, d + 86400})})
+		items = append(items, item{StatTime: d, Data: s.groupStats(owners, groupStatRange{d, d + 86400})})
 	}
 	return map[string]any{"items": items}, nil
 }

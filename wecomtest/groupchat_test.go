@@ -63,7 +63,7 @@ func TestGroupChatEndpointsAnswerLikeWeCom(t *testing.T) {
 
 func TestGroupStatisticOrders(t *testing.T) {
 	s := Start(t)
-	day := time.Date(2025, 6, 10, 0, 0, 0, 0, chinaTime)
+	day := time.Date(2025, 6, 10, 0, 0, 0, 0, groupStatZone)
 	for i, u := range []string{"a", "b"} {
 		require.NoError(t, s.AddUser(User{UserID: u}))
 		// b leads every figure.
@@ -96,4 +96,29 @@ func TestOpenGIDOfARemovedGroup(t *testing.T) {
 	s.mu.Unlock()
 	_, out := rawCall(t, s, "POST", "/cgi-bin/externalcontact/opengid_to_chatid", url.Values{"access_token": {token(t, s)}}, `{"opengid":"`+gid+`"}`)
 	assert.EqualValues(t, codeInvalidChatID, out["errcode"])
+}
+
+func TestGroupStatusFollowsTheOwner(t *testing.T) {
+	s := Start(t)
+	require.NoError(t, s.AddUser(User{UserID: "alice", CustomerContact: true}))
+	_, err := s.AddGroupChat(GroupChat{ChatID: "wrDone", Owner: "alice", Status: chatStatusTransferred})
+	require.NoError(t, err)
+	_, err = s.AddGroupChat(GroupChat{ChatID: "wrBusy", Owner: "alice", Status: chatStatusTransferring})
+	require.NoError(t, err)
+	q := url.Values{"access_token": {token(t, s)}}
+	list := func() []any {
+		_, out := rawCall(t, s, "POST", "/cgi-bin/externalcontact/groupchat/list", q, `{"limit":10}`)
+		require.EqualValues(t, 0, out["errcode"], out)
+		return out["group_chat_list"].([]any)
+	}
+	assert.EqualValues(t, 3, list()[0].(map[string]any)["status"])
+
+	// The new owner leaves as well: the group awaits a transfer again,
+	// unless one is in progress.
+	s.mu.Lock()
+	s.st.users["alice"].Resigned = true
+	s.mu.Unlock()
+	got := list()
+	assert.EqualValues(t, 1, got[0].(map[string]any)["status"])
+	assert.EqualValues(t, 2, got[1].(map[string]any)["status"])
 }

@@ -16,7 +16,7 @@ func registerGroupChatTransfers(s *Server) {
 	})
 }
 
-type failedChat struct {
+type groupFailedChat struct {
 	ChatID  string `json:"chat_id"`
 	Errcode int    `json:"errcode"`
 	Errmsg  string `json:"errmsg"`
@@ -55,13 +55,13 @@ func (s *Server) transferGroupChats(c *call, resigned bool) (any, error) {
 	case u.Inactive:
 		return nil, errorf(codeMemberNotActivated, "user %s not activated", u.UserID)
 	case !u.CustomerContact:
-		return nil, errorf(codeNoCustomerContact, "user %s has no customer contact permission", u.UserID)
+		return nil, errorf(codeGroupNoCustomerContact, "user %s has no customer contact permission", u.UserID)
 	}
 
-	s.settleTransfers(c.Now)
+	s.settleGroupTransfers(c.Now)
 	gs := s.groupChats()
-	failed := []failedChat{}
-	fail := func(id string, code int, msg string) { failed = append(failed, failedChat{id, code, msg}) }
+	failed := []groupFailedChat{}
+	fail := func(id string, code int, msg string) { failed = append(failed, groupFailedChat{id, code, msg}) }
 	var done []string
 	for _, id := range req.ChatIDList {
 		if slices.Contains(done, id) {
@@ -72,26 +72,26 @@ func (s *Server) transferGroupChats(c *call, resigned bool) (any, error) {
 			fail(id, codeInvalidChatID, "chatid not exist")
 			continue
 		}
-		st := s.chatStatus(g)
+		st := s.groupChatStatus(g)
 		ownerGone := st == chatStatusResigned
 		switch {
 		case st == chatStatusTransferring:
-			fail(id, codeChatTransferring, "group chat transfer in progress")
+			fail(id, codeGroupTransferring, "group chat transfer in progress")
 			continue
 		case resigned && st == chatStatusTransferred:
-			fail(id, codeChatAlreadyTransfered, "group chat already transferred")
+			fail(id, codeGroupTransferred, "group chat already transferred")
 			continue
 		case resigned && !ownerGone:
-			fail(id, codeOwnerNotResigned, "group owner not resigned")
+			fail(id, codeGroupOwnerNotResigned, "group owner not resigned")
 			continue
 		case !resigned && ownerGone:
-			fail(id, codeOwnerResigned, "group owner resigned")
+			fail(id, codeGroupOwnerResigned, "group owner resigned")
 			continue
 		case g.Owner == req.NewOwner:
-			fail(id, codeOwnerUnchanged, "group owner unchanged")
+			fail(id, codeGroupOwnerUnchanged, "group owner unchanged")
 			continue
 		}
-		s.changeChatOwner(g, req.NewOwner, c)
+		s.changeGroupChatOwner(g, req.NewOwner, c)
 		if resigned {
 			g.Status = chatStatusTransferring
 			gs.pending[id] = c.Now.Add(gs.transferDelay)
@@ -100,13 +100,13 @@ func (s *Server) transferGroupChats(c *call, resigned bool) (any, error) {
 		}
 		done = append(done, id)
 	}
-	s.settleTransfers(c.Now)
+	s.settleGroupTransfers(c.Now)
 	return map[string]any{"failed_chat_list": failed}, nil
 }
 
-// changeChatOwner makes newOwner the group's owner, adding them to the
+// changeGroupChatOwner makes newOwner the group's owner, adding them to the
 // group if they are not in it, and emits change_owner.
-func (s *Server) changeChatOwner(g *GroupChat, newOwner string, c *call) {
+func (s *Server) changeGroupChatOwner(g *GroupChat, newOwner string, c *call) {
 	old := g.Owner
 	g.Owner = newOwner
 	g.Admins = slices.DeleteFunc(g.Admins, func(a string) bool { return a == newOwner })

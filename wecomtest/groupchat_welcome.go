@@ -44,9 +44,9 @@ type wtMedia struct {
 	MediaID string `json:"media_id"`
 }
 
-// welcomeTemplate is a group welcome template (入群欢迎语素材): a text and at
+// groupWelcomeTemplate is a group welcome template (入群欢迎语素材): a text and at
 // most one attachment.
-type welcomeTemplate struct {
+type groupWelcomeTemplate struct {
 	Text        *wtText        `json:"text,omitempty"`
 	Image       *wtImage       `json:"image,omitempty"`
 	Link        *wtLink        `json:"link,omitempty"`
@@ -55,14 +55,14 @@ type welcomeTemplate struct {
 	Video       *wtMedia       `json:"video,omitempty"`
 }
 
-type welcomeRequest struct {
-	welcomeTemplate
+type groupWelcomeRequest struct {
+	groupWelcomeTemplate
 	TemplateID string `json:"template_id"`
 	AgentID    int    `json:"agentid"`
 	Notify     *int   `json:"notify"`
 }
 
-func (t *welcomeTemplate) attachments() int {
+func (t *groupWelcomeTemplate) attachments() int {
 	n := 0
 	for _, set := range []bool{t.Image != nil, t.Link != nil, t.MiniProgram != nil, t.File != nil, t.Video != nil} {
 		if set {
@@ -72,9 +72,9 @@ func (t *welcomeTemplate) attachments() int {
 	return n
 }
 
-// check validates a template as WeCom does: text or an attachment, at
+// checkGroupWelcome validates a template as WeCom does: text or an attachment, at
 // most one attachment, required fields set, media ids uploaded.
-func (s *Server) checkWelcome(t *welcomeTemplate) error {
+func (s *Server) checkGroupWelcome(t *groupWelcomeTemplate) error {
 	if t.Text == nil && t.attachments() == 0 {
 		return errorf(codeInvalidParameter, "invalid parameter: text and attachment are both empty")
 	}
@@ -121,14 +121,14 @@ func (s *Server) checkWelcome(t *welcomeTemplate) error {
 	return nil
 }
 
-func checkNotify(n *int) error {
+func checkGroupWelcomeNotify(n *int) error {
 	if n != nil && *n != 0 && *n != 1 {
 		return errorf(codeInvalidParameter, "invalid notify %d", *n)
 	}
 	return nil
 }
 
-func (s *Server) welcomeByID(id string) (*welcomeTemplate, error) {
+func (s *Server) groupWelcomeByID(id string) (*groupWelcomeTemplate, error) {
 	if err := requireField("template_id", id); err != nil {
 		return nil, err
 	}
@@ -141,14 +141,14 @@ func (s *Server) welcomeByID(id string) (*welcomeTemplate, error) {
 
 // addGroupWelcome serves group_welcome_template/add.
 func (s *Server) addGroupWelcome(c *call) (any, error) {
-	var req welcomeRequest
+	var req groupWelcomeRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if err := checkNotify(req.Notify); err != nil {
+	if err := checkGroupWelcomeNotify(req.Notify); err != nil {
 		return nil, err
 	}
-	if err := s.checkWelcome(&req.welcomeTemplate); err != nil {
+	if err := s.checkGroupWelcome(&req.groupWelcomeTemplate); err != nil {
 		return nil, err
 	}
 	gs := s.groupChats()
@@ -156,7 +156,7 @@ func (s *Server) addGroupWelcome(c *call) (any, error) {
 		return nil, errorf(codeInvalidParameter, "group welcome template limit %d reached", maxGroupWelcomeTemplates)
 	}
 	id := s.ids.ID("msg", 22)
-	t := req.welcomeTemplate
+	t := req.groupWelcomeTemplate
 	gs.templates[id] = &t
 	return map[string]any{"template_id": id}, nil
 }
@@ -164,11 +164,11 @@ func (s *Server) addGroupWelcome(c *call) (any, error) {
 // editGroupWelcome serves group_welcome_template/edit: a text given
 // replaces the text, an attachment given replaces the attachment.
 func (s *Server) editGroupWelcome(c *call) (any, error) {
-	var req welcomeRequest
+	var req groupWelcomeRequest
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	t, err := s.welcomeByID(req.TemplateID)
+	t, err := s.groupWelcomeByID(req.TemplateID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (s *Server) editGroupWelcome(c *call) (any, error) {
 		edited.Image, edited.Link, edited.MiniProgram, edited.File, edited.Video =
 			req.Image, req.Link, req.MiniProgram, req.File, req.Video
 	}
-	if err := s.checkWelcome(&edited); err != nil {
+	if err := s.checkGroupWelcome(&edited); err != nil {
 		return nil, err
 	}
 	*t = edited
@@ -195,7 +195,7 @@ func (s *Server) getGroupWelcome(c *call) (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	t, err := s.welcomeByID(req.TemplateID)
+	t, err := s.groupWelcomeByID(req.TemplateID)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func (s *Server) delGroupWelcome(c *call) (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	if _, err := s.welcomeByID(req.TemplateID); err != nil {
+	if _, err := s.groupWelcomeByID(req.TemplateID); err != nil {
 		return nil, err
 	}
 	delete(s.groupChats().templates, req.TemplateID)

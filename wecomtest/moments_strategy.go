@@ -84,7 +84,7 @@ func (st *momentStrategyState) get(id int) (*MomentStrategy, error) {
 	return m, nil
 }
 
-func (s *Server) checkStrategyAdmins(admins []string) error {
+func (s *Server) checkMomentStrategyAdmins(admins []string) error {
 	if len(admins) > 20 {
 		return errorf(codeInvalidParameter, "invalid admin_list size: at most 20")
 	}
@@ -96,7 +96,7 @@ func (s *Server) checkStrategyAdmins(admins []string) error {
 	return nil
 }
 
-func (s *Server) checkStrategyRange(rs []MomentStrategyRange) error {
+func (s *Server) checkMomentStrategyRange(rs []MomentStrategyRange) error {
 	for _, r := range rs {
 		switch r.Type {
 		case 1:
@@ -216,13 +216,13 @@ func (s *Server) createMomentStrategy(c *call) (any, error) {
 	if len(req.AdminList) == 0 {
 		return nil, errorf(codeInvalidParameter, "invalid parameter: admin_list missing")
 	}
-	if err := s.checkStrategyAdmins(req.AdminList); err != nil {
+	if err := s.checkMomentStrategyAdmins(req.AdminList); err != nil {
 		return nil, err
 	}
 	if len(req.Range) == 0 {
 		return nil, errorf(codeInvalidParameter, "invalid parameter: range missing")
 	}
-	if err := s.checkStrategyRange(req.Range); err != nil {
+	if err := s.checkMomentStrategyRange(req.Range); err != nil {
 		return nil, err
 	}
 	if req.ParentID != 0 {
@@ -268,10 +268,10 @@ func (s *Server) editMomentStrategy(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkStrategyAdmins(req.AdminList); err != nil {
+	if err := s.checkMomentStrategyAdmins(req.AdminList); err != nil {
 		return nil, err
 	}
-	if err := s.checkStrategyRange(req.RangeAdd); err != nil {
+	if err := s.checkMomentStrategyRange(req.RangeAdd); err != nil {
 		return nil, err
 	}
 	// Validate everything before changing anything.

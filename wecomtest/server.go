@@ -14,12 +14,14 @@
 package wecomtest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -373,12 +375,58 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	tok := q.Get("access_token")
 	q.Del("access_token")
 	c := &call{s: s, r: r, Path: r.URL.Path, Query: q, Body: body, token: tok, Now: s.clock.Now()}
-	code := s.serve(w, c)
-	if s.record {
-		s.recMu.Lock()
-		s.reqs = append(s.reqs, Request{Method: r.Method, Path: c.Path, Query: q, Body: body, Time: c.Now, ErrCode: code})
-		s.recMu.Unlock()
+	// The answer is held until the request is recorded, so a client that
+	// sees it (or a dropped connection) finds the request in Requests.
+	recorded := false
+	record := func(code int) {
+		if s.record && !recorded {
+			recorded = true
+			s.recMu.Lock()
+			s.reqs = append(s.reqs, Request{Method: r.Method, Path: c.Path, Query: q, Body: body, Time: c.Now, ErrCode: code})
+			s.recMu.Unlock()
+		}
 	}
+	hw := &heldWriter{ResponseWriter: w, beforeHijack: func() { record(-2) }}
+	code := s.serve(hw, c)
+	record(code)
+	hw.release()
+}
+
+// heldWriter holds a response until release.
+type heldWriter struct {
+	http.ResponseWriter
+	status       int
+	body         bytes.Buffer
+	hijacked     bool
+	beforeHijack func()
+}
+
+func (h *heldWriter) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldWriter) Write(b []byte) (int, error) { return h.body.Write(b) }
+
+func (h *heldWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, http.ErrNotSupported
+	}
+	h.beforeHijack()
+	h.hijacked = true
+	return hj.Hijack()
+}
+
+func (h *heldWriter) release() {
+	if h.hijacked {
+		return
+	}
+	if h.status != 0 {
+		h.ResponseWriter.WriteHeader(h.status)
+	}
+	_, _ = h.ResponseWriter.Write(h.body.Bytes())
 }
 
 // serve answers c and returns the errcode it answered with.

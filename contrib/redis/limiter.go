@@ -30,9 +30,10 @@ import (
 // A slot booked by a call whose context ends while it sleeps is lost,
 // which errs on the side of the budget.
 //
-// When Redis fails, Wait paces calls with a local limiter instead (see the
-// package documentation and WithFleetSize) and tries Redis again after
-// WithRetryInterval.
+// When Redis fails, Wait paces calls with a local limiter instead: the
+// instance's share of each budget (see WithFleetSize) without burst, since
+// the shared bucket may just have spent the burst. It tries Redis again
+// after WithRetryInterval.
 type Limiter struct {
 	rdb    goredis.UniversalClient
 	prefix string
@@ -43,8 +44,9 @@ type Limiter struct {
 	retry  time.Duration
 
 	downUntil atomic.Int64 // unix nanoseconds; Redis is not tried before
-	mu        sync.Mutex   // orders the down/up log lines
+	mu        sync.Mutex   // guards down and downSince, orders the log lines
 	down      bool
+	downSince time.Time // the last failure
 }
 
 var _ wecom.Limiter = (*Limiter)(nil)
@@ -79,7 +81,9 @@ func NewLimiter(rdb goredis.UniversalClient, def wecom.Rate, perAPI map[string]w
 	o := newOptions(opts)
 	share := func(r wecom.Rate) wecom.Rate {
 		n := o.fleetSize
-		return wecom.Rate{Calls: (r.Calls + n - 1) / n, Per: r.Per, Burst: r.Burst / n}
+		// No burst: the shared bucket may have just spent its own, and the
+		// fleet must not add n bursts on top of it.
+		return wecom.Rate{Calls: (r.Calls + n - 1) / n, Per: r.Per}
 	}
 	localPerAPI := make(map[string]wecom.Rate, len(perAPI))
 	cells := make(map[string]cell, len(perAPI))
@@ -140,6 +144,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 	if !ok {
 		c = l.def
 	}
+	start := time.Now()
 	maxWait := int64(-1)
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(time.Until(dl).Microseconds(), 0)
@@ -155,7 +160,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 		l.markDown(ctx, err)
 		return l.local.Wait(ctx, corpID, api)
 	}
-	l.markUp(ctx)
+	l.markUp(ctx, start)
 	wait := time.Duration(res[1]) * time.Microsecond
 	if res[0] != 1 {
 		return fmt.Errorf("wecomredis: rate limit on %s: the next slot, in %s, is past the deadline: %w",
@@ -177,10 +182,11 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 // markDown switches to the local limiter for the retry interval, logging
 // the switch once per outage.
 func (l *Limiter) markDown(ctx context.Context, err error) {
-	l.downUntil.Store(time.Now().Add(l.retry).UnixNano())
+	now := time.Now()
+	l.downUntil.Store(now.Add(l.retry).UnixNano())
 	l.mu.Lock()
 	was := l.down
-	l.down = true
+	l.down, l.downSince = true, now
 	l.mu.Unlock()
 	if !was {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "wecomredis: redis unavailable; pacing calls with the local limiter",
@@ -188,12 +194,16 @@ func (l *Limiter) markDown(ctx context.Context, err error) {
 	}
 }
 
-func (l *Limiter) markUp(ctx context.Context) {
+// markUp notes a success of a script run that started at start. One that
+// started before the last failure says nothing about Redis now.
+func (l *Limiter) markUp(ctx context.Context, start time.Time) {
 	l.mu.Lock()
-	was := l.down
-	l.down = false
+	back := l.down && start.After(l.downSince)
+	if back {
+		l.down = false
+	}
 	l.mu.Unlock()
-	if was {
+	if back {
 		l.log.LogAttrs(ctx, slog.LevelInfo, "wecomredis: redis is back; pacing calls with the shared limiter")
 	}
 }

@@ -11,6 +11,7 @@ const DefaultPrefix = "wecom:"
 const (
 	defaultOpTimeout     = 2 * time.Second
 	defaultRetryInterval = time.Second
+	defaultRefreshAhead  = 5 * time.Minute // wecom's default
 )
 
 // Option configures a Store or a Limiter. Options that concern only one of
@@ -23,6 +24,7 @@ type options struct {
 	opTimeout     time.Duration
 	retryInterval time.Duration
 	fleetSize     int
+	refreshAhead  time.Duration
 }
 
 func newOptions(opts []Option) options {
@@ -31,6 +33,7 @@ func newOptions(opts []Option) options {
 		opTimeout:     defaultOpTimeout,
 		retryInterval: defaultRetryInterval,
 		fleetSize:     1,
+		refreshAhead:  defaultRefreshAhead,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -74,13 +77,32 @@ func WithRetryInterval(d time.Duration) Option {
 
 // WithFleetSize tells a Limiter how many instances share the budget (default
 // 1). While Redis is unavailable each instance paces its calls locally with
-// 1/n of the budget (rounded up), so that the fleet as a whole stays near
-// the budget instead of n times over it. Limiter only. Values below 1 are
-// ignored.
+// 1/n of the budget's rate (rounded up) and no burst, so that the fleet as
+// a whole stays near the budget instead of n times over it. Limiter only.
+// Values below 1 are ignored.
 func WithFleetSize(n int) Option {
 	return func(o *options) {
 		if n >= 1 {
 			o.fleetSize = n
+		}
+	}
+}
+
+// WithTokenRefreshAhead sets how long before its expiry a shared token is
+// replaced (default 5 minutes, as in wecom); set it to the value you pass to
+// wecom.WithTokenRefreshAhead. Store only.
+//
+// Within that window (or the second half of its life, for a token that
+// lives less than twice as long) the Store reports the token as absent: the
+// first instance to refresh takes the lease and fetches the next token,
+// which the others then pick up. The current token keeps serving every
+// instance meanwhile, and the fleet never runs a token down to expiry, when
+// calls already on their way would be rejected with 42001. Negative values
+// are ignored.
+func WithTokenRefreshAhead(d time.Duration) Option {
+	return func(o *options) {
+		if d >= 0 {
+			o.refreshAhead = d
 		}
 	}
 }

@@ -29,6 +29,8 @@ type Store struct {
 	prefix    string
 	log       *slog.Logger
 	opTimeout time.Duration
+
+	refreshAhead time.Duration
 }
 
 var (
@@ -43,7 +45,7 @@ func NewStore(rdb goredis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, errors.New("wecomredis: nil redis client")
 	}
 	o := newOptions(opts)
-	return &Store{rdb: rdb, prefix: o.prefix, log: o.log, opTimeout: o.opTimeout}, nil
+	return &Store{rdb: rdb, prefix: o.prefix, log: o.log, opTimeout: o.opTimeout, refreshAhead: o.refreshAhead}, nil
 }
 
 // tokenKey and leaseKey put the corp and app (wecom.TokenCacheKey) in a
@@ -52,34 +54,47 @@ func (s *Store) tokenKey(key string) string { return s.prefix + "{" + key + "}:t
 func (s *Store) leaseKey(key string) string { return s.prefix + "{" + key + "}:lease" }
 func (s *Store) dedupKey(key string) string { return s.prefix + "dedup:" + key }
 
-// The token is stored as its bare value with a PX expiry equal to its
+// The token is a hash {token, life} with a PX expiry equal to its
 // remaining life: relative times, so that the clocks of the instances and
-// of Redis need not agree.
+// of Redis need not agree. life is the token's remaining life when it was
+// stored (about its whole life), from which GetToken knows when the token
+// enters its refresh window.
 var (
-	// getTokenScript returns {value, remaining ms} atomically.
+	// getTokenScript returns {token, life ms, remaining ms} atomically.
 	getTokenScript = goredis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-return {v, redis.call('PTTL', KEYS[1])}
+local v = redis.call('HMGET', KEYS[1], 'token', 'life')
+if not v[1] then return false end
+return {v[1], tonumber(v[2]) or 0, redis.call('PTTL', KEYS[1])}
 `)
 
-	// setTokenScript stores ARGV[1] for ARGV[2] ms unless a different
+	// setTokenScript stores token ARGV[1] for ARGV[2] ms unless a different
 	// token that lives longer is already stored. A newer token always
 	// outlives an older one, so an instance that fetched late (a lease
 	// holder that hung past its lease) cannot overwrite the token the
 	// fleet has moved on to. Returns 1 when stored.
 	setTokenScript = goredis.NewScript(`
 local ttl = tonumber(ARGV[2])
-if redis.call('PTTL', KEYS[1]) > ttl and redis.call('GET', KEYS[1]) ~= ARGV[1] then
+if redis.call('PTTL', KEYS[1]) > ttl and redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then
 	return 0
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'life', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `)
 
-	// compareDeleteScript deletes KEYS[1] only if it holds ARGV[1]: the
-	// token that failed, or our own lease. Returns 1 when deleted.
-	compareDeleteScript = goredis.NewScript(`
+	// deleteTokenScript deletes the token KEYS[1] only if it is ARGV[1]:
+	// the token that failed. Returns 1 when deleted.
+	deleteTokenScript = goredis.NewScript(`
+if redis.call('HGET', KEYS[1], 'token') == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+	// releaseScript deletes the lease KEYS[1] only if it still holds our
+	// fencing value ARGV[1]. Returns 1 when deleted.
+	releaseScript = goredis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
 	return redis.call('DEL', KEYS[1])
 end
@@ -87,7 +102,10 @@ return 0
 `)
 )
 
-// GetToken implements wecom.TokenCache.
+// GetToken implements wecom.TokenCache. A token in its refresh window (see
+// WithTokenRefreshAhead) is reported as absent, so that one instance
+// fetches the next token under the lease while the others keep using the
+// current one from memory.
 func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, error) {
 	start := time.Now()
 	res, err := getTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}).Slice()
@@ -97,18 +115,23 @@ func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, er
 	if err != nil {
 		return wecom.Token{}, false, fmt.Errorf("wecomredis: get token: %w", err)
 	}
-	if len(res) != 2 {
+	if len(res) != 3 {
 		return wecom.Token{}, false, fmt.Errorf("wecomredis: get token: unexpected reply of %d elements", len(res))
 	}
 	val, _ := res[0].(string)
-	ms, _ := res[1].(int64)
+	life, _ := res[1].(int64)
+	ms, _ := res[2].(int64)
 	if val == "" || ms <= 0 {
 		// Gone meanwhile (-2), or stored without expiry by someone else
 		// (-1): not a token we can vouch for.
 		return wecom.Token{}, false, nil
 	}
+	remaining := time.Duration(ms) * time.Millisecond
+	if remaining <= min(s.refreshAhead, time.Duration(life)*time.Millisecond/2) {
+		return wecom.Token{}, false, nil
+	}
 	// Counting the life from before the request keeps us on the safe side.
-	return wecom.Token{Value: val, ExpiresAt: start.Add(time.Duration(ms) * time.Millisecond)}, true, nil
+	return wecom.Token{Value: val, ExpiresAt: start.Add(remaining)}, true, nil
 }
 
 // SetToken implements wecom.TokenCache. The token expires from Redis with
@@ -132,7 +155,7 @@ func (s *Store) SetToken(ctx context.Context, key string, tok wecom.Token) error
 // under key only if it is still value, so that a newer token another
 // instance stored survives.
 func (s *Store) DeleteToken(ctx context.Context, key, value string) error {
-	if err := compareDeleteScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, value).Err(); err != nil {
+	if err := deleteTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, value).Err(); err != nil {
 		return fmt.Errorf("wecomredis: delete token: %w", err)
 	}
 	return nil
@@ -167,7 +190,7 @@ func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (r
 			// still go out, bounded.
 			rctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
 			defer cancel()
-			if err := compareDeleteScript.Run(rctx, s.rdb, []string{lk}, fence).Err(); err != nil {
+			if err := releaseScript.Run(rctx, s.rdb, []string{lk}, fence).Err(); err != nil {
 				// The lease expires by itself; only the others' wait is longer.
 				s.log.LogAttrs(rctx, slog.LevelWarn, "wecomredis: releasing the token lease failed; it will expire",
 					slog.String("error", err.Error()))

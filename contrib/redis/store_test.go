@@ -45,7 +45,10 @@ func TestStoreTokenRoundTrip(t *testing.T) {
 	// and Redis expires it with the token.
 	key := s.prefix + "{" + testKey + "}:token"
 	assert.True(t, strings.HasPrefix(testKey, testCorp+":"))
-	assert.Equal(t, "tok-1", rdb.Get(ctx, key).Val())
+	assert.Equal(t, map[string]string{"token": "tok-1", "life": rdb.HGet(ctx, key, "life").Val()}, rdb.HGetAll(ctx, key).Val())
+	life, err := rdb.HGet(ctx, key, "life").Int64()
+	require.NoError(t, err)
+	assert.InDelta(t, 7200_000, life, 1000, "the life it was stored with, in ms")
 	pttl := rdb.PTTL(ctx, key).Val()
 	assert.InDelta(t, float64(7200*time.Second), float64(pttl), float64(time.Second))
 	keys := rdb.Keys(ctx, s.prefix+"*").Val()
@@ -70,6 +73,7 @@ func TestStoreTokenExpiresWithItsLife(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok)
 
+	s.refreshAhead = 0 // this part is about expiry only
 	require.NoError(t, s.SetToken(ctx, testKey, wecom.Token{Value: "short", ExpiresAt: time.Now().Add(150 * time.Millisecond)}))
 	_, ok, err = s.GetToken(ctx, testKey)
 	require.NoError(t, err)
@@ -80,6 +84,44 @@ func TestStoreTokenExpiresWithItsLife(t *testing.T) {
 	assert.False(t, ok, "expired with the token")
 
 	assert.ErrorContains(t, s.SetToken(ctx, testKey, wecom.Token{ExpiresAt: time.Now().Add(time.Hour)}), "empty token")
+}
+
+func TestStoreHidesATokenDueForRefresh(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		refreshAhead time.Duration
+		life         time.Duration
+		hiddenAfter  time.Duration // of the life
+	}{
+		{"refresh ahead", 300 * time.Millisecond, 2 * time.Second, 1700 * time.Millisecond},
+		{"short-lived: half its life", 5 * time.Minute, 600 * time.Millisecond, 300 * time.Millisecond},
+		{"no refresh ahead", 0, 400 * time.Millisecond, 400 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _, _ := newTestStore(t, WithTokenRefreshAhead(tc.refreshAhead))
+			ctx := context.Background()
+			stored := time.Now()
+			require.NoError(t, s.SetToken(ctx, testKey, wecom.Token{Value: "tok", ExpiresAt: stored.Add(tc.life)}))
+			visible := func() bool {
+				_, ok, err := s.GetToken(ctx, testKey)
+				require.NoError(t, err)
+				return ok
+			}
+			require.True(t, visible())
+			time.Sleep(tc.hiddenAfter - 100*time.Millisecond - time.Since(stored))
+			assert.True(t, visible(), "before the refresh window")
+			time.Sleep(tc.hiddenAfter + 50*time.Millisecond - time.Since(stored))
+			assert.False(t, visible(), "in the refresh window: one instance fetches the next")
+			// The next token is visible at once, and a straggler's older
+			// token does not replace it.
+			require.NoError(t, s.SetToken(ctx, testKey, wecom.Token{Value: "next", ExpiresAt: time.Now().Add(tc.life)}))
+			require.NoError(t, s.SetToken(ctx, testKey, wecom.Token{Value: "tok", ExpiresAt: stored.Add(tc.life)}))
+			got, ok, err := s.GetToken(ctx, testKey)
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, "next", got.Value)
+		})
+	}
 }
 
 func TestStoreSetTokenKeepsTheNewerToken(t *testing.T) {
@@ -110,7 +152,7 @@ func TestStoreGetTokenWithoutExpiry(t *testing.T) {
 	s, _, rdb := newTestStore(t)
 	ctx := context.Background()
 	// Written by something else without a TTL: we cannot tell its life.
-	require.NoError(t, rdb.Set(ctx, s.tokenKey(testKey), "foreign", 0).Err())
+	require.NoError(t, rdb.HSet(ctx, s.tokenKey(testKey), "token", "foreign", "life", 7200_000).Err())
 	_, ok, err := s.GetToken(ctx, testKey)
 	require.NoError(t, err)
 	assert.False(t, ok)
