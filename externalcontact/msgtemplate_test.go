@@ -155,6 +155,15 @@ func TestGroupMsgBadCreateTime(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"msgid":"m","create_time":null}`), &m))
 	assert.Zero(t, m.CreateTime)
 	assert.True(t, m.CreatedAt().IsZero())
+	_, err := lenientInt(json.RawMessage(`"unterminated`))
+	assert.Error(t, err)
+}
+
+func TestGroupMsgsErrcode(t *testing.T) {
+	st, svc := mxNewStub(t)
+	st.handle("/cgi-bin/externalcontact/get_groupmsg_list_v2", func([]byte) string { return `{"errcode":45009,"errmsg":"api freq out of limit"}` })
+	_, _, err := svc.GroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2})
+	assert.True(t, wecom.IsRateLimited(err))
 }
 
 func TestGroupMsgListValidation(t *testing.T) {
