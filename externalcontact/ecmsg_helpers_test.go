@@ -3,6 +3,7 @@ package externalcontact
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wecomkit/wecom"
@@ -163,4 +165,18 @@ func mxCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// mxSentOnce asserts that a call which failed with err was sent exactly
+// once: the client made one attempt and the server saw one request. The
+// server records a request after answering it, and after a dropped
+// connection the client may see the failure first, so wait for it.
+func mxSentOnce(t *testing.T, s *wecomtest.Server, err error, path string) {
+	t.Helper()
+	var we *wecom.Error
+	require.True(t, errors.As(err, &we), "%v", err)
+	assert.Equal(t, 1, we.Attempts, "one attempt, no retry")
+	require.Eventually(t, func() bool { return len(s.RequestsTo(path)) > 0 }, 2*time.Second, time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // a retry, were there one, would have arrived
+	assert.Len(t, s.RequestsTo(path), 1, "sent once")
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,6 +156,15 @@ func TestGroupMsgBadCreateTime(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"msgid":"m","create_time":null}`), &m))
 	assert.Zero(t, m.CreateTime)
 	assert.True(t, m.CreatedAt().IsZero())
+	_, err := lenientInt(json.RawMessage(`"unterminated`))
+	assert.Error(t, err)
+}
+
+func TestGroupMsgsErrcode(t *testing.T) {
+	st, svc := mxNewStub(t)
+	st.handle("/cgi-bin/externalcontact/get_groupmsg_list_v2", func([]byte) string { return `{"errcode":45009,"errmsg":"api freq out of limit"}` })
+	_, _, err := svc.GroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2})
+	assert.True(t, wecom.IsRateLimited(err))
 }
 
 func TestGroupMsgListValidation(t *testing.T) {
@@ -478,7 +488,7 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 			assert.Nil(t, res)
 			assert.True(t, wecom.IsMaybeApplied(err), "%v", err)
 			assert.Contains(t, err.Error(), "may have been applied")
-			assert.Len(t, m.s.RequestsTo(path), 1, "sent once, not retried")
+			mxSentOnce(t, m.s, err, path)
 			assert.Len(t, m.s.MsgTemplates(), 1, "the server holds exactly one template")
 		})
 	}
@@ -534,4 +544,57 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 		require.Len(t, held, 1)
 		assert.Equal(t, res.MsgID, held[0].MsgID)
 	})
+}
+
+// Under random faults and concurrent senders, every outcome the SDK
+// reports must match what the server holds: a success is exactly one
+// template, a failure that is not "maybe applied" is none, and a "maybe
+// applied" failure is at most one. No call ever creates two.
+func TestMassMessageOutcomesMatchTheServerUnderFaults(t *testing.T) {
+	m := mxMassFixture(t, wecomtest.WithSeed(7))
+	afterDrop := wecomtest.Fault{AfterApply: true, Drop: true}
+	afterBusy := wecomtest.Fault{AfterApply: true, Code: -1}
+	m.s.SetFaultRate(0.35, wecomtest.FaultRateLimited, wecomtest.FaultBusy, wecomtest.FaultDropped, wecomtest.FaultBadGateway, afterDrop, afterBusy)
+	ctx := mxCtx(t)
+
+	const n = 120
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, errs[i] = m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{ExternalUserIDs: []string{m.c1}, Text: &message.Text{Content: fmt.Sprintf("msg-%03d", i)}})
+		}(i)
+	}
+	wg.Wait()
+	m.s.ClearFaults()
+
+	held := map[string]int{}
+	for _, tpl := range m.s.MsgTemplates() {
+		held[tpl.Text]++
+	}
+	var ok, notApplied, maybe, maybeHeld int
+	for i, err := range errs {
+		c := held[fmt.Sprintf("msg-%03d", i)]
+		switch {
+		case err == nil:
+			ok++
+			assert.Equal(t, 1, c, "call %d succeeded", i)
+		case wecom.IsMaybeApplied(err):
+			maybe++
+			maybeHeld += c
+			assert.LessOrEqual(t, c, 1, "call %d: %v", i, err)
+		default:
+			notApplied++
+			assert.Equal(t, 0, c, "call %d failed without being applied: %v", i, err)
+		}
+	}
+	t.Logf("%d calls: %d ok, %d maybe applied (%d of them held), %d certainly not applied", n, ok, maybe, maybeHeld, notApplied)
+	assert.Positive(t, ok)
+	assert.Positive(t, maybe, "the fault mix must produce ambiguous failures")
+	assert.Positive(t, maybeHeld, "some ambiguous failures were applied: the reason not to retry them")
 }

@@ -413,11 +413,18 @@ func TestWaitTransfersStopsWithContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "wait for the transfer of 2 customers from zhangsan to lisi")
 	assert.Len(t, s.FollowsOf("zhangsan"), 2)
+}
 
-	// A failing poll ends the wait with its error.
+func TestWaitTransfersStopsAtAFailingPoll(t *testing.T) {
+	// A server of its own: a poll canceled above may still reach its
+	// server after the test moved on, and would eat a queued fault.
+	s, svc, ids := mxTransferFixture(t)
+	_, err := svc.TransferCustomers(mxCtx(t), &TransferCustomersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids})
+	require.NoError(t, err)
 	s.FailNext("/cgi-bin/externalcontact/transfer_result", 1, wecomtest.Fault{Code: 48002})
 	_, err = svc.WaitTransfers(mxCtx(t), "zhangsan", "lisi", ids)
 	assert.True(t, wecom.IsPermissionDenied(err))
+	assert.Len(t, s.RequestsTo("/cgi-bin/externalcontact/transfer_result"), 1)
 }
 
 func TestResignedTransferRoundTrip(t *testing.T) {

@@ -86,6 +86,6 @@ func TestSendWelcomeMsgIsNotRepeated(t *testing.T) {
 	s.FailNext("/cgi-bin/externalcontact/send_welcome_msg", 1, wecomtest.Fault{AfterApply: true, Drop: true})
 	err := svc.SendWelcomeMsg(mxCtx(t), &WelcomeMsgRequest{WelcomeCode: mxWelcomeCode(t, s, ext), Text: &message.Text{Content: "欢迎"}})
 	assert.True(t, wecom.IsMaybeApplied(err))
-	assert.Len(t, s.RequestsTo("/cgi-bin/externalcontact/send_welcome_msg"), 1)
+	mxSentOnce(t, s, err, "/cgi-bin/externalcontact/send_welcome_msg")
 	assert.Len(t, s.WelcomeMsgs(), 1)
 }

@@ -47,8 +47,9 @@ type ecTransfer struct {
 }
 
 type ecTransferState struct {
-	all    []*ecTransfer
-	limits map[string]int // takeover userid → most customers they may have
+	all     []*ecTransfer
+	pending []*ecTransfer  // status 2, so the per-request settle stays cheap
+	limits  map[string]int // takeover userid → most customers they may have
 }
 
 func newECTransferState() *ecTransferState {
@@ -61,7 +62,7 @@ func ecTransfers(s *Server) *ecTransferState {
 
 // waiting returns the pending transfer of a customer, if any.
 func (st *ecTransferState) waiting(ext string) *ecTransfer {
-	for _, t := range st.all {
+	for _, t := range st.pending {
 		if t.ext == ext && t.status == 2 {
 			return t
 		}
@@ -134,10 +135,12 @@ func (s *Server) ecTransferCustomer(resigned bool) handlerFunc {
 			}
 			if code == 0 {
 				due := c.Now.Add(TransferWait)
-				st.all = append(st.all, &ecTransfer{
+				t := &ecTransfer{
 					handover: from.UserID, takeover: to.UserID, ext: ext, resigned: resigned,
 					status: 2, due: due, takeoverTime: due.Unix(), msg: req.SuccessMsg,
-				})
+				}
+				st.all = append(st.all, t)
+				st.pending = append(st.pending, t)
 			}
 			out = append(out, outcome{ext, code})
 		}
@@ -148,11 +151,20 @@ func (s *Server) ecTransferCustomer(resigned bool) handlerFunc {
 // settleECTransfers completes the transfers whose wait is over.
 func settleECTransfers(s *Server, now time.Time) {
 	st, ok := s.st.ext["ec.transfers"].(*ecTransferState)
-	if !ok {
+	if !ok || len(st.pending) == 0 {
 		return
 	}
-	for _, t := range st.all {
-		if t.status != 2 || now.Before(t.due) {
+	waiting := st.pending[:0]
+	defer func() {
+		clear(st.pending[len(waiting):])
+		st.pending = waiting
+	}()
+	for _, t := range st.pending {
+		if t.status != 2 {
+			continue // refused meanwhile
+		}
+		if now.Before(t.due) {
+			waiting = append(waiting, t)
 			continue
 		}
 		if limit, ok := st.limits[t.takeover]; ok && len(s.st.byUser[t.takeover]) >= limit {
