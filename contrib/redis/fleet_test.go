@@ -440,9 +440,10 @@ func TestFleetLeaseHolderDies(t *testing.T) {
 		time.Duration(callStall.Load()).Round(time.Millisecond))
 	assert.Zero(t, fails.Load())
 	// Waiters cannot tell a dead holder from a slow one before its lease
-	// ends; then they poll the cache with a backoff of at most 200ms and
-	// one of them fetches.
-	assert.LessOrEqual(t, stall, coreLease+500*time.Millisecond, "no instance stalls much beyond the lease")
+	// ends; then one of them takes the lease over and fetches, and the
+	// others see the token at their next poll of the cache (a backoff of
+	// at most 200ms). Measured: about 10.2s; the slack is for slow machines.
+	assert.LessOrEqual(t, stall, coreLease+time.Second, "no instance stalls much beyond the lease")
 	assert.Greater(t, stall, coreLease-time.Second, "the others did wait for the holder")
 	assert.Equal(t, 1, s.TokensIssued(), "one gettoken: the new lease holder's")
 
