@@ -164,6 +164,9 @@ type fleetResult struct {
 	firstErr                  atomic.Pointer[error]
 }
 
+// bookAhead is the deadline of runFleet's calls to apiBudget.
+const bookAhead = 2 * time.Second
+
 // runFleet runs goroutines goroutines per instance for d: each calls
 // apiLoad, then apiBudget, over and over.
 func runFleet(insts []instance, goroutines int, d time.Duration) *fleetResult {
@@ -191,9 +194,9 @@ func runFleet(insts []instance, goroutines int, d time.Duration) *fleetResult {
 					default:
 						fail(err)
 					}
-					// Book a slot at most a second ahead; when the
+					// Book a slot at most bookAhead ahead; when the
 					// budget is spent that far, back off.
-					ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+					ctx, cancel = context.WithTimeout(context.Background(), bookAhead)
 					err = callBudget(ctx, in.client)
 					cancel()
 					switch {
@@ -247,13 +250,13 @@ var (
 
 // runBudgetFleet runs the fleet for run against a server whose per-minute
 // limit (45009 beyond it) on each API is what its budget admits in the
-// run, plus the second that callers may book ahead. shared picks the Redis
+// run, plus the time that callers may book ahead. shared picks the Redis
 // limiter; else every instance has a wecom.MemoryLimiter of its own.
 func runBudgetFleet(t *testing.T, shared bool, run time.Duration) (*wecomtest.Server, admissions, *fleetResult, time.Duration) {
 	r := startRedis(t)
 	s := newFleetServer(t,
-		wecomtest.WithAPIRateLimit(apiBudget, budgetBound(smallBudget, run+time.Second)),
-		wecomtest.WithAPIRateLimit(apiLoad, budgetBound(loadBudget, run+time.Second)))
+		wecomtest.WithAPIRateLimit(apiBudget, budgetBound(smallBudget, run+bookAhead)),
+		wecomtest.WithAPIRateLimit(apiLoad, budgetBound(loadBudget, run+bookAhead)))
 	prefix := testPrefix(t)
 	perAPI := map[string]wecom.Rate{apiBudget: smallBudget, apiLoad: loadBudget}
 	rec := admissions{mu: new(sync.Mutex), times: map[string][]time.Time{}}
@@ -307,11 +310,11 @@ func TestFleetSharesTokenAndBudget(t *testing.T) {
 			assert.LessOrEqual(t, got, bound+1, "%s, window %s", api.path, w)
 		}
 	}
-	// The budget was used, not starved. Slots booked near a caller's
-	// deadline are lost when the call itself then runs out of time, which a
-	// loaded test machine makes common.
-	budgetTimes, _ := requestTimes(s, apiBudget)
-	assert.GreaterOrEqual(t, len(budgetTimes), budgetBound(smallBudget, run)/2)
+	// The budget was used, not starved. Slots are lost when Redis answers
+	// so late, on a loaded machine, that the caller's deadline passes before
+	// its slot; and fewer calls arrive at the server, as a call admitted
+	// near its deadline may run out of time on the way.
+	assert.GreaterOrEqual(t, len(rec.sorted(apiBudget)), budgetBound(smallBudget, run)/2)
 	t.Logf("fleet run %s: %d instances × %d goroutines; %s ok %d, %s ok %d (refused by the shared budget %d); gettoken %d",
 		elapsed.Round(time.Millisecond), fleetSize, fleetGoroutines, apiLoad, res.loadOK.Load(), apiBudget, res.budgetOK.Load(),
 		res.budgetRefused.Load(), s.TokensIssued())
