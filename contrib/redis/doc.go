@@ -7,10 +7,13 @@
 //
 //   - The access token. Store is a wecom.TokenCache and a
 //     wecom.TokenLocker: the instances share one token, and when it is due
-//     for refresh one instance fetches the new one under a lease (SET NX PX
-//     with a random fencing value) while the others wait for it. A token
-//     WeCom rejects (40014, 42001) is deleted only if it is still the one
-//     stored (compare and delete), so a newer token survives.
+//     for refresh (WithTokenRefreshAhead) one instance fetches the next one
+//     under a lease (SET NX PX with a random fencing value) while the
+//     others wait for it; if that instance dies, its lease expires and
+//     another takes over. A token WeCom rejects (40014, 42001) is deleted
+//     only if it is still the one stored (compare and delete), so a newer
+//     token survives, and a late writer cannot replace a newer token with
+//     an older one.
 //   - The call budget. Limiter is a wecom.Limiter that keeps the whole
 //     fleet under one budget per corp and API: a GCRA token bucket in one
 //     atomic Lua script, on Redis's clock.
@@ -30,13 +33,14 @@
 // Every key starts with a prefix (default "wecom:", see WithPrefix) and
 // carries the corp and app in a Redis Cluster hash tag:
 //
-//	wecom:{<corpid>:<app hash>}:token   the access token, expiring with it
-//	wecom:{<corpid>:<app hash>}:lease   the refresh lease (fencing value)
-//	wecom:{<corpid>}:rate:<api path>    the limiter's bucket (a timestamp)
+//	wecom:{<corpid>:<app hash>}:token   hash {token, life}, expiring with the token
+//	wecom:{<corpid>:<app hash>}:lease   the refresh lease: a random fencing value
+//	wecom:{<corpid>}:rate:<api path>    the limiter's bucket: a timestamp (µs)
 //	wecom:dedup:<event key>             a claimed callback event
 //
 // The app hash is wecom.TokenCacheKey's short hash of the secret: the
-// secret itself is never stored. The token is stored in clear, as it must
+// secret itself is never stored. The callback package's event keys are
+// hashes of the event too. The token is stored in clear, as it must
 // be to be shared; protect the Redis instance accordingly (AUTH, TLS, a
 // private network).
 //
@@ -50,10 +54,12 @@
 //     then calls gettoken once per token lifetime instead of once per
 //     fleet.
 //   - Limiter: Wait paces calls with an in-process limiter (wecom's
-//     MemoryLimiter) holding this instance's share of the budget (see
-//     WithFleetSize), logs one warning when it switches and one line when
-//     Redis is back, and retries Redis at most every WithRetryInterval.
-//   - Dedup: Claim and Release return the error, so that the callback
-//     handler decides whether to process the event anyway or have WeCom
-//     redeliver it.
+//     MemoryLimiter) holding this instance's share of each budget without
+//     burst (see WithFleetSize), logs one warning when it switches and one
+//     line when Redis is back, and tries Redis again every
+//     WithRetryInterval. It neither fails calls nor lets them through
+//     unpaced.
+//   - Dedup: Claim and Release return the error, and the callback handler
+//     decides: callback.Handler handles the event anyway and logs a
+//     warning, so a redelivery during the outage may be handled twice.
 package redis

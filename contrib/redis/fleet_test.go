@@ -164,14 +164,17 @@ type fleetResult struct {
 	firstErr                  atomic.Pointer[error]
 }
 
-// runFleet runs fleetGoroutines goroutines per instance for d: each calls
+// bookAhead is the deadline of runFleet's calls to apiBudget.
+const bookAhead = 2 * time.Second
+
+// runFleet runs goroutines goroutines per instance for d: each calls
 // apiLoad, then apiBudget, over and over.
-func runFleet(insts []instance, d time.Duration) *fleetResult {
+func runFleet(insts []instance, goroutines int, d time.Duration) *fleetResult {
 	res := &fleetResult{}
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for _, in := range insts {
-		for g := 0; g < fleetGoroutines; g++ {
+		for g := 0; g < goroutines; g++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -191,9 +194,9 @@ func runFleet(insts []instance, d time.Duration) *fleetResult {
 					default:
 						fail(err)
 					}
-					// Book a slot at most a second ahead; when the
+					// Book a slot at most bookAhead ahead; when the
 					// budget is spent that far, back off.
-					ctx, cancel = context.WithTimeout(context.Background(), time.Second)
+					ctx, cancel = context.WithTimeout(context.Background(), bookAhead)
 					err = callBudget(ctx, in.client)
 					cancel()
 					switch {
@@ -247,13 +250,13 @@ var (
 
 // runBudgetFleet runs the fleet for run against a server whose per-minute
 // limit (45009 beyond it) on each API is what its budget admits in the
-// run, plus the second that callers may book ahead. shared picks the Redis
+// run, plus the time that callers may book ahead. shared picks the Redis
 // limiter; else every instance has a wecom.MemoryLimiter of its own.
 func runBudgetFleet(t *testing.T, shared bool, run time.Duration) (*wecomtest.Server, admissions, *fleetResult, time.Duration) {
 	r := startRedis(t)
 	s := newFleetServer(t,
-		wecomtest.WithAPIRateLimit(apiBudget, budgetBound(smallBudget, run+time.Second)),
-		wecomtest.WithAPIRateLimit(apiLoad, budgetBound(loadBudget, run+time.Second)))
+		wecomtest.WithAPIRateLimit(apiBudget, budgetBound(smallBudget, run+bookAhead)),
+		wecomtest.WithAPIRateLimit(apiLoad, budgetBound(loadBudget, run+bookAhead)))
 	prefix := testPrefix(t)
 	perAPI := map[string]wecom.Rate{apiBudget: smallBudget, apiLoad: loadBudget}
 	rec := admissions{mu: new(sync.Mutex), times: map[string][]time.Time{}}
@@ -272,7 +275,7 @@ func runBudgetFleet(t *testing.T, shared bool, run time.Duration) (*wecomtest.Se
 		insts[i] = newInstance(t, s, r, prefix, instanceConfig{limiter: rec})
 	}
 	start := time.Now()
-	res := runFleet(insts, run)
+	res := runFleet(insts, fleetGoroutines, run)
 	return s, rec, res, time.Since(start)
 }
 
@@ -307,11 +310,11 @@ func TestFleetSharesTokenAndBudget(t *testing.T) {
 			assert.LessOrEqual(t, got, bound+1, "%s, window %s", api.path, w)
 		}
 	}
-	// The budget was used, not starved. Slots booked near a caller's
-	// deadline are lost when the call itself then runs out of time, which a
-	// loaded test machine makes common.
-	budgetTimes, _ := requestTimes(s, apiBudget)
-	assert.GreaterOrEqual(t, len(budgetTimes), budgetBound(smallBudget, run)/2)
+	// The budget was used, not starved. Slots are lost when Redis answers
+	// so late, on a loaded machine, that the caller's deadline passes before
+	// its slot; and fewer calls arrive at the server, as a call admitted
+	// near its deadline may run out of time on the way.
+	assert.GreaterOrEqual(t, len(rec.sorted(apiBudget)), budgetBound(smallBudget, run)/2)
 	t.Logf("fleet run %s: %d instances × %d goroutines; %s ok %d, %s ok %d (refused by the shared budget %d); gettoken %d",
 		elapsed.Round(time.Millisecond), fleetSize, fleetGoroutines, apiLoad, res.loadOK.Load(), apiBudget, res.budgetOK.Load(),
 		res.budgetRefused.Load(), s.TokensIssued())
@@ -440,9 +443,10 @@ func TestFleetLeaseHolderDies(t *testing.T) {
 		time.Duration(callStall.Load()).Round(time.Millisecond))
 	assert.Zero(t, fails.Load())
 	// Waiters cannot tell a dead holder from a slow one before its lease
-	// ends; then they poll the cache with a backoff of at most 200ms and
-	// one of them fetches.
-	assert.LessOrEqual(t, stall, coreLease+500*time.Millisecond, "no instance stalls much beyond the lease")
+	// ends; then one of them takes the lease over and fetches, and the
+	// others see the token at their next poll of the cache (a backoff of
+	// at most 200ms). Measured: about 10.2s; the slack is for slow machines.
+	assert.LessOrEqual(t, stall, coreLease+time.Second, "no instance stalls much beyond the lease")
 	assert.Greater(t, stall, coreLease-time.Second, "the others did wait for the holder")
 	assert.Equal(t, 1, s.TokensIssued(), "one gettoken: the new lease holder's")
 
@@ -494,8 +498,11 @@ func TestFleetOneGettokenPerLifetime(t *testing.T) {
 			storeOpts:  []Option{WithTokenRefreshAhead(ahead)},
 			clientOpts: []wecom.Option{wecom.WithTokenRefreshAhead(ahead)}})
 	}
+	// Fewer goroutines than the other fleet tests: with 1,600 the loaded
+	// test machine takes seconds to answer gettoken, more than the refresh
+	// margin, which this test is not about.
 	const run = 10 * time.Second
-	res := runFleet(insts, run)
+	res := runFleet(insts, 50, run)
 	if p := res.firstErr.Load(); p != nil {
 		t.Errorf("first unexpected error: %v", *p)
 	}

@@ -98,6 +98,7 @@ func (r *testRedis) Start() {
 		"--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no",
 		"--dir", r.dir, "--protected-mode", "yes", "--loglevel", "warning")
 	cmd.Stdout, cmd.Stderr = &out, &out
+	reapWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("start redis-server: %v", err)
 	}
