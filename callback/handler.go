@@ -57,6 +57,10 @@ type Handler struct {
 	dedup    DedupStore
 	dedupTTL time.Duration
 	async    *workers
+	// inflight holds the dedup keys of events this process is handling
+	// synchronously, so a redelivery that arrives meanwhile is not taken
+	// for a finished one.
+	inflight sync.Map
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routes]
@@ -414,6 +418,15 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 			h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup store failed; handling the event anyway", ev, err)
 			key = ""
 		case !claimed:
+			if _, busy := h.inflight.Load(key); busy {
+				// WeCom redelivers after about 5 seconds without an answer.
+				// The first delivery may still fail, so this one is not
+				// acknowledged: WeCom tries again later and then finds the
+				// event handled, or released and ready to handle again.
+				h.logEvent(ctx, slog.LevelDebug, "wecom callback: event still being handled; redelivery deferred", ev, nil)
+				writeText(w, http.StatusServiceUnavailable, []byte("event still being handled"))
+				return
+			}
 			h.logEvent(ctx, slog.LevelDebug, "wecom callback: duplicate event acknowledged", ev, nil)
 			writeSuccess(w)
 			return
@@ -430,6 +443,10 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if key != "" {
+		h.inflight.Store(key, struct{}{})
+		defer h.inflight.Delete(key)
+	}
 	if err := h.dispatch(ctx, ev); err != nil {
 		h.release(ctx, key)
 		h.logEvent(ctx, slog.LevelError, "wecom callback: handler failed", ev, err)

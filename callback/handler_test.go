@@ -535,3 +535,41 @@ func TestDedupReleaseFailure(t *testing.T) {
 	assert.Contains(t, logs.String(), "dedup release failed")
 	assert.Contains(t, logs.String(), "redis: timeout")
 }
+
+// A redelivery that arrives while the first delivery is still being
+// handled is not acknowledged: if the first one then fails, WeCom's next
+// redelivery handles the event.
+func TestRedeliveryDuringSlowHandler(t *testing.T) {
+	h := newHandler(t)
+	started, finish := make(chan struct{}), make(chan error)
+	var calls atomic.Int32
+	On(h, func(ctx context.Context, ev *DelFollowUser) error {
+		if calls.Add(1) == 1 {
+			close(started)
+			return <-finish
+		}
+		return nil
+	})
+	wc := newWeCom(t, testKey, testCorpID)
+	raw := readEvent(t, "del_follow_user")
+
+	first := make(chan *httptest.ResponseRecorder)
+	go func() { first <- serve(h, wc.post(raw, testNow)) }()
+	<-started
+
+	rec := serve(h, wc.post(raw, testNow.Add(5*time.Second)))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "not acknowledged while the first is running")
+	assert.Equal(t, "event still being handled", rec.Body.String())
+
+	finish <- errors.New("database down")
+	assert.Equal(t, http.StatusInternalServerError, (<-first).Code)
+
+	rec = serve(h, wc.post(raw, testNow.Add(10*time.Second)))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Equal(t, int32(2), calls.Load(), "the event is handled after the first failure")
+
+	rec = serve(h, wc.post(raw, testNow.Add(15*time.Second)))
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Equal(t, int32(2), calls.Load(), "and acknowledged once handled")
+}
