@@ -20,6 +20,11 @@ import (
 type Token struct {
 	Value     string
 	ExpiresAt time.Time
+	// IssuedAt is when the token was issued (zero when unknown). A cache
+	// that keeps it lets every reader refresh the token the same margin
+	// ahead of its expiry; without it a token read back from a cache late
+	// in its life looks like a short-lived one.
+	IssuedAt time.Time
 }
 
 // TokenSource supplies the access token a Client puts on each call. The
@@ -211,9 +216,15 @@ func (s *cachingSource) usable(t Token, now time.Time) bool {
 }
 
 // marginFor shrinks the refresh margin for short-lived tokens (test servers)
-// so that a token is used for at least half its life.
+// so that a token is used for at least half its life. The life is the
+// whole life when the token says when it was issued: measured from now, a
+// token read back from a shared cache inside its margin would get a margin
+// halved on every read and never be refreshed ahead of expiry.
 func (s *cachingSource) marginFor(t Token, now time.Time) time.Duration {
 	life := t.ExpiresAt.Sub(now)
+	if !t.IssuedAt.IsZero() && t.IssuedAt.Before(t.ExpiresAt) {
+		life = t.ExpiresAt.Sub(t.IssuedAt)
+	}
 	if m := s.margin; m < life/2 {
 		return m
 	}
@@ -254,7 +265,12 @@ func (s *cachingSource) obtain(ctx context.Context) (Token, error) {
 	if s.locker == nil {
 		return s.fetchAndStore(ctx)
 	}
-	for round := 0; round < 2; round++ {
+	// Another instance holds the lease: wait for the token it stores,
+	// asking for the lease again between looks, so that a holder that died
+	// is replaced as soon as its lease runs out. After two leases without
+	// either, fetch regardless: a stuck store must not stall the calls.
+	deadline := s.now().Add(2 * s.lease)
+	for n := 1; ; n++ {
 		release, acquired, err := s.locker.LockToken(ctx, s.key, s.lease)
 		if err != nil {
 			// The shared store is down: behave like a single instance.
@@ -268,31 +284,17 @@ func (s *cachingSource) obtain(ctx context.Context) (Token, error) {
 			}
 			return s.fetchAndStore(ctx)
 		}
-		if t, ok := s.awaitHolder(ctx); ok {
-			return t, nil
+		if !s.now().Before(deadline) {
+			s.warn(ctx, "token lease holder did not deliver; fetching locally", errors.New("lease wait timed out"))
+			return s.fetchAndStore(ctx)
 		}
-		if ctx.Err() != nil {
-			return Token{}, ctx.Err()
-		}
-		// The holder did not deliver within its lease (it may have died):
-		// try to take the lease over once, then fetch regardless.
-	}
-	return s.fetchAndStore(ctx)
-}
-
-// awaitHolder polls the cache for the token another instance is fetching,
-// for at most one lease.
-func (s *cachingSource) awaitHolder(ctx context.Context) (Token, bool) {
-	deadline := s.now().Add(s.lease)
-	for n := 1; s.now().Before(deadline); n++ {
 		if err := backoff.Sleep(ctx, backoff.Exp(10*time.Millisecond, 200*time.Millisecond, n)); err != nil {
-			return Token{}, false
+			return Token{}, err
 		}
 		if t, ok := s.fromCache(ctx); ok {
-			return t, true
+			return t, nil
 		}
 	}
-	return Token{}, false
 }
 
 func (s *cachingSource) fromCache(ctx context.Context) (Token, bool) {
@@ -378,7 +380,7 @@ func (c *Client) fetchCorpToken(ctx context.Context) (Token, error) {
 	}
 	// Count the lifetime from before the request went out, to stay on the
 	// safe side of WeCom's clock.
-	return Token{Value: resp.AccessToken, ExpiresAt: start.Add(time.Duration(resp.ExpiresIn) * time.Second)}, nil
+	return Token{Value: resp.AccessToken, ExpiresAt: start.Add(time.Duration(resp.ExpiresIn) * time.Second), IssuedAt: start}, nil
 }
 
 // AccessToken returns the access token the client would use for its next

@@ -384,3 +384,45 @@ func setClock(c *Client, clk *fakeClock) {
 		cs.clock = clk.Now
 	}
 }
+
+// A token read back from a shared cache inside its refresh margin is due
+// for refresh, as it is for the instance that fetched it: the margin comes
+// from the token's whole life, not from what is left of it.
+func TestSharedCacheTokenIsRefreshedAhead(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	cache := NewMemoryTokenCache()
+	cache.now = clk.Now
+	var fetches atomic.Int32
+	source := func() *cachingSource {
+		return &cachingSource{
+			key:   "k",
+			cache: cache,
+			fetch: func(context.Context) (Token, error) {
+				n := fetches.Add(1)
+				now := clk.Now()
+				return Token{Value: fmt.Sprint("T", n), ExpiresAt: now.Add(2 * time.Hour), IssuedAt: now}, nil
+			},
+			margin: 5 * time.Minute, fetchTimeout: time.Second, lease: time.Second,
+			epoch: clk.Now(), clock: clk.Now,
+		}
+	}
+	ctx := context.Background()
+	a := source()
+	tok, err := a.Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "T1", tok)
+
+	clk.Advance(2*time.Hour - 4*time.Minute) // inside the 5-minute margin
+	b := source()
+	tok, err = b.Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "T2", tok, "a token 4 minutes from expiry is not taken from the cache")
+	tok, err = a.Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "T2", tok, "the first instance picks up the refreshed token")
+	assert.Equal(t, int32(2), fetches.Load())
+
+	// Without IssuedAt (an older cache) the remaining life is all we know.
+	got := a.marginFor(Token{Value: "x", ExpiresAt: clk.Now().Add(4 * time.Minute)}, clk.Now())
+	assert.Equal(t, 2*time.Minute, got)
+}

@@ -56,8 +56,8 @@ func (s *Store) dedupKey(key string) string { return s.prefix + "dedup:" + key }
 
 // The token is a hash {token, life} with a PX expiry equal to its
 // remaining life: relative times, so that the clocks of the instances and
-// of Redis need not agree. life is the token's remaining life when it was
-// stored (about its whole life), from which GetToken knows when the token
+// of Redis need not agree. life is the token's whole life (from
+// Token.IssuedAt, else its remaining life when stored), from which GetToken knows when the token
 // enters its refresh window.
 var (
 	// getTokenScript returns {token, life ms, remaining ms} atomically.
@@ -67,7 +67,8 @@ if not v[1] then return false end
 return {v[1], tonumber(v[2]) or 0, redis.call('PTTL', KEYS[1])}
 `)
 
-	// setTokenScript stores token ARGV[1] for ARGV[2] ms unless a different
+	// setTokenScript stores token ARGV[1] for ARGV[2] ms, with its whole
+	// life ARGV[3] ms, unless a different
 	// token that lives longer is already stored. A newer token always
 	// outlives an older one, so an instance that fetched late (a lease
 	// holder that hung past its lease) cannot overwrite the token the
@@ -78,7 +79,7 @@ if redis.call('PTTL', KEYS[1]) > ttl and redis.call('HGET', KEYS[1], 'token') ~=
 	return 0
 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'token', ARGV[1], 'life', ARGV[2])
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'life', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `)
@@ -131,7 +132,14 @@ func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, er
 		return wecom.Token{}, false, nil
 	}
 	// Counting the life from before the request keeps us on the safe side.
-	return wecom.Token{Value: val, ExpiresAt: start.Add(remaining)}, true, nil
+	exp := start.Add(remaining)
+	tok := wecom.Token{Value: val, ExpiresAt: exp}
+	if life > 0 {
+		// The whole life lets the client refresh this token as far ahead
+		// as the instance that fetched it does.
+		tok.IssuedAt = exp.Add(-time.Duration(life) * time.Millisecond)
+	}
+	return tok, true, nil
 }
 
 // SetToken implements wecom.TokenCache. The token expires from Redis with
@@ -145,7 +153,11 @@ func (s *Store) SetToken(ctx context.Context, key string, tok wecom.Token) error
 	if ttl <= 0 {
 		return nil
 	}
-	if err := setTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, tok.Value, ttl).Err(); err != nil {
+	life := ttl
+	if !tok.IssuedAt.IsZero() && tok.IssuedAt.Before(tok.ExpiresAt) {
+		life = tok.ExpiresAt.Sub(tok.IssuedAt).Milliseconds()
+	}
+	if err := setTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, tok.Value, ttl, life).Err(); err != nil {
 		return fmt.Errorf("wecomredis: set token: %w", err)
 	}
 	return nil

@@ -63,6 +63,28 @@ func TestStoreTokenRoundTrip(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// A token stored with its issue time comes back with it, so a client
+// reading it late in its life still refreshes it as far ahead as the
+// instance that fetched it.
+func TestStoreTokenKeepsItsWholeLife(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	issued := time.Now().Add(-6200 * time.Second) // 1000 s left of 7200
+	exp := issued.Add(7200 * time.Second)
+	require.NoError(t, s.SetToken(ctx, testKey, wecom.Token{Value: "tok", ExpiresAt: exp, IssuedAt: issued}))
+	got, ok, err := s.GetToken(ctx, testKey)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.WithinDuration(t, issued, got.IssuedAt, 100*time.Millisecond)
+
+	require.NoError(t, s.SetToken(ctx, testKey, wecom.Token{Value: "tok2", ExpiresAt: time.Now().Add(7200 * time.Second), IssuedAt: time.Now()}))
+	got, ok, err = s.GetToken(ctx, testKey)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.WithinDuration(t, time.Now(), got.IssuedAt, time.Second)
+	assert.WithinDuration(t, got.IssuedAt.Add(7200*time.Second), got.ExpiresAt, 100*time.Millisecond)
+}
+
 func TestStoreTokenExpiresWithItsLife(t *testing.T) {
 	s, _, _ := newTestStore(t)
 	ctx := context.Background()
