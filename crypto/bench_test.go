@@ -89,3 +89,30 @@ func BenchmarkOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpenFunc is Open without the copy of the message, as the
+// callback handler uses it.
+func BenchmarkOpenFunc(b *testing.B) {
+	c, err := New(sampleToken, sampleKey, sampleCorpID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	keep := func([]byte) error { return nil }
+	for _, ev := range benchEvents() {
+		b.Run(ev.name, func(b *testing.B) {
+			s, err := c.Seal(ev.msg, 1700000000, "1372623149")
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, q := s.EventXML(sampleCorpID, "1000002"), s.Query()
+			b.SetBytes(int64(len(ev.msg)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := c.OpenFunc(body, q, keep); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
