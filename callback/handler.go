@@ -60,7 +60,8 @@ type Handler struct {
 	// inflight holds the dedup keys of events this process is handling
 	// synchronously, so a redelivery that arrives meanwhile is not taken
 	// for a finished one.
-	inflight sync.Map
+	inflightMu sync.Mutex
+	inflight   map[string]struct{}
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routes]
@@ -418,7 +419,7 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 			h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup store failed; handling the event anyway", ev, err)
 			key = ""
 		case !claimed:
-			if _, busy := h.inflight.Load(key); busy {
+			if h.handling(key) {
 				// WeCom redelivers after about 5 seconds without an answer.
 				// The first delivery may still fail, so this one is not
 				// acknowledged: WeCom tries again later and then finds the
@@ -444,8 +445,8 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if key != "" {
-		h.inflight.Store(key, struct{}{})
-		defer h.inflight.Delete(key)
+		h.setHandling(key, true)
+		defer h.setHandling(key, false)
 	}
 	if err := h.dispatch(ctx, ev); err != nil {
 		h.release(ctx, key)
@@ -454,6 +455,27 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeSuccess(w)
+}
+
+// handling reports whether this process is handling the event of key.
+func (h *Handler) handling(key string) bool {
+	h.inflightMu.Lock()
+	defer h.inflightMu.Unlock()
+	_, ok := h.inflight[key]
+	return ok
+}
+
+func (h *Handler) setHandling(key string, on bool) {
+	h.inflightMu.Lock()
+	defer h.inflightMu.Unlock()
+	if !on {
+		delete(h.inflight, key)
+		return
+	}
+	if h.inflight == nil {
+		h.inflight = make(map[string]struct{})
+	}
+	h.inflight[key] = struct{}{}
 }
 
 // maxPooledBody keeps one large body from pinning its buffer.
