@@ -9,6 +9,7 @@ type Error struct {
 	msg  string
 }
 
+// Error implements error.
 func (e *Error) Error() string { return "wecom crypto: " + e.msg }
 
 // The failures of the message crypto. They never carry the token, the key

@@ -275,6 +275,7 @@ type APIError struct {
 	Message string
 }
 
+// Error implements error.
 func (e *APIError) Error() string { return fmt.Sprintf("errcode %d: %s", e.Code, e.Message) }
 
 // errorf returns an *APIError.
