@@ -138,7 +138,10 @@ func WithAsync(workers, queue int) Option {
 // each handled event for ttl. The default is an in-memory store
 // (NewMemoryDedup) with DefaultDedupTTL; a nil store turns deduplication
 // off. A key is released when its handling fails, so WeCom's redelivery
-// is handled again. If the store fails, the event is handled anyway.
+// is handled again. A redelivery that arrives while this process is still
+// handling the first delivery (a handler slower than WeCom's 5 seconds)
+// is answered 503, so WeCom delivers it again later rather than taking it
+// as handled. If the store fails, the event is handled anyway.
 func WithDedup(store DedupStore, ttl time.Duration) Option {
 	return func(c *config) {
 		if store != nil && ttl <= 0 {
