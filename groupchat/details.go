@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/wire"
 )
 
 // DefaultDetailsConcurrency is how many groupchat/get calls AllDetails
@@ -42,7 +43,8 @@ type DetailsRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/list and
 // POST /cgi-bin/externalcontact/groupchat/get
-func (s *Service) AllDetails(ctx context.Context, req DetailsRequest, opts ...wecom.CallOption) iter.Seq2[*GroupChat, error] {
+func (s *Service) AllDetails(ctx context.Context, in *DetailsRequest, opts ...wecom.CallOption) iter.Seq2[*GroupChat, error] {
+	req := wire.Deref(in)
 	return func(yield func(*GroupChat, error) bool) {
 		list, err := req.ListRequest.normalized()
 		if err != nil {
@@ -65,7 +67,7 @@ func (s *Service) AllDetails(ctx context.Context, req DetailsRequest, opts ...we
 			workers.SetLimit(n)
 			seen := make(map[string]struct{})
 			var listErr error
-			for c, err := range s.All(wctx, list, opts...) {
+			for c, err := range s.All(wctx, &list, opts...) {
 				if err != nil {
 					listErr = fmt.Errorf("groupchat: list groups: %w", err)
 					break

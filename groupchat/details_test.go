@@ -88,7 +88,7 @@ func TestAllDetailsStreamsEveryGroupOnce(t *testing.T) {
 		want = append(want, g.ChatID)
 	}
 	var got []string
-	for g, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{
+	for g, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{
 		ListRequest: groupchat.ListRequest{Limit: 7}, NeedName: true, Concurrency: 4,
 	}) {
 		require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestAllDetailsStreamsEveryGroupOnce(t *testing.T) {
 func TestAllDetailsDefaultConcurrency(t *testing.T) {
 	_, svc, tr := detailsEnv(t, 40, wecomtest.WithLatency(3*time.Millisecond))
 	n := 0
-	for _, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
 		require.NoError(t, err)
 		n++
 	}
@@ -122,7 +122,7 @@ func TestAllDetailsDefaultConcurrency(t *testing.T) {
 
 func TestAllDetailsEmpty(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 0)
-	for range svc.AllDetails(context.Background(), groupchat.DetailsRequest{}) {
+	for range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
 		t.Fatal("no groups expected")
 	}
 	assert.Len(t, s.RequestsTo(listPath), 1)
@@ -132,7 +132,7 @@ func TestAllDetailsSkipsDissolvedGroups(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 10)
 	s.FailNext(getPath, 1, wecomtest.Fault{Code: 40050, Message: "chatid not exist"})
 	n := 0
-	for _, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{Concurrency: 2}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{Concurrency: 2}) {
 		require.NoError(t, err)
 		n++
 	}
@@ -145,7 +145,7 @@ func TestAllDetailsStopsAtTheFirstError(t *testing.T) {
 	s.FailNext(getPath, 1, wecomtest.Fault{Code: 48002, Message: "api forbidden"})
 	var errs []error
 	n := 0
-	for g, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{ListRequest: groupchat.ListRequest{Limit: 10}, Concurrency: 3}) {
+	for g, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{ListRequest: groupchat.ListRequest{Limit: 10}, Concurrency: 3}) {
 		if err != nil {
 			assert.Nil(t, g)
 			errs = append(errs, err)
@@ -165,7 +165,7 @@ func TestAllDetailsListError(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 10)
 	s.FailNext(listPath, 1, wecomtest.Fault{Code: 48002})
 	var errs []error
-	for _, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -178,7 +178,7 @@ func TestAllDetailsListError(t *testing.T) {
 func TestAllDetailsEarlyBreak(t *testing.T) {
 	s, svc, tr := detailsEnv(t, 200, wecomtest.WithLatency(time.Millisecond))
 	baseline := runtime.NumGoroutine()
-	for range svc.AllDetails(context.Background(), groupchat.DetailsRequest{Concurrency: 4}) {
+	for range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{Concurrency: 4}) {
 		break
 	}
 	assert.Less(t, len(s.RequestsTo(getPath)), 20, "fetching stops soon after the break")
@@ -187,13 +187,13 @@ func TestAllDetailsEarlyBreak(t *testing.T) {
 
 func TestAllDetailsInvalidAndCancelled(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 3)
-	for _, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{ListRequest: groupchat.ListRequest{Limit: -1}}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{ListRequest: groupchat.ListRequest{Limit: -1}}) {
 		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var errs []error
-	for _, err := range svc.AllDetails(ctx, groupchat.DetailsRequest{}) {
+	for _, err := range svc.AllDetails(ctx, &groupchat.DetailsRequest{}) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)
@@ -233,7 +233,7 @@ func TestAllDetailsDeduplicates(t *testing.T) {
 	c, err := wecom.New("corp", "secret", wecom.WithBaseURL(hs.URL))
 	require.NoError(t, err)
 	var got []string
-	for g, err := range groupchat.New(c).AllDetails(context.Background(), groupchat.DetailsRequest{}) {
+	for g, err := range groupchat.New(c).AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
 		require.NoError(t, err)
 		got = append(got, g.ChatID)
 	}

@@ -52,7 +52,7 @@ func ExampleService_All() {
 	s, svc := exampleServer()
 	defer s.Close()
 
-	for chat, err := range svc.All(context.Background(), groupchat.ListRequest{Limit: 2}) {
+	for chat, err := range svc.All(context.Background(), &groupchat.ListRequest{Limit: 2}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -90,7 +90,7 @@ func ExampleService_TransferResigned() {
 
 	// Hand the groups of members who left to alice.
 	var orphans []string
-	for chat, err := range svc.All(ctx, groupchat.ListRequest{StatusFilter: groupchat.StatusFilterResigned}) {
+	for chat, err := range svc.All(ctx, &groupchat.ListRequest{StatusFilter: groupchat.StatusFilterResigned}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func ExampleService_TransferResigned() {
 	for _, f := range failed {
 		fmt.Println("not transferred:", f.ChatID, f.Errcode, f.Errmsg)
 	}
-	for chat, err := range svc.All(ctx, groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
+	for chat, err := range svc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func ExampleService_AllDetails() {
 
 	// Details arrive in the order the calls finish: sort for the output.
 	var lines []string
-	for chat, err := range svc.AllDetails(context.Background(), groupchat.DetailsRequest{Concurrency: 4}) {
+	for chat, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{Concurrency: 4}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func ExampleService_Statistic() {
 		log.Fatal(err)
 	}
 
-	page, err := svc.Statistic(context.Background(), groupchat.StatisticRequest{
+	page, err := svc.Statistic(context.Background(), &groupchat.StatisticRequest{
 		DayBegin: day.Unix(),
 		OrderBy:  groupchat.OrderByMessageTotal,
 	})
@@ -195,7 +195,7 @@ func ExampleService_AddWelcomeTemplate() {
 	defer s.Close()
 	ctx := context.Background()
 
-	id, err := svc.AddWelcomeTemplate(ctx, groupchat.AddWelcomeTemplateRequest{
+	id, err := svc.AddWelcomeTemplate(ctx, &groupchat.AddWelcomeTemplateRequest{
 		WelcomeTemplate: groupchat.WelcomeTemplate{
 			Text: &message.Text{Content: "欢迎 %NICKNAME% 加入会员群！"},
 			Link: &message.Link{Title: "新人礼包", URL: "https://example.com/gift"},

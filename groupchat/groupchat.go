@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/wire"
 )
 
 // StatusFilter selects groups by the state of their owner's resignation
@@ -156,7 +157,8 @@ func (r ListRequest) normalized() (ListRequest, error) {
 // visible range, filtered by req.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/list
-func (s *Service) List(ctx context.Context, req ListRequest, opts ...wecom.CallOption) ([]ListedChat, string, error) {
+func (s *Service) List(ctx context.Context, in *ListRequest, opts ...wecom.CallOption) ([]ListedChat, string, error) {
+	req := wire.Deref(in)
 	req, err := req.normalized()
 	if err != nil {
 		return nil, "", err
@@ -182,11 +184,12 @@ func (s *Service) List(ctx context.Context, req ListRequest, opts ...wecom.CallO
 // fetching when the loop breaks.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/list
-func (s *Service) All(ctx context.Context, req ListRequest, opts ...wecom.CallOption) iter.Seq2[ListedChat, error] {
+func (s *Service) All(ctx context.Context, in *ListRequest, opts ...wecom.CallOption) iter.Seq2[ListedChat, error] {
+	req := wire.Deref(in)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]ListedChat, string, error) {
 		r := req
 		r.Cursor = cursor
-		return s.List(ctx, r, opts...)
+		return s.List(ctx, &r, opts...)
 	})
 }
 

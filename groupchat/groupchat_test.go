@@ -72,7 +72,7 @@ func TestGetWithoutNamesSendsZero(t *testing.T) {
 
 func TestListDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_list.json")
-	items, next, err := svc.List(context.Background(), groupchat.ListRequest{
+	items, next, err := svc.List(context.Background(), &groupchat.ListRequest{
 		StatusFilter: groupchat.StatusFilterResigned,
 		OwnerFilter:  &groupchat.OwnerFilter{UserIDList: []string{"abel", "jack"}},
 		Cursor:       "r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI",
@@ -96,7 +96,7 @@ func TestListDecodesSample(t *testing.T) {
 
 func TestListDefaultsLimitAndOmitsEmptyFilters(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_list.json")
-	_, _, err := svc.List(context.Background(), groupchat.ListRequest{})
+	_, _, err := svc.List(context.Background(), &groupchat.ListRequest{})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"limit":1000}`, string(ss.only(t).Body))
 }
@@ -109,15 +109,15 @@ func TestInvalidArgumentsAreNotSent(t *testing.T) {
 		many[i] = "u"
 	}
 	cases := map[string]func() error{
-		"limit negative": func() error { _, _, err := svc.List(ctx, groupchat.ListRequest{Limit: -1}); return err },
-		"limit too big":  func() error { _, _, err := svc.List(ctx, groupchat.ListRequest{Limit: 1001}); return err },
-		"bad status":     func() error { _, _, err := svc.List(ctx, groupchat.ListRequest{StatusFilter: 4}); return err },
+		"limit negative": func() error { _, _, err := svc.List(ctx, &groupchat.ListRequest{Limit: -1}); return err },
+		"limit too big":  func() error { _, _, err := svc.List(ctx, &groupchat.ListRequest{Limit: 1001}); return err },
+		"bad status":     func() error { _, _, err := svc.List(ctx, &groupchat.ListRequest{StatusFilter: 4}); return err },
 		"owners over 100": func() error {
-			_, _, err := svc.List(ctx, groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: many}})
+			_, _, err := svc.List(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: many}})
 			return err
 		},
 		"iterator": func() error {
-			for _, err := range svc.All(ctx, groupchat.ListRequest{Limit: 5000}) {
+			for _, err := range svc.All(ctx, &groupchat.ListRequest{Limit: 5000}) {
 				return err
 			}
 			return nil
@@ -213,7 +213,7 @@ func TestListAgainstServerFiltersAndPages(t *testing.T) {
 	collect := func(req groupchat.ListRequest) ([]string, []groupchat.Status) {
 		var got []string
 		var sts []groupchat.Status
-		for c, err := range svc.All(ctx, req) {
+		for c, err := range svc.All(ctx, &req) {
 			require.NoError(t, err)
 			got = append(got, c.ChatID)
 			sts = append(sts, c.Status)
@@ -234,16 +234,16 @@ func TestListAgainstServerFiltersAndPages(t *testing.T) {
 	assert.Empty(t, got)
 
 	// The page method hands out cursors a caller can store.
-	page, next, err := svc.List(ctx, groupchat.ListRequest{Limit: 3})
+	page, next, err := svc.List(ctx, &groupchat.ListRequest{Limit: 3})
 	require.NoError(t, err)
 	assert.Len(t, page, 3)
 	require.NotEmpty(t, next)
-	page, next, err = svc.List(ctx, groupchat.ListRequest{Limit: 5, Cursor: next})
+	page, next, err = svc.List(ctx, &groupchat.ListRequest{Limit: 5, Cursor: next})
 	require.NoError(t, err)
 	assert.Len(t, page, 4)
 	assert.Empty(t, next)
 
-	_, _, err = svc.List(ctx, groupchat.ListRequest{Cursor: "not-a-cursor"})
+	_, _, err = svc.List(ctx, &groupchat.ListRequest{Cursor: "not-a-cursor"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
@@ -252,7 +252,7 @@ func TestAllIterator(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
 		s, svc := newTestServer(t)
 		n := 0
-		for _, err := range svc.All(ctx, groupchat.ListRequest{}) {
+		for _, err := range svc.All(ctx, &groupchat.ListRequest{}) {
 			require.NoError(t, err)
 			n++
 		}
@@ -263,7 +263,7 @@ func TestAllIterator(t *testing.T) {
 		s, svc := newTestServer(t)
 		seedChats(t, s, 3)
 		n := 0
-		for _, err := range svc.All(ctx, groupchat.ListRequest{Limit: 3}) {
+		for _, err := range svc.All(ctx, &groupchat.ListRequest{Limit: 3}) {
 			require.NoError(t, err)
 			n++
 		}
@@ -275,7 +275,7 @@ func TestAllIterator(t *testing.T) {
 		seedChats(t, s, 5)
 		var got []string
 		var gotErr error
-		for c, err := range svc.All(ctx, groupchat.ListRequest{Limit: 2}) {
+		for c, err := range svc.All(ctx, &groupchat.ListRequest{Limit: 2}) {
 			if err != nil {
 				gotErr = err
 				continue
@@ -291,7 +291,7 @@ func TestAllIterator(t *testing.T) {
 	t.Run("early break", func(t *testing.T) {
 		s, svc := newTestServer(t)
 		seedChats(t, s, 6)
-		for range svc.All(ctx, groupchat.ListRequest{Limit: 2}) {
+		for range svc.All(ctx, &groupchat.ListRequest{Limit: 2}) {
 			break
 		}
 		assert.Len(t, s.RequestsTo(listPath), 1)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/wire"
 )
 
 // OrderBy is the figure Statistic sorts owners by.
@@ -160,7 +161,8 @@ type StatisticPage struct {
 // days, sorted by req.OrderBy.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/statistic
-func (s *Service) Statistic(ctx context.Context, req StatisticRequest, opts ...wecom.CallOption) (*StatisticPage, error) {
+func (s *Service) Statistic(ctx context.Context, in *StatisticRequest, opts ...wecom.CallOption) (*StatisticPage, error) {
+	req := wire.Deref(in)
 	body, err := req.body(true)
 	if err != nil {
 		return nil, err
@@ -184,7 +186,8 @@ func (s *Service) Statistic(ctx context.Context, req StatisticRequest, opts ...w
 // breaks.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/statistic
-func (s *Service) AllStatistics(ctx context.Context, req StatisticRequest, opts ...wecom.CallOption) iter.Seq2[OwnerStatistic, error] {
+func (s *Service) AllStatistics(ctx context.Context, in *StatisticRequest, opts ...wecom.CallOption) iter.Seq2[OwnerStatistic, error] {
+	req := wire.Deref(in)
 	start := req.Offset
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]OwnerStatistic, string, error) {
 		r := req
@@ -196,7 +199,7 @@ func (s *Service) AllStatistics(ctx context.Context, req StatisticRequest, opts 
 			}
 			r.Offset = off
 		}
-		page, err := s.Statistic(ctx, r, opts...)
+		page, err := s.Statistic(ctx, &r, opts...)
 		if err != nil {
 			return nil, "", err
 		}
@@ -213,7 +216,8 @@ func (s *Service) AllStatistics(ctx context.Context, req StatisticRequest, opts 
 // the groups of req.OwnerIDs (or every owner).
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/statistic_group_by_day
-func (s *Service) StatisticByDay(ctx context.Context, req StatisticRequest, opts ...wecom.CallOption) ([]DayStatistic, error) {
+func (s *Service) StatisticByDay(ctx context.Context, in *StatisticRequest, opts ...wecom.CallOption) ([]DayStatistic, error) {
+	req := wire.Deref(in)
 	body, err := req.body(false)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ const (
 
 func TestStatisticDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_statistic.json")
-	page, err := svc.Statistic(context.Background(), groupchat.StatisticRequest{
+	page, err := svc.Statistic(context.Background(), &groupchat.StatisticRequest{
 		DayBegin: 1600272000, DayEnd: 1600444800, OwnerIDs: []string{"zhangsan", "lisi"},
 		OrderBy: groupchat.OrderByMemberTotal, OrderAsc: true, Offset: 0, Limit: 1000,
 	})
@@ -46,7 +46,7 @@ func TestStatisticDecodesSample(t *testing.T) {
 
 func TestStatisticByDayDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_statistic_group_by_day.json")
-	days, err := svc.StatisticByDay(context.Background(), groupchat.StatisticRequest{
+	days, err := svc.StatisticByDay(context.Background(), &groupchat.StatisticRequest{
 		DayBegin: 1600272000, DayEnd: 1600358400, OwnerIDs: []string{"zhangsan"},
 		OrderBy: groupchat.OrderByMessageTotal, Limit: 5, // ignored by day
 	})
@@ -73,9 +73,9 @@ func TestStatisticValidation(t *testing.T) {
 		"neg limit":  {DayBegin: 100, Limit: -1},
 		"neg offset": {DayBegin: 100, Offset: -1},
 	} {
-		_, err := svc.Statistic(ctx, req)
+		_, err := svc.Statistic(ctx, &req)
 		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
-		for _, err := range svc.AllStatistics(ctx, req) {
+		for _, err := range svc.AllStatistics(ctx, &req) {
 			assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
 		}
 	}
@@ -84,7 +84,7 @@ func TestStatisticValidation(t *testing.T) {
 		"end first": {DayBegin: 100, DayEnd: 50},
 		"owners":    {DayBegin: 100, OwnerIDs: many},
 	} {
-		_, err := svc.StatisticByDay(ctx, req)
+		_, err := svc.StatisticByDay(ctx, &req)
 		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
 	}
 	assert.Empty(t, ss.requests())
@@ -141,22 +141,22 @@ func TestStatisticAgainstServer(t *testing.T) {
 	}}
 	bob := groupchat.OwnerStatistic{Owner: "bob", Data: groupchat.StatisticData{ChatTotal: 1, MemberTotal: 3}}
 
-	page, err := svc.Statistic(ctx, groupchat.StatisticRequest{DayBegin: statDay.Add(5 * time.Hour).Unix()})
+	page, err := svc.Statistic(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Add(5 * time.Hour).Unix()})
 	require.NoError(t, err)
 	assert.Equal(t, &groupchat.StatisticPage{Total: 2, NextOffset: 2, Items: []groupchat.OwnerStatistic{alice, bob}}, page)
 
-	page, err = svc.Statistic(ctx, groupchat.StatisticRequest{
+	page, err = svc.Statistic(ctx, &groupchat.StatisticRequest{
 		DayBegin: statDay.Unix(), OrderBy: groupchat.OrderByChatTotal, OrderAsc: true, Limit: 1,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, &groupchat.StatisticPage{Total: 2, NextOffset: 1, Items: []groupchat.OwnerStatistic{bob}}, page)
 
-	page, err = svc.Statistic(ctx, groupchat.StatisticRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"bob"}})
+	page, err = svc.Statistic(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"bob"}})
 	require.NoError(t, err)
 	assert.Equal(t, []groupchat.OwnerStatistic{bob}, page.Items)
 
 	// Two days: bob's message of the day before counts.
-	page, err = svc.Statistic(ctx, groupchat.StatisticRequest{
+	page, err = svc.Statistic(ctx, &groupchat.StatisticRequest{
 		DayBegin: statDay.AddDate(0, 0, -1).Unix(), DayEnd: statDay.Unix(), OrderBy: groupchat.OrderByMessageTotal, OrderAsc: true,
 	})
 	require.NoError(t, err)
@@ -165,7 +165,7 @@ func TestStatisticAgainstServer(t *testing.T) {
 		alice,
 	}, page.Items)
 
-	days, err := svc.StatisticByDay(ctx, groupchat.StatisticRequest{
+	days, err := svc.StatisticByDay(ctx, &groupchat.StatisticRequest{
 		DayBegin: statDay.AddDate(0, 0, -1).Unix(), DayEnd: statDay.AddDate(0, 0, 1).Unix(), OwnerIDs: []string{"alice"},
 	})
 	require.NoError(t, err)
@@ -182,7 +182,7 @@ func TestStatisticFollowsTransfers(t *testing.T) {
 	failed, err := svc.TransferOnJob(context.Background(), []string{bobs}, "alice")
 	require.NoError(t, err)
 	require.Empty(t, failed)
-	page, err := svc.Statistic(context.Background(), groupchat.StatisticRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"alice", "bob"}})
+	page, err := svc.Statistic(context.Background(), &groupchat.StatisticRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"alice", "bob"}})
 	require.NoError(t, err)
 	assert.Equal(t, 3, page.Items[0].Data.ChatTotal, "alice owns bob's group now")
 	assert.Equal(t, 0, page.Items[1].Data.ChatTotal)
@@ -204,7 +204,7 @@ func TestAllStatistics(t *testing.T) {
 	}
 	collect := func(svc *groupchat.Service, req groupchat.StatisticRequest) ([]string, error) {
 		var got []string
-		for it, err := range svc.AllStatistics(ctx, req) {
+		for it, err := range svc.AllStatistics(ctx, &req) {
 			if err != nil {
 				return got, err
 			}
@@ -240,7 +240,7 @@ func TestAllStatistics(t *testing.T) {
 		s, svc := newServer(t, 5)
 		var got []string
 		var gotErr error
-		for it, err := range svc.AllStatistics(ctx, groupchat.StatisticRequest{DayBegin: statDay.Unix(), Limit: 2}) {
+		for it, err := range svc.AllStatistics(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Unix(), Limit: 2}) {
 			if err != nil {
 				gotErr = err
 				continue
@@ -253,7 +253,7 @@ func TestAllStatistics(t *testing.T) {
 	})
 	t.Run("early break", func(t *testing.T) {
 		s, svc := newServer(t, 5)
-		for range svc.AllStatistics(ctx, groupchat.StatisticRequest{DayBegin: statDay.Unix(), Limit: 2}) {
+		for range svc.AllStatistics(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Unix(), Limit: 2}) {
 			break
 		}
 		assert.Len(t, s.RequestsTo(statisticPath), 1)

@@ -93,7 +93,7 @@ func TestTransferResignedAgainstServer(t *testing.T) {
 
 	status := func(f groupchat.StatusFilter) []string {
 		var out []string
-		for c, err := range svc.All(ctx, groupchat.ListRequest{StatusFilter: f}) {
+		for c, err := range svc.All(ctx, &groupchat.ListRequest{StatusFilter: f}) {
 			require.NoError(t, err)
 			out = append(out, c.ChatID)
 		}
@@ -142,7 +142,7 @@ func TestTransferOnJobAgainstServer(t *testing.T) {
 	assert.Equal(t, []string{"bob"}, g.Admins, "admins other than the new owner stay")
 
 	var st []groupchat.Status
-	for c, err := range svc.All(ctx, groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
+	for c, err := range svc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
 		require.NoError(t, err)
 		st = append(st, c.Status)
 	}

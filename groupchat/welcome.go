@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/wire"
 	"github.com/wecomkit/wecom/message"
 )
 
@@ -40,7 +41,8 @@ type AddWelcomeTemplateRequest struct {
 // A corp keeps at most 100 templates.
 //
 // WeCom: POST /cgi-bin/externalcontact/group_welcome_template/add
-func (s *Service) AddWelcomeTemplate(ctx context.Context, req AddWelcomeTemplateRequest, opts ...wecom.CallOption) (string, error) {
+func (s *Service) AddWelcomeTemplate(ctx context.Context, in *AddWelcomeTemplateRequest, opts ...wecom.CallOption) (string, error) {
+	req := wire.Deref(in)
 	if req.empty() {
 		return "", invalid("welcome template has neither text nor attachment")
 	}

@@ -40,7 +40,7 @@ func TestGetWelcomeTemplateDecodesSample(t *testing.T) {
 func TestWelcomeTemplateRequests(t *testing.T) {
 	ss, svc := newSampleServer(t, "group_welcome_template_get.json")
 	ctx := context.Background()
-	_, err := svc.AddWelcomeTemplate(ctx, groupchat.AddWelcomeTemplateRequest{
+	_, err := svc.AddWelcomeTemplate(ctx, &groupchat.AddWelcomeTemplateRequest{
 		WelcomeTemplate: groupchat.WelcomeTemplate{
 			Text: &message.Text{Content: "欢迎 %NICKNAME%"},
 			Link: &message.Link{Title: "会员福利", URL: "https://example.org/vip"},
@@ -48,7 +48,7 @@ func TestWelcomeTemplateRequests(t *testing.T) {
 		AgentID: 1000014, NoNotify: true,
 	})
 	require.NoError(t, err)
-	_, err = svc.AddWelcomeTemplate(ctx, groupchat.AddWelcomeTemplateRequest{
+	_, err = svc.AddWelcomeTemplate(ctx, &groupchat.AddWelcomeTemplateRequest{
 		WelcomeTemplate: groupchat.WelcomeTemplate{Video: &message.Video{MediaID: "v1"}},
 	})
 	require.NoError(t, err)
@@ -70,7 +70,7 @@ func TestWelcomeTemplateRequests(t *testing.T) {
 func TestWelcomeTemplateValidation(t *testing.T) {
 	ss, svc := newSampleServer(t, "group_welcome_template_get.json")
 	ctx := context.Background()
-	_, err := svc.AddWelcomeTemplate(ctx, groupchat.AddWelcomeTemplateRequest{AgentID: 1})
+	_, err := svc.AddWelcomeTemplate(ctx, &groupchat.AddWelcomeTemplateRequest{AgentID: 1})
 	assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
 	assert.ErrorIs(t, svc.EditWelcomeTemplate(ctx, "", groupchat.WelcomeTemplate{Text: &message.Text{}}, 0), groupchat.ErrInvalidArgument)
 	assert.ErrorIs(t, svc.EditWelcomeTemplate(ctx, "msg", groupchat.WelcomeTemplate{}, 0), groupchat.ErrInvalidArgument)
@@ -86,7 +86,7 @@ func TestWelcomeTemplateLifecycleAgainstServer(t *testing.T) {
 	img := s.AddMedia(wecomtest.Media{Type: "image", FileName: "banner.png"})
 	vid := s.AddMedia(wecomtest.Media{Type: "video", FileName: "intro.mp4"})
 
-	id, err := svc.AddWelcomeTemplate(ctx, groupchat.AddWelcomeTemplateRequest{WelcomeTemplate: groupchat.WelcomeTemplate{
+	id, err := svc.AddWelcomeTemplate(ctx, &groupchat.AddWelcomeTemplateRequest{WelcomeTemplate: groupchat.WelcomeTemplate{
 		Text:  &message.Text{Content: "欢迎 %NICKNAME% 入群"},
 		Image: &message.Image{MediaID: img.MediaID},
 	}})
@@ -153,7 +153,7 @@ func TestWelcomeTemplateServerValidation(t *testing.T) {
 	// A corp keeps at most 100 templates; 3 were added above.
 	var lastErr error
 	for i := 0; i < 100; i++ {
-		_, lastErr = svc.AddWelcomeTemplate(context.Background(), groupchat.AddWelcomeTemplateRequest{
+		_, lastErr = svc.AddWelcomeTemplate(context.Background(), &groupchat.AddWelcomeTemplateRequest{
 			WelcomeTemplate: groupchat.WelcomeTemplate{Text: &message.Text{Content: "hi"}},
 		})
 		if lastErr != nil {
@@ -167,7 +167,7 @@ func TestWelcomeTemplateServerValidation(t *testing.T) {
 func TestAddWelcomeTemplateIsNotRepeated(t *testing.T) {
 	s, svc := newTestServer(t)
 	s.FailNext(addWelcomePath, 1, wecomtest.FaultBadGateway)
-	_, err := svc.AddWelcomeTemplate(context.Background(), groupchat.AddWelcomeTemplateRequest{
+	_, err := svc.AddWelcomeTemplate(context.Background(), &groupchat.AddWelcomeTemplateRequest{
 		WelcomeTemplate: groupchat.WelcomeTemplate{Text: &message.Text{Content: "hi"}},
 	})
 	require.Error(t, err)

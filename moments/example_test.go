@@ -73,7 +73,7 @@ func ExampleService_WaitMomentTask() {
 	fmt.Println("moment created:", strings.HasPrefix(res.Result.MomentID, "mom"))
 	fmt.Println("invalid senders:", res.Result.InvalidSenderList.UserList)
 
-	for task, err := range svc.AllMomentTasks(ctx, moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
+	for task, err := range svc.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
 		must(err)
 		fmt.Println(task.UserID, task.PublishStatus)
 	}
@@ -124,11 +124,11 @@ func ExampleService_AllMomentSendResults() {
 	for _, sender := range []string{"zhangsan", "lisi"} {
 		req := moments.MomentAudienceRequest{MomentID: id, UserID: sender}
 		inRange, seen := 0, 0
-		for _, err := range svc.AllMomentCustomers(ctx, req) {
+		for _, err := range svc.AllMomentCustomers(ctx, &req) {
 			must(err)
 			inRange++
 		}
-		for _, err := range svc.AllMomentSendResults(ctx, req) {
+		for _, err := range svc.AllMomentSendResults(ctx, &req) {
 			must(err)
 			seen++
 		}
@@ -153,7 +153,7 @@ func ExampleService_AllMoments() {
 	must(srv.AddMomentComment(m.MomentID, wecomtest.MomentComment{Sender: "lisi", UserID: "zhangsan", Like: true}))
 
 	now := time.Now().Unix()
-	for m, err := range svc.AllMoments(ctx, moments.ListMomentsRequest{StartTime: now - 86400, EndTime: now + 60}) {
+	for m, err := range svc.AllMoments(ctx, &moments.ListMomentsRequest{StartTime: now - 86400, EndTime: now + 60}) {
 		must(err)
 		fmt.Println(m.Creator, m.CreateType, m.VisibleType, m.Text.Content, m.Location.Name)
 		c, err := svc.GetMomentComments(ctx, m.MomentID, m.Creator)
@@ -186,7 +186,7 @@ func ExampleService_CreateMomentStrategy() {
 	st, err := svc.GetMomentStrategy(ctx, id)
 	must(err)
 	fmt.Println(st.StrategyName, st.AdminList, st.Privilege.SendMoment, st.Privilege.ManageMomentCoverAndSign)
-	for r, err := range svc.AllMomentStrategyRange(ctx, moments.StrategyRangeRequest{StrategyID: id}) {
+	for r, err := range svc.AllMomentStrategyRange(ctx, &moments.StrategyRangeRequest{StrategyID: id}) {
 		must(err)
 		fmt.Println(r.Type, r.UserID, r.PartyID)
 	}
@@ -212,7 +212,7 @@ func ExampleService_CancelMomentTask() {
 
 	must(svc.CancelMomentTask(ctx, res.Result.MomentID))
 	fmt.Println("lisi can still publish:", srv.PublishMoment(res.Result.MomentID, "lisi") == nil)
-	for task, err := range svc.AllMomentTasks(ctx, moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
+	for task, err := range svc.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
 		must(err)
 		fmt.Println(task.UserID, task.PublishStatus)
 	}

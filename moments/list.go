@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/wire"
 	"github.com/wecomkit/wecom/message"
 )
 
@@ -215,7 +216,8 @@ func (l *Location) UnmarshalJSON(b []byte) error {
 // FilterType says otherwise.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_list
-func (s *Service) ListMoments(ctx context.Context, req ListMomentsRequest, opts ...wecom.CallOption) ([]Moment, string, error) {
+func (s *Service) ListMoments(ctx context.Context, in *ListMomentsRequest, opts ...wecom.CallOption) ([]Moment, string, error) {
+	req := wire.Deref(in)
 	if err := req.validate(); err != nil {
 		return nil, "", err
 	}
@@ -237,10 +239,11 @@ func (s *Service) ListMoments(ctx context.Context, req ListMomentsRequest, opts 
 
 // AllMoments iterates over every moment ListMoments selects, fetching
 // pages of req.Limit as the loop goes; req.Cursor is ignored.
-func (s *Service) AllMoments(ctx context.Context, req ListMomentsRequest, opts ...wecom.CallOption) iter.Seq2[Moment, error] {
+func (s *Service) AllMoments(ctx context.Context, in *ListMomentsRequest, opts ...wecom.CallOption) iter.Seq2[Moment, error] {
+	req := wire.Deref(in)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]Moment, string, error) {
 		req.Cursor = cursor
-		return s.ListMoments(ctx, req, opts...)
+		return s.ListMoments(ctx, &req, opts...)
 	})
 }
 
@@ -283,7 +286,8 @@ type MomentTasksRequest struct {
 // moment, with whether each has, and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_task
-func (s *Service) ListMomentTasks(ctx context.Context, req MomentTasksRequest, opts ...wecom.CallOption) ([]MomentTask, string, error) {
+func (s *Service) ListMomentTasks(ctx context.Context, in *MomentTasksRequest, opts ...wecom.CallOption) ([]MomentTask, string, error) {
+	req := wire.Deref(in)
 	if req.MomentID == "" {
 		return nil, "", errors.New("moments: list moment tasks: empty moment id")
 	}
@@ -308,10 +312,11 @@ func (s *Service) ListMomentTasks(ctx context.Context, req MomentTasksRequest, o
 
 // AllMomentTasks iterates over every member of a moment's task, a page of
 // req.Limit at a time; req.Cursor is ignored.
-func (s *Service) AllMomentTasks(ctx context.Context, req MomentTasksRequest, opts ...wecom.CallOption) iter.Seq2[MomentTask, error] {
+func (s *Service) AllMomentTasks(ctx context.Context, in *MomentTasksRequest, opts ...wecom.CallOption) iter.Seq2[MomentTask, error] {
+	req := wire.Deref(in)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentTask, string, error) {
 		req.Cursor = cursor
-		return s.ListMomentTasks(ctx, req, opts...)
+		return s.ListMomentTasks(ctx, &req, opts...)
 	})
 }
 
@@ -357,7 +362,8 @@ type MomentCustomer struct {
 // next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_customer_list
-func (s *Service) ListMomentCustomers(ctx context.Context, req MomentAudienceRequest, opts ...wecom.CallOption) ([]MomentCustomer, string, error) {
+func (s *Service) ListMomentCustomers(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) ([]MomentCustomer, string, error) {
+	req := wire.Deref(in)
 	if err := req.validate("list moment customers", MaxMomentTaskLimit); err != nil {
 		return nil, "", err
 	}
@@ -379,10 +385,11 @@ func (s *Service) ListMomentCustomers(ctx context.Context, req MomentAudienceReq
 
 // AllMomentCustomers iterates over every customer in a sender's visible
 // range of a moment, a page of req.Limit at a time; req.Cursor is ignored.
-func (s *Service) AllMomentCustomers(ctx context.Context, req MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentCustomer, error] {
+func (s *Service) AllMomentCustomers(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentCustomer, error] {
+	req := wire.Deref(in)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentCustomer, string, error) {
 		req.Cursor = cursor
-		return s.ListMomentCustomers(ctx, req, opts...)
+		return s.ListMomentCustomers(ctx, &req, opts...)
 	})
 }
 
@@ -395,7 +402,8 @@ type MomentRecipient struct {
 // sender's moment now that it is published, and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_send_result
-func (s *Service) ListMomentSendResults(ctx context.Context, req MomentAudienceRequest, opts ...wecom.CallOption) ([]MomentRecipient, string, error) {
+func (s *Service) ListMomentSendResults(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) ([]MomentRecipient, string, error) {
+	req := wire.Deref(in)
 	if err := req.validate("list moment send results", MaxMomentSendResultLimit); err != nil {
 		return nil, "", err
 	}
@@ -418,10 +426,11 @@ func (s *Service) ListMomentSendResults(ctx context.Context, req MomentAudienceR
 // AllMomentSendResults iterates over every customer who can see a
 // sender's published moment, a page of req.Limit at a time; req.Cursor is
 // ignored.
-func (s *Service) AllMomentSendResults(ctx context.Context, req MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentRecipient, error] {
+func (s *Service) AllMomentSendResults(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentRecipient, error] {
+	req := wire.Deref(in)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentRecipient, string, error) {
 		req.Cursor = cursor
-		return s.ListMomentSendResults(ctx, req, opts...)
+		return s.ListMomentSendResults(ctx, &req, opts...)
 	})
 }
 

@@ -24,7 +24,7 @@ const (
 
 func TestListMomentsDecodes(t *testing.T) {
 	f, svc := newFake(t, pathList, testdata(t, "get_moment_list.json"))
-	list, next, err := svc.ListMoments(ctx(t), ListMomentsRequest{
+	list, next, err := svc.ListMoments(ctx(t), &ListMomentsRequest{
 		StartTime: 1605000000, EndTime: 1605172726, Creator: "zhangsan",
 		FilterType: Filter(FilterTypeCorp), Cursor: "CURSOR", Limit: 10,
 	})
@@ -74,7 +74,7 @@ func TestListMomentsDecodeErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, svc := newFake(t, pathList, body)
-			_, _, err := svc.ListMoments(ctx(t), ListMomentsRequest{StartTime: 1, EndTime: 2})
+			_, _, err := svc.ListMoments(ctx(t), &ListMomentsRequest{StartTime: 1, EndTime: 2})
 			var we *wecom.Error
 			require.ErrorAs(t, err, &we)
 			assert.Equal(t, "decode response", we.Message)
@@ -82,7 +82,7 @@ func TestListMomentsDecodeErrors(t *testing.T) {
 	}
 	// Tolerated forms.
 	_, svc := newFake(t, pathList, `{"errcode":0,"errmsg":"ok","moment_list":[{"moment_id":"m","create_time":null,"location":{"latitude":null,"longitude":"1.5"}},{"moment_id":"n","create_time":"1605000000.0"}]}`)
-	list, _, err := svc.ListMoments(ctx(t), ListMomentsRequest{StartTime: 1, EndTime: 2})
+	list, _, err := svc.ListMoments(ctx(t), &ListMomentsRequest{StartTime: 1, EndTime: 2})
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), list[0].CreateTime)
 	assert.Equal(t, "", list[0].Location.Latitude)
@@ -107,15 +107,15 @@ func TestListMomentsValidation(t *testing.T) {
 		{"filter", ListMomentsRequest{StartTime: 10, EndTime: 11, FilterType: Filter(3)}, "unknown filter type 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := svc.ListMoments(ctx(t), tc.req)
+			_, _, err := svc.ListMoments(ctx(t), &tc.req)
 			assert.ErrorContains(t, err, tc.want)
-			for _, err := range svc.AllMoments(ctx(t), tc.req) {
+			for _, err := range svc.AllMoments(ctx(t), &tc.req) {
 				assert.ErrorContains(t, err, tc.want)
 			}
 		})
 	}
 	assert.Empty(t, s.RequestsTo(pathList))
-	_, _, err := svc.ListMoments(ctx(t), ListMomentsRequest{StartTime: 10, EndTime: 10 + month, Limit: 20})
+	_, _, err := svc.ListMoments(ctx(t), &ListMomentsRequest{StartTime: 10, EndTime: 10 + month, Limit: 20})
 	assert.NoError(t, err, "exactly 31 days and 20 per page are allowed")
 }
 
@@ -151,7 +151,7 @@ func TestListMomentsStateful(t *testing.T) {
 		t.Helper()
 		req.StartTime, req.EndTime = start, start+3600
 		var out []string
-		for m, err := range svc.AllMoments(ctx(t), req) {
+		for m, err := range svc.AllMoments(ctx(t), &req) {
 			require.NoError(t, err)
 			out = append(out, m.MomentID)
 		}
@@ -164,7 +164,7 @@ func TestListMomentsStateful(t *testing.T) {
 	assert.Equal(t, []string{own2.MomentID}, ids(ListMomentsRequest{Creator: "lisi"}))
 	assert.NotContains(t, ids(ListMomentsRequest{}), old.MomentID, "outside the time range")
 
-	list, next, err := svc.ListMoments(ctx(t), ListMomentsRequest{StartTime: start, EndTime: start + 3600})
+	list, next, err := svc.ListMoments(ctx(t), &ListMomentsRequest{StartTime: start, EndTime: start + 3600})
 	require.NoError(t, err)
 	assert.Empty(t, next)
 	require.Len(t, list, 3)
@@ -178,7 +178,7 @@ func TestListMomentsStateful(t *testing.T) {
 	assert.Equal(t, &MomentLink{Title: "官网", URL: "https://example.com"}, list[2].Link)
 
 	checkPaging(t, s, pathList, 3, func() iter.Seq2[Moment, error] {
-		return svc.AllMoments(ctx(t), ListMomentsRequest{StartTime: start, EndTime: start + 3600, Limit: 1})
+		return svc.AllMoments(ctx(t), &ListMomentsRequest{StartTime: start, EndTime: start + 3600, Limit: 1})
 	})
 	for _, r := range s.RequestsTo(pathList) {
 		assert.Contains(t, string(r.Body), `"limit":1`)
@@ -186,10 +186,10 @@ func TestListMomentsStateful(t *testing.T) {
 
 	// Empty result: one request, no items.
 	s.ResetRequests()
-	assert.Empty(t, collect(t, svc.AllMoments(ctx(t), ListMomentsRequest{StartTime: start + 7200, EndTime: start + 9000})))
+	assert.Empty(t, collect(t, svc.AllMoments(ctx(t), &ListMomentsRequest{StartTime: start + 7200, EndTime: start + 9000})))
 	assert.Len(t, s.RequestsTo(pathList), 1)
 
-	_, _, err = svc.ListMoments(ctx(t), ListMomentsRequest{StartTime: start, EndTime: start + 10, Creator: "ghost"})
+	_, _, err = svc.ListMoments(ctx(t), &ListMomentsRequest{StartTime: start, EndTime: start + 10, Creator: "ghost"})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 }
 
@@ -200,7 +200,7 @@ func TestListMomentsAttachmentsFromTask(t *testing.T) {
 	img := momentImage(t, s)
 	v := publishCorpMoment(t, s, svc, &AddMomentTaskRequest{Attachments: []Attachment{VideoAttachment(video)}})
 	i := publishCorpMoment(t, s, svc, &AddMomentTaskRequest{Attachments: []Attachment{ImageAttachment(img)}})
-	list := collect(t, svc.AllMoments(ctx(t), ListMomentsRequest{StartTime: t0.Unix(), EndTime: t0.Unix() + 1}))
+	list := collect(t, svc.AllMoments(ctx(t), &ListMomentsRequest{StartTime: t0.Unix(), EndTime: t0.Unix() + 1}))
 	require.Len(t, list, 2)
 	assert.Equal(t, v, list[0].MomentID)
 	require.NotNil(t, list[0].Video)
@@ -212,16 +212,16 @@ func TestListMomentsAttachmentsFromTask(t *testing.T) {
 
 func TestListMomentTasksDecodes(t *testing.T) {
 	f, svc := newFake(t, pathTask, testdata(t, "get_moment_task.json"))
-	tasks, next, err := svc.ListMomentTasks(ctx(t), MomentTasksRequest{MomentID: "momxxx", Cursor: "C", Limit: 10})
+	tasks, next, err := svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: "momxxx", Cursor: "C", Limit: 10})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","cursor":"C","limit":10}`, f.requests()[0].Body)
 	assert.Equal(t, http.MethodPost, f.requests()[0].Method)
 	assert.Equal(t, "CURSOR", next)
 	assert.Equal(t, []MomentTask{{"zhangsan", PublishStatusPublished}, {"lisi", PublishStatusPending}}, tasks)
 
-	_, _, err = svc.ListMomentTasks(ctx(t), MomentTasksRequest{})
+	_, _, err = svc.ListMomentTasks(ctx(t), &MomentTasksRequest{})
 	assert.ErrorContains(t, err, "empty moment id")
-	_, _, err = svc.ListMomentTasks(ctx(t), MomentTasksRequest{MomentID: "m", Limit: 1001})
+	_, _, err = svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: "m", Limit: 1001})
 	assert.ErrorContains(t, err, "limit 1001 is not in 0..1000")
 	assert.Len(t, f.requests(), 1)
 }
@@ -232,25 +232,25 @@ func TestMomentTasksStateful(t *testing.T) {
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu", DepartmentIDs: []int{3}, CustomerContact: true}))
 	id := publishCorpMoment(t, s, svc, &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
 
-	tasks := collect(t, svc.AllMomentTasks(ctx(t), MomentTasksRequest{MomentID: id}))
+	tasks := collect(t, svc.AllMomentTasks(ctx(t), &MomentTasksRequest{MomentID: id}))
 	assert.Equal(t, []MomentTask{{"zhangsan", PublishStatusPending}, {"lisi", PublishStatusPending}, {"wangwu", PublishStatusPending}}, tasks)
 
 	require.NoError(t, s.PublishMoment(id, "lisi"))
-	tasks, next, err := svc.ListMomentTasks(ctx(t), MomentTasksRequest{MomentID: id})
+	tasks, next, err := svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: id})
 	require.NoError(t, err)
 	assert.Empty(t, next)
 	assert.Equal(t, PublishStatusPublished, tasks[1].PublishStatus)
 
 	checkPaging(t, s, pathTask, 3, func() iter.Seq2[MomentTask, error] {
-		return svc.AllMomentTasks(ctx(t), MomentTasksRequest{MomentID: id, Limit: 1})
+		return svc.AllMomentTasks(ctx(t), &MomentTasksRequest{MomentID: id, Limit: 1})
 	})
-	_, _, err = svc.ListMomentTasks(ctx(t), MomentTasksRequest{MomentID: "momnope"})
+	_, _, err = svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: "momnope"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
 func TestListMomentCustomersAndSendResultsDecode(t *testing.T) {
 	f, svc := newFake(t, pathCustomers, testdata(t, "get_moment_customer_list.json"))
-	cs, next, err := svc.ListMomentCustomers(ctx(t), MomentAudienceRequest{MomentID: "momxxx", UserID: "zhangsan", Cursor: "C", Limit: 100})
+	cs, next, err := svc.ListMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: "momxxx", UserID: "zhangsan", Cursor: "C", Limit: 100})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","userid":"zhangsan","cursor":"C","limit":100}`, f.requests()[0].Body)
 	assert.Equal(t, "CURSOR", next)
@@ -260,7 +260,7 @@ func TestListMomentCustomersAndSendResultsDecode(t *testing.T) {
 	}, cs)
 
 	f, svc = newFake(t, pathSendResult, testdata(t, "get_moment_send_result.json"))
-	rs, next, err := svc.ListMomentSendResults(ctx(t), MomentAudienceRequest{MomentID: "momxxx", UserID: "zhangsan", Limit: 5000})
+	rs, next, err := svc.ListMomentSendResults(ctx(t), &MomentAudienceRequest{MomentID: "momxxx", UserID: "zhangsan", Limit: 5000})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","userid":"zhangsan","limit":5000}`, f.requests()[0].Body)
 	assert.Empty(t, next)
@@ -274,10 +274,10 @@ func TestListMomentCustomersAndSendResultsDecode(t *testing.T) {
 		{MomentAudienceRequest{MomentID: "m"}, "empty userid"},
 		{MomentAudienceRequest{MomentID: "m", UserID: "u", Limit: 5001}, "limit 5001 is not in 0..5000"},
 	} {
-		_, _, err := svc.ListMomentSendResults(ctx(t), tc.req)
+		_, _, err := svc.ListMomentSendResults(ctx(t), &tc.req)
 		assert.ErrorContains(t, err, tc.want)
 	}
-	_, _, err = svc.ListMomentCustomers(ctx(t), MomentAudienceRequest{MomentID: "m", UserID: "u", Limit: 1001})
+	_, _, err = svc.ListMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: "m", UserID: "u", Limit: 1001})
 	assert.ErrorContains(t, err, "limit 1001 is not in 0..1000")
 	assert.Len(t, f.requests(), 1)
 }
@@ -292,18 +292,18 @@ func TestMomentAudienceStateful(t *testing.T) {
 	req := MomentAudienceRequest{MomentID: id, UserID: "zhangsan"}
 
 	// The visible range is the sender's VIP customers.
-	cs := collect(t, svc.AllMomentCustomers(ctx(t), req))
+	cs := collect(t, svc.AllMomentCustomers(ctx(t), &req))
 	assert.Equal(t, []MomentCustomer{{"zhangsan", f.zsCustomers[0]}, {"zhangsan", f.zsCustomers[1]}}, cs)
-	assert.Empty(t, collect(t, svc.AllMomentCustomers(ctx(t), MomentAudienceRequest{MomentID: id, UserID: "lisi"})), "lisi has no VIP customer")
+	assert.Empty(t, collect(t, svc.AllMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: id, UserID: "lisi"})), "lisi has no VIP customer")
 
 	// Nobody sees it until the sender publishes it.
-	assert.Empty(t, collect(t, svc.AllMomentSendResults(ctx(t), req)))
+	assert.Empty(t, collect(t, svc.AllMomentSendResults(ctx(t), &req)))
 	// The range was fixed when the moment was created: a VIP customer
 	// added later is not in it.
 	_, err := s.AddCustomer(wecomtest.Customer{Name: "新客"}, wecomtest.Follow{UserID: "zhangsan", TagIDs: []string{f.vip}})
 	require.NoError(t, err)
 	require.NoError(t, s.PublishMoment(id, "zhangsan"))
-	rs := collect(t, svc.AllMomentSendResults(ctx(t), req))
+	rs := collect(t, svc.AllMomentSendResults(ctx(t), &req))
 	assert.Equal(t, []MomentRecipient{{f.zsCustomers[0]}, {f.zsCustomers[1]}}, rs)
 	assert.Error(t, s.PublishMoment(id, "ghost"))
 	assert.Error(t, s.PublishMoment("momnope", "zhangsan"))
@@ -312,12 +312,12 @@ func TestMomentAudienceStateful(t *testing.T) {
 	checkPaging(t, s, pathCustomers, 2, func() iter.Seq2[MomentCustomer, error] {
 		req := req
 		req.Limit = 1
-		return svc.AllMomentCustomers(ctx(t), req)
+		return svc.AllMomentCustomers(ctx(t), &req)
 	})
 
-	_, _, err = svc.ListMomentCustomers(ctx(t), MomentAudienceRequest{MomentID: id, UserID: "ghost"})
+	_, _, err = svc.ListMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: id, UserID: "ghost"})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
-	_, _, err = svc.ListMomentSendResults(ctx(t), MomentAudienceRequest{MomentID: "momnope", UserID: "zhangsan"})
+	_, _, err = svc.ListMomentSendResults(ctx(t), &MomentAudienceRequest{MomentID: "momnope", UserID: "zhangsan"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
@@ -327,7 +327,7 @@ func TestMomentSendResultsPaging(t *testing.T) {
 	own, err := s.AddMoment(wecomtest.Moment{Creator: "zhangsan", CreateType: 1, Text: "x"})
 	require.NoError(t, err)
 	got := checkPaging(t, s, pathSendResult, 3, func() iter.Seq2[MomentRecipient, error] {
-		return svc.AllMomentSendResults(ctx(t), MomentAudienceRequest{MomentID: own.MomentID, UserID: "zhangsan", Limit: 1})
+		return svc.AllMomentSendResults(ctx(t), &MomentAudienceRequest{MomentID: own.MomentID, UserID: "zhangsan", Limit: 1})
 	})
 	assert.Equal(t, []MomentRecipient{{f.zsCustomers[0]}, {f.zsCustomers[1]}, {f.zsCustomers[2]}}, got)
 }

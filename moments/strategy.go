@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/wire"
 )
 
 // Limits of the moment strategy endpoints.
@@ -177,7 +178,8 @@ type StrategyRangeRequest struct {
 // a moment strategy covers, and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/get_range
-func (s *Service) ListMomentStrategyRange(ctx context.Context, req StrategyRangeRequest, opts ...wecom.CallOption) ([]StrategyRange, string, error) {
+func (s *Service) ListMomentStrategyRange(ctx context.Context, in *StrategyRangeRequest, opts ...wecom.CallOption) ([]StrategyRange, string, error) {
+	req := wire.Deref(in)
 	if req.StrategyID <= 0 {
 		return nil, "", errors.New("moments: list moment strategy range: strategy id must be positive")
 	}
@@ -202,10 +204,11 @@ func (s *Service) ListMomentStrategyRange(ctx context.Context, req StrategyRange
 
 // AllMomentStrategyRange iterates over the whole range of a moment
 // strategy, a page of req.Limit at a time; req.Cursor is ignored.
-func (s *Service) AllMomentStrategyRange(ctx context.Context, req StrategyRangeRequest, opts ...wecom.CallOption) iter.Seq2[StrategyRange, error] {
+func (s *Service) AllMomentStrategyRange(ctx context.Context, in *StrategyRangeRequest, opts ...wecom.CallOption) iter.Seq2[StrategyRange, error] {
+	req := wire.Deref(in)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]StrategyRange, string, error) {
 		req.Cursor = cursor
-		return s.ListMomentStrategyRange(ctx, req, opts...)
+		return s.ListMomentStrategyRange(ctx, &req, opts...)
 	})
 }
 

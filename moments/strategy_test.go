@@ -46,7 +46,7 @@ func TestMomentStrategyDecodes(t *testing.T) {
 	assert.JSONEq(t, `{}`, f.requests()[1].Body)
 
 	f, svc = newFake(t, pathStrategyRange, testdata(t, "moment_strategy_get_range.json"))
-	rs, next, err := svc.ListMomentStrategyRange(ctx(t), StrategyRangeRequest{StrategyID: 1, Cursor: "C", Limit: 10})
+	rs, next, err := svc.ListMomentStrategyRange(ctx(t), &StrategyRangeRequest{StrategyID: 1, Cursor: "C", Limit: 10})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"strategy_id":1,"cursor":"C","limit":10}`, f.requests()[0].Body)
 	assert.Equal(t, []StrategyRange{MemberRange("zhangsan"), DepartmentRange(1)}, rs)
@@ -63,8 +63,8 @@ func TestMomentStrategyValidation(t *testing.T) {
 	errs := map[string]error{}
 	_, _, errs["list limit"] = svc.ListMomentStrategies(ctx(t), "", 1001)
 	_, errs["get id"] = svc.GetMomentStrategy(ctx(t), 0)
-	_, _, errs["range id"] = svc.ListMomentStrategyRange(ctx(t), StrategyRangeRequest{})
-	_, _, errs["range limit"] = svc.ListMomentStrategyRange(ctx(t), StrategyRangeRequest{StrategyID: 1, Limit: 1001})
+	_, _, errs["range id"] = svc.ListMomentStrategyRange(ctx(t), &StrategyRangeRequest{})
+	_, _, errs["range limit"] = svc.ListMomentStrategyRange(ctx(t), &StrategyRangeRequest{StrategyID: 1, Limit: 1001})
 	_, errs["create nil"] = svc.CreateMomentStrategy(ctx(t), nil)
 	_, errs["create name"] = svc.CreateMomentStrategy(ctx(t), &CreateMomentStrategyRequest{AdminList: []string{"a"}, Range: okRange})
 	_, errs["create no admin"] = svc.CreateMomentStrategy(ctx(t), &CreateMomentStrategyRequest{StrategyName: "n", Range: okRange})
@@ -144,7 +144,7 @@ func TestMomentStrategyRoundTrip(t *testing.T) {
 	assert.Equal(t, "华南大区", st.StrategyName)
 	assert.Equal(t, []string{"zhangsan", "lisi"}, st.AdminList)
 	assert.Equal(t, MomentPrivilege{ManageMomentCoverAndSign: true}, st.Privilege)
-	rng := collect(t, svc.AllMomentStrategyRange(ctx(t), StrategyRangeRequest{StrategyID: id}))
+	rng := collect(t, svc.AllMomentStrategyRange(ctx(t), &StrategyRangeRequest{StrategyID: id}))
 	assert.Equal(t, []StrategyRange{MemberRange("lisi"), MemberRange("wangwu")}, rng)
 
 	// An edit with only a name keeps the rest.
@@ -179,7 +179,7 @@ func TestMomentStrategyServerErrors(t *testing.T) {
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 	err = svc.DeleteMomentStrategy(ctx(t), 9)
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
-	_, _, err = svc.ListMomentStrategyRange(ctx(t), StrategyRangeRequest{StrategyID: 9})
+	_, _, err = svc.ListMomentStrategyRange(ctx(t), &StrategyRangeRequest{StrategyID: 9})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 
 	id, err := svc.CreateMomentStrategy(ctx(t), &CreateMomentStrategyRequest{StrategyName: "n", AdminList: []string{"lisi"}, Range: []StrategyRange{MemberRange("lisi")}})
@@ -214,7 +214,7 @@ func TestMomentStrategyPaging(t *testing.T) {
 	got := checkPaging(t, s, pathStrategyList, 3, func() iter.Seq2[int, error] { return svc.AllMomentStrategies(ctx(t), 1) })
 	assert.Equal(t, ids, got)
 	rng := checkPaging(t, s, pathStrategyRange, 3, func() iter.Seq2[StrategyRange, error] {
-		return svc.AllMomentStrategyRange(ctx(t), StrategyRangeRequest{StrategyID: ids[1], Limit: 1})
+		return svc.AllMomentStrategyRange(ctx(t), &StrategyRangeRequest{StrategyID: ids[1], Limit: 1})
 	})
 	assert.Equal(t, []StrategyRange{MemberRange("lisi"), MemberRange("zhangsan"), DepartmentRange(7)}, rng)
 	assert.Equal(t, "member", RangeTypeMember.String())

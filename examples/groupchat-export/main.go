@@ -111,7 +111,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		list.OwnerFilter = &groupchat.OwnerFilter{UserIDList: o.owners}
 	}
 	status := map[string]groupchat.Status{}
-	for g, err := range svc.All(ctx, list) {
+	for g, err := range svc.All(ctx, &list) {
 		if err != nil {
 			return wrap(err)
 		}
@@ -129,7 +129,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	// AllDetails lists the groups again and fetches each one's details,
 	// o.concurrency at a time; a group dissolved meanwhile is skipped.
 	req := groupchat.DetailsRequest{ListRequest: list, NeedName: o.names, Concurrency: o.concurrency}
-	for g, err := range svc.AllDetails(ctx, req) {
+	for g, err := range svc.AllDetails(ctx, &req) {
 		if err != nil {
 			return wrap(err)
 		}

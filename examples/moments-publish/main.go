@@ -186,7 +186,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		}
 	}
 	published := 0
-	for t, err := range mo.AllMomentTasks(ctx, moments.MomentTasksRequest{MomentID: out.MomentID}) {
+	for t, err := range mo.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: out.MomentID}) {
 		if err != nil {
 			return fmt.Errorf("list the senders of moment %s: %w", out.MomentID, err)
 		}
@@ -274,7 +274,7 @@ func poster() ([]byte, error) {
 // the embedded demo WeCom, as members do from their app.
 func demoPublish(ctx context.Context, mo *moments.Service, srv *wecomtest.Server, momentID string) error {
 	var senders []string
-	for t, err := range mo.AllMomentTasks(ctx, moments.MomentTasksRequest{MomentID: momentID}) {
+	for t, err := range mo.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: momentID}) {
 		if err != nil {
 			return err
 		}

@@ -245,7 +245,7 @@ func resignedGroups(ctx context.Context, gc *groupchat.Service, from string) ([]
 		StatusFilter: groupchat.StatusFilterResigned,
 		OwnerFilter:  &groupchat.OwnerFilter{UserIDList: []string{from}},
 	}
-	for g, err := range gc.All(ctx, req) {
+	for g, err := range gc.All(ctx, &req) {
 		if err != nil {
 			return nil, fmt.Errorf("list groups of %s: %w", from, err)
 		}
@@ -324,7 +324,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	// WeCom reports a handed-over group as transferring, then
 	// transferred; read where ours stand from the new owner's list.
 	status := map[string]groupchat.Status{}
-	for g, err := range gc.All(ctx, groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{to}}}) {
+	for g, err := range gc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{to}}}) {
 		if err != nil {
 			return fmt.Errorf("list groups of %s: %w", to, err)
 		}

@@ -116,3 +116,16 @@ func TestScrub(t *testing.T) {
 	assert.Equal(t, "token REDACTED and REDACTED", Scrub("token ABCDEF and ABCDEF", "ABCDEF", ""))
 	assert.Equal(t, "abc", Scrub("abc", "ab"), "very short values are not scrubbed")
 }
+
+func TestDeref(t *testing.T) {
+	type req struct{ Cursor string }
+	if got := Deref[req](nil); got != (req{}) {
+		t.Fatalf("nil: %+v", got)
+	}
+	in := &req{Cursor: "c"}
+	got := Deref(in)
+	got.Cursor = "changed"
+	if in.Cursor != "c" {
+		t.Fatal("Deref must copy")
+	}
+}
