@@ -250,11 +250,11 @@ func (s *Service) GetAcquisitionLink(ctx context.Context, linkID string, opts ..
 	return &l, nil
 }
 
-// AcquisitionLinkIDs returns one page of the corp's link ids (limit
+// ListAcquisitionLinkIDs returns one page of the corp's link ids (limit
 // 1..100, 0: WeCom's default) and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/list_link
-func (s *Service) AcquisitionLinkIDs(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]string, string, error) {
+func (s *Service) ListAcquisitionLinkIDs(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]string, string, error) {
 	if limit < 0 || limit > MaxAcquisitionListLimit {
 		return nil, "", fmt.Errorf("externalcontact: limit %d is not in 0..%d", limit, MaxAcquisitionListLimit)
 	}
@@ -282,7 +282,7 @@ func (s *Service) AcquisitionLinkIDs(ctx context.Context, cursor string, limit i
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/list_link
 func (s *Service) AllAcquisitionLinkIDs(ctx context.Context, limit int, opts ...wecom.CallOption) iter.Seq2[string, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]string, string, error) {
-		return s.AcquisitionLinkIDs(ctx, cursor, limit, opts...)
+		return s.ListAcquisitionLinkIDs(ctx, cursor, limit, opts...)
 	})
 }
 
@@ -320,11 +320,11 @@ func (s *Service) DeleteAcquisitionLink(ctx context.Context, linkID string, opts
 	}, nil, opts...)
 }
 
-// AcquisitionCustomers returns one page of the customers who came through
+// ListAcquisitionCustomers returns one page of the customers who came through
 // a link (limit 1..1000, 0: WeCom's default) and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/customer
-func (s *Service) AcquisitionCustomers(ctx context.Context, linkID, cursor string, limit int, opts ...wecom.CallOption) ([]AcquisitionCustomer, string, error) {
+func (s *Service) ListAcquisitionCustomers(ctx context.Context, linkID, cursor string, limit int, opts ...wecom.CallOption) ([]AcquisitionCustomer, string, error) {
 	if linkID == "" {
 		return nil, "", errors.New("externalcontact: link_id is empty")
 	}
@@ -357,7 +357,7 @@ func (s *Service) AcquisitionCustomers(ctx context.Context, linkID, cursor strin
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/customer
 func (s *Service) AllAcquisitionCustomers(ctx context.Context, linkID string, limit int, opts ...wecom.CallOption) iter.Seq2[AcquisitionCustomer, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]AcquisitionCustomer, string, error) {
-		return s.AcquisitionCustomers(ctx, linkID, cursor, limit, opts...)
+		return s.ListAcquisitionCustomers(ctx, linkID, cursor, limit, opts...)
 	})
 }
 

@@ -69,7 +69,7 @@ func TestAcquisitionSendsAndDecodes(t *testing.T) {
 	assert.Equal(t, &AcquisitionPriorityOption{PriorityType: AcquisitionPriorityListed, PriorityUserIDList: []string{"rocky"}}, g.PriorityOption)
 	assert.Contains(t, string(g.Raw), `"new_field": "kept in Raw"`)
 
-	ids, next, err := svc.AcquisitionLinkIDs(ctx, "", 100)
+	ids, next, err := svc.ListAcquisitionLinkIDs(ctx, "", 100)
 	require.NoError(t, err)
 	assert.Equal(t, mxJSON(t, `{"limit":100}`), body(3))
 	assert.Equal(t, []string{"LINK_ID_AAA", "LINK_ID_BBB"}, ids)
@@ -80,7 +80,7 @@ func TestAcquisitionSendsAndDecodes(t *testing.T) {
 	require.NoError(t, svc.DeleteAcquisitionLink(ctx, "LINK_ID"))
 	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID"}`), body(5))
 
-	cs, next, err := svc.AcquisitionCustomers(ctx, "LINK_ID", "C0", 1000)
+	cs, next, err := svc.ListAcquisitionCustomers(ctx, "LINK_ID", "C0", 1000)
 	require.NoError(t, err)
 	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID","limit":1000,"cursor":"C0"}`), body(6))
 	assert.Equal(t, "CURSOR", next)
@@ -141,9 +141,9 @@ func TestAcquisitionDecodeFailures(t *testing.T) {
 	assert.True(t, wecom.IsPermissionDenied(err))
 	_, err = svc.GetAcquisitionQuota(ctx)
 	assert.True(t, wecom.IsPermissionDenied(err))
-	_, _, err = svc.AcquisitionCustomers(ctx, "l", "", 0)
+	_, _, err = svc.ListAcquisitionCustomers(ctx, "l", "", 0)
 	assert.True(t, wecom.IsPermissionDenied(err))
-	_, _, err = svc.AcquisitionLinkIDs(ctx, "", 0)
+	_, _, err = svc.ListAcquisitionLinkIDs(ctx, "", 0)
 	assert.True(t, wecom.IsPermissionDenied(err))
 }
 
@@ -172,11 +172,11 @@ func TestAcquisitionValidation(t *testing.T) {
 	}
 	_, err := svc.GetAcquisitionLink(ctx, "")
 	errs = append(errs, err)
-	_, _, err = svc.AcquisitionLinkIDs(ctx, "", 101)
+	_, _, err = svc.ListAcquisitionLinkIDs(ctx, "", 101)
 	errs = append(errs, err)
-	_, _, err = svc.AcquisitionCustomers(ctx, "", "", 0)
+	_, _, err = svc.ListAcquisitionCustomers(ctx, "", "", 0)
 	errs = append(errs, err)
-	_, _, err = svc.AcquisitionCustomers(ctx, "l", "", 1001)
+	_, _, err = svc.ListAcquisitionCustomers(ctx, "l", "", 1001)
 	errs = append(errs, err)
 	for _, rng := range [][3]int64{{0, 0, 1}, {1, 0, 1}, {1, 5, 2}, {1, 1, 2 + month}} {
 		id := ""

@@ -46,8 +46,8 @@ func custCalls(svc *Service) map[string]func(context.Context) error {
 			return err
 		},
 		"GetStrategy": func(ctx context.Context) error { return ignore(svc.GetStrategy(ctx, 1)) },
-		"GetStrategyRange": func(ctx context.Context) error {
-			_, _, err := svc.GetStrategyRange(ctx, 1, "", 0)
+		"ListStrategyRange": func(ctx context.Context) error {
+			_, _, err := svc.ListStrategyRange(ctx, 1, "", 0)
 			return err
 		},
 		"CreateStrategy": func(ctx context.Context) error {

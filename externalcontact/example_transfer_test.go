@@ -43,11 +43,11 @@ func ExampleService_TransferResignedCustomers() {
 	for _, o := range out {
 		fmt.Println("started:", o.Started())
 	}
-	results, _, _ := svc.ResignedTransferResults(ctx, "zhangsan", "lisi", "")
+	results, _, _ := svc.ListResignedTransferResults(ctx, "zhangsan", "lisi", "")
 	fmt.Println("now:", results[0].Status)
 
 	srv.Clock().Advance(24 * time.Hour)
-	results, _, _ = svc.ResignedTransferResults(ctx, "zhangsan", "lisi", "")
+	results, _, _ = svc.ListResignedTransferResults(ctx, "zhangsan", "lisi", "")
 	fmt.Println("a day later:", results[0].Status, results[1].Status)
 	fmt.Println("lisi's customers:", len(srv.FollowsOf("lisi")))
 	// Output:

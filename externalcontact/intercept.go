@@ -222,10 +222,10 @@ func (s *Service) AddInterceptRule(ctx context.Context, req *InterceptRuleReques
 	return lenientString(resp.RuleID)
 }
 
-// InterceptRules returns every sensitive-word rule of the corp.
+// ListInterceptRules returns every sensitive-word rule of the corp.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_intercept_rule_list
-func (s *Service) InterceptRules(ctx context.Context, opts ...wecom.CallOption) ([]InterceptRuleSummary, error) {
+func (s *Service) ListInterceptRules(ctx context.Context, opts ...wecom.CallOption) ([]InterceptRuleSummary, error) {
 	var resp struct {
 		RuleList []InterceptRuleSummary `json:"rule_list"`
 	}

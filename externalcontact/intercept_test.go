@@ -39,7 +39,7 @@ func TestInterceptRuleSendsAndDecodes(t *testing.T) {
 	assert.Equal(t, mxJSON(t, `{"rule_name":"rulename","word_list":["敏感词1","敏感词2"],"semantics_list":[1,2,3],"intercept_type":1,
 		"applicable_range":{"user_list":["zhangshan"],"department_list":[2,3]}}`), mxBody(t, st.requests()[0].Body))
 
-	rules, err := svc.InterceptRules(ctx)
+	rules, err := svc.ListInterceptRules(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, mxJSON(t, `{}`), mxBody(t, st.requests()[1].Body))
 	require.Len(t, rules, 2)
@@ -114,7 +114,7 @@ func TestInterceptRuleValidation(t *testing.T) {
 	assert.Empty(t, st.requests())
 
 	st.handle("/cgi-bin/externalcontact/get_intercept_rule_list", func([]byte) string { return `{"errcode":48002,"errmsg":"api forbidden"}` })
-	_, err = svc.InterceptRules(ctx)
+	_, err = svc.ListInterceptRules(ctx)
 	assert.True(t, wecom.IsPermissionDenied(err))
 	st.handle("/cgi-bin/externalcontact/get_intercept_rule", func([]byte) string { return `{"errcode":40058,"errmsg":"x"}` })
 	_, err = svc.GetInterceptRule(ctx, "r")
@@ -140,7 +140,7 @@ func TestInterceptRuleRoundTrip(t *testing.T) {
 		ApplicableRange: InterceptRange{UserList: []string{"nobody"}}})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 
-	list, err := svc.InterceptRules(ctx)
+	list, err := svc.ListInterceptRules(ctx)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, InterceptRuleSummary{id, "禁止私下交易", mxStart.Unix()}, list[0])

@@ -314,11 +314,11 @@ func checkGroupMsgList(req *GroupMsgListRequest) error {
 	return nil
 }
 
-// GroupMsgs returns one page of mass messages and the cursor of the next
+// ListGroupMsgs returns one page of mass messages and the cursor of the next
 // page ("" after the last); req.Cursor selects the page.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_list_v2
-func (s *Service) GroupMsgs(ctx context.Context, req *GroupMsgListRequest, opts ...wecom.CallOption) ([]GroupMsg, string, error) {
+func (s *Service) ListGroupMsgs(ctx context.Context, req *GroupMsgListRequest, opts ...wecom.CallOption) ([]GroupMsg, string, error) {
 	if err := checkGroupMsgList(req); err != nil {
 		return nil, "", err
 	}
@@ -350,7 +350,7 @@ func (s *Service) AllGroupMsgs(ctx context.Context, req *GroupMsgListRequest, op
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]GroupMsg, string, error) {
 		r := base
 		r.Cursor = cursor
-		return s.GroupMsgs(ctx, &r, opts...)
+		return s.ListGroupMsgs(ctx, &r, opts...)
 	})
 }
 
@@ -389,11 +389,11 @@ func checkMsgPage(msgID string, limit int) error {
 	return nil
 }
 
-// GroupMsgTasks returns one page of the members' tasks of a mass message
+// ListGroupMsgTasks returns one page of the members' tasks of a mass message
 // (limit 1..1000, 0: WeCom's default) and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_task
-func (s *Service) GroupMsgTasks(ctx context.Context, msgID, cursor string, limit int, opts ...wecom.CallOption) ([]GroupMsgTask, string, error) {
+func (s *Service) ListGroupMsgTasks(ctx context.Context, msgID, cursor string, limit int, opts ...wecom.CallOption) ([]GroupMsgTask, string, error) {
 	if err := checkMsgPage(msgID, limit); err != nil {
 		return nil, "", err
 	}
@@ -422,15 +422,15 @@ func (s *Service) GroupMsgTasks(ctx context.Context, msgID, cursor string, limit
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_task
 func (s *Service) AllGroupMsgTasks(ctx context.Context, msgID string, limit int, opts ...wecom.CallOption) iter.Seq2[GroupMsgTask, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]GroupMsgTask, string, error) {
-		return s.GroupMsgTasks(ctx, msgID, cursor, limit, opts...)
+		return s.ListGroupMsgTasks(ctx, msgID, cursor, limit, opts...)
 	})
 }
 
-// GroupMsgSendResults returns one page of what a member's sending of a
+// ListGroupMsgSendResults returns one page of what a member's sending of a
 // mass message did per customer or group, and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_send_result
-func (s *Service) GroupMsgSendResults(ctx context.Context, msgID, userID, cursor string, limit int, opts ...wecom.CallOption) ([]GroupMsgSendResult, string, error) {
+func (s *Service) ListGroupMsgSendResults(ctx context.Context, msgID, userID, cursor string, limit int, opts ...wecom.CallOption) ([]GroupMsgSendResult, string, error) {
 	if err := checkMsgPage(msgID, limit); err != nil {
 		return nil, "", err
 	}
@@ -464,7 +464,7 @@ func (s *Service) GroupMsgSendResults(ctx context.Context, msgID, userID, cursor
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_send_result
 func (s *Service) AllGroupMsgSendResults(ctx context.Context, msgID, userID string, limit int, opts ...wecom.CallOption) iter.Seq2[GroupMsgSendResult, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]GroupMsgSendResult, string, error) {
-		return s.GroupMsgSendResults(ctx, msgID, userID, cursor, limit, opts...)
+		return s.ListGroupMsgSendResults(ctx, msgID, userID, cursor, limit, opts...)
 	})
 }
 

@@ -113,7 +113,7 @@ func TestAddMsgTemplateValidation(t *testing.T) {
 func TestGroupMsgsDecode(t *testing.T) {
 	st, svc := mxNewStub(t)
 	st.file(t, "/cgi-bin/externalcontact/get_groupmsg_list_v2", "get_groupmsg_list_v2.json")
-	msgs, next, err := svc.GroupMsgs(mxCtx(t), &GroupMsgListRequest{
+	msgs, next, err := svc.ListGroupMsgs(mxCtx(t), &GroupMsgListRequest{
 		ChatType: ChatTypeSingle, StartTime: 1605171726, EndTime: 1605172726, Creator: "zhangshan",
 		FilterType: FilterTypeCorp.Ptr(), Limit: 50, Cursor: "CURSOR",
 	})
@@ -144,7 +144,7 @@ func TestGroupMsgsDecode(t *testing.T) {
 	assert.Nil(t, msgs[1].Text)
 
 	// nil FilterType leaves it out: WeCom then lists all.
-	_, _, _ = svc.GroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeGroup, StartTime: 1, EndTime: 2})
+	_, _, _ = svc.ListGroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeGroup, StartTime: 1, EndTime: 2})
 	assert.Equal(t, mxJSON(t, `{"chat_type":"group","start_time":1,"end_time":2}`), mxBody(t, st.requests()[1].Body))
 }
 
@@ -163,7 +163,7 @@ func TestGroupMsgBadCreateTime(t *testing.T) {
 func TestGroupMsgsErrcode(t *testing.T) {
 	st, svc := mxNewStub(t)
 	st.handle("/cgi-bin/externalcontact/get_groupmsg_list_v2", func([]byte) string { return `{"errcode":45009,"errmsg":"api freq out of limit"}` })
-	_, _, err := svc.GroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2})
+	_, _, err := svc.ListGroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2})
 	assert.True(t, wecom.IsRateLimited(err))
 }
 
@@ -179,17 +179,17 @@ func TestGroupMsgListValidation(t *testing.T) {
 		"limit":      {ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2, Limit: 101},
 		"neg. limit": {ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2, Limit: -1},
 	} {
-		_, _, err := svc.GroupMsgs(mxCtx(t), req)
+		_, _, err := svc.ListGroupMsgs(mxCtx(t), req)
 		assert.Error(t, err, name)
 		_, err = mxCollect(svc.AllGroupMsgs(mxCtx(t), req))
 		assert.Error(t, err, name)
 	}
 	assert.Empty(t, st.requests())
 	for _, f := range []func() error{
-		func() error { _, _, err := svc.GroupMsgTasks(mxCtx(t), "", "", 0); return err },
-		func() error { _, _, err := svc.GroupMsgTasks(mxCtx(t), "m", "", 1001); return err },
-		func() error { _, _, err := svc.GroupMsgSendResults(mxCtx(t), "m", "", "", 0); return err },
-		func() error { _, _, err := svc.GroupMsgSendResults(mxCtx(t), "", "u", "", 0); return err },
+		func() error { _, _, err := svc.ListGroupMsgTasks(mxCtx(t), "", "", 0); return err },
+		func() error { _, _, err := svc.ListGroupMsgTasks(mxCtx(t), "m", "", 1001); return err },
+		func() error { _, _, err := svc.ListGroupMsgSendResults(mxCtx(t), "m", "", "", 0); return err },
+		func() error { _, _, err := svc.ListGroupMsgSendResults(mxCtx(t), "", "u", "", 0); return err },
 		func() error { return svc.RemindGroupMsgSend(mxCtx(t), "") },
 		func() error { return svc.CancelGroupMsgSend(mxCtx(t), "") },
 	} {
@@ -202,13 +202,13 @@ func TestGroupMsgTasksAndResultsDecode(t *testing.T) {
 	st, svc := mxNewStub(t)
 	st.file(t, "/cgi-bin/externalcontact/get_groupmsg_task", "get_groupmsg_task.json")
 	st.file(t, "/cgi-bin/externalcontact/get_groupmsg_send_result", "get_groupmsg_send_result.json")
-	tasks, next, err := svc.GroupMsgTasks(mxCtx(t), "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "", 100)
+	tasks, next, err := svc.ListGroupMsgTasks(mxCtx(t), "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "", 100)
 	require.NoError(t, err)
 	assert.Equal(t, "CURSOR", next)
 	assert.Equal(t, []GroupMsgTask{{"zhangsan", GroupMsgTaskSent, 1552536375}, {"lisi", GroupMsgTaskPending, 0}}, tasks)
 	assert.Equal(t, mxJSON(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","limit":100}`), mxBody(t, st.requests()[0].Body))
 
-	rs, next, err := svc.GroupMsgSendResults(mxCtx(t), "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "zhangsan", "CURSOR", 0)
+	rs, next, err := svc.ListGroupMsgSendResults(mxCtx(t), "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "zhangsan", "CURSOR", 0)
 	require.NoError(t, err)
 	assert.Equal(t, "CURSOR", next)
 	assert.Equal(t, mxJSON(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","userid":"zhangsan","cursor":"CURSOR"}`), mxBody(t, st.requests()[1].Body))
@@ -385,9 +385,9 @@ func TestMassMessageRoundTrip(t *testing.T) {
 	assert.Equal(t, 1, held[0].Reminders)
 	assert.Equal(t, "zhangsan", held[1].Creator)
 
-	_, _, err = m.svc.GroupMsgTasks(ctx, "msgNope", "", 0)
+	_, _, err = m.svc.ListGroupMsgTasks(ctx, "msgNope", "", 0)
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
-	_, _, err = m.svc.GroupMsgSendResults(ctx, res.MsgID, "nobody", "", 0)
+	_, _, err = m.svc.ListGroupMsgSendResults(ctx, res.MsgID, "nobody", "", 0)
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 }
 

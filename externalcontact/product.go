@@ -160,11 +160,11 @@ func (s *Service) GetProductAlbum(ctx context.Context, productID string, opts ..
 	return &resp.Product, nil
 }
 
-// ProductAlbums returns one page of the album (limit 1..100, 0: WeCom's
+// ListProductAlbums returns one page of the album (limit 1..100, 0: WeCom's
 // default) and the cursor of the next page ("" after the last).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_product_album_list
-func (s *Service) ProductAlbums(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]AlbumProduct, string, error) {
+func (s *Service) ListProductAlbums(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]AlbumProduct, string, error) {
 	if limit < 0 || limit > MaxAlbumListLimit {
 		return nil, "", fmt.Errorf("externalcontact: limit %d is not in 0..%d", limit, MaxAlbumListLimit)
 	}
@@ -192,7 +192,7 @@ func (s *Service) ProductAlbums(ctx context.Context, cursor string, limit int, o
 // WeCom: POST /cgi-bin/externalcontact/get_product_album_list
 func (s *Service) AllProductAlbums(ctx context.Context, limit int, opts ...wecom.CallOption) iter.Seq2[AlbumProduct, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]AlbumProduct, string, error) {
-		return s.ProductAlbums(ctx, cursor, limit, opts...)
+		return s.ListProductAlbums(ctx, cursor, limit, opts...)
 	})
 }
 

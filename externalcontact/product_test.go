@@ -42,7 +42,7 @@ func TestProductAlbumSendsAndDecodes(t *testing.T) {
 	assert.Equal(t, []AlbumAttachment{AlbumImageAttachment("MEDIA_ID")}, p.Attachments)
 	assert.Contains(t, string(p.Raw), `"product_sn"`)
 
-	ps, next, err := svc.ProductAlbums(ctx, "CURSOR0", 50)
+	ps, next, err := svc.ListProductAlbums(ctx, "CURSOR0", 50)
 	require.NoError(t, err)
 	assert.Equal(t, mxJSON(t, `{"limit":50,"cursor":"CURSOR0"}`), mxBody(t, st.requests()[2].Body))
 	assert.Equal(t, "CURSOR", next)
@@ -88,7 +88,7 @@ func TestProductAlbumValidation(t *testing.T) {
 	assert.Error(t, svc.DeleteProductAlbum(ctx, ""))
 	_, err := svc.GetProductAlbum(ctx, "")
 	assert.Error(t, err)
-	_, _, err = svc.ProductAlbums(ctx, "", 101)
+	_, _, err = svc.ListProductAlbums(ctx, "", 101)
 	assert.Error(t, err)
 	assert.Empty(t, st.requests())
 

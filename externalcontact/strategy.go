@@ -148,12 +148,12 @@ func (s *Service) GetStrategy(ctx context.Context, strategyID int, opts ...wecom
 	return &resp.Strategy, nil
 }
 
-// GetStrategyRange returns one page of the members and departments a
+// ListStrategyRange returns one page of the members and departments a
 // strategy applies to (limit 1..1000, 0 for WeCom's default) and the next
 // cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/get_range
-func (s *Service) GetStrategyRange(ctx context.Context, strategyID int, cursor string, limit int, opts ...wecom.CallOption) ([]StrategyRange, string, error) {
+func (s *Service) ListStrategyRange(ctx context.Context, strategyID int, cursor string, limit int, opts ...wecom.CallOption) ([]StrategyRange, string, error) {
 	var resp struct {
 		Range      []StrategyRange `json:"range"`
 		NextCursor string          `json:"next_cursor"`
@@ -179,7 +179,7 @@ func (s *Service) GetStrategyRange(ctx context.Context, strategyID int, cursor s
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/get_range
 func (s *Service) AllStrategyRange(ctx context.Context, strategyID int, opts ...wecom.CallOption) iter.Seq2[StrategyRange, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]StrategyRange, string, error) {
-		return s.GetStrategyRange(ctx, strategyID, cursor, 1000, opts...)
+		return s.ListStrategyRange(ctx, strategyID, cursor, 1000, opts...)
 	})
 }
 

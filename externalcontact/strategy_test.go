@@ -30,7 +30,7 @@ func TestStrategySamplesDecode(t *testing.T) {
 	}, st)
 
 	svc, sent = custFake(t, "customer_strategy_get_range.json")
-	rs, next, err := svc.GetStrategyRange(context.Background(), 1, "C", 10)
+	rs, next, err := svc.ListStrategyRange(context.Background(), 1, "C", 10)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"strategy_id":1,"cursor":"C","limit":10}`, sent()[0].Body)
 	assert.Equal(t, "NEXT_CURSOR", next)

@@ -148,11 +148,11 @@ func checkTransfer(handover, takeover string, ids []string) error {
 // TransferCustomers starts moving up to 100 customers from one member to
 // another while both are with the corp (在职继承). Each customer gets 24
 // hours to refuse; the outcome per customer only says whether the
-// transfer started. Follow it with TransferResults or WaitTransfers.
+// transfer started. Follow it with ListTransferResults or WaitTransfers.
 // WeCom allows each customer to be transferred twice in 90 days.
 //
 // The call is not repeated on an ambiguous failure (it is not idempotent):
-// an error with wecom.IsMaybeApplied means check TransferResults first.
+// an error with wecom.IsMaybeApplied means check ListTransferResults first.
 //
 // WeCom: POST /cgi-bin/externalcontact/transfer_customer
 func (s *Service) TransferCustomers(ctx context.Context, req *TransferCustomersRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
@@ -206,11 +206,11 @@ func (s *Service) transferResults(ctx context.Context, path, handover, takeover,
 	return resp.Customer, resp.NextCursor, nil
 }
 
-// TransferResults returns one page of the on-job transfers from handover
+// ListTransferResults returns one page of the on-job transfers from handover
 // to takeover and the cursor of the next page ("" after the last).
 //
 // WeCom: POST /cgi-bin/externalcontact/transfer_result
-func (s *Service) TransferResults(ctx context.Context, handoverUserID, takeoverUserID, cursor string, opts ...wecom.CallOption) ([]TransferResult, string, error) {
+func (s *Service) ListTransferResults(ctx context.Context, handoverUserID, takeoverUserID, cursor string, opts ...wecom.CallOption) ([]TransferResult, string, error) {
 	return s.transferResults(ctx, "/cgi-bin/externalcontact/transfer_result", handoverUserID, takeoverUserID, cursor, opts)
 }
 
@@ -220,16 +220,16 @@ func (s *Service) TransferResults(ctx context.Context, handoverUserID, takeoverU
 // WeCom: POST /cgi-bin/externalcontact/transfer_result
 func (s *Service) AllTransferResults(ctx context.Context, handoverUserID, takeoverUserID string, opts ...wecom.CallOption) iter.Seq2[TransferResult, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]TransferResult, string, error) {
-		return s.TransferResults(ctx, handoverUserID, takeoverUserID, cursor, opts...)
+		return s.ListTransferResults(ctx, handoverUserID, takeoverUserID, cursor, opts...)
 	})
 }
 
-// UnassignedCustomers returns one page of the customers of members who
+// ListUnassignedCustomers returns one page of the customers of members who
 // have left, waiting for a resigned transfer, and the cursor of the next
 // page ("" after the last). pageSize is 1..1000; 0 means WeCom's default.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_unassigned_list
-func (s *Service) UnassignedCustomers(ctx context.Context, cursor string, pageSize int, opts ...wecom.CallOption) ([]UnassignedCustomer, string, error) {
+func (s *Service) ListUnassignedCustomers(ctx context.Context, cursor string, pageSize int, opts ...wecom.CallOption) ([]UnassignedCustomer, string, error) {
 	if pageSize < 0 || pageSize > MaxUnassignedPageSize {
 		return nil, "", fmt.Errorf("externalcontact: page size %d is not in 0..%d", pageSize, MaxUnassignedPageSize)
 	}
@@ -264,17 +264,17 @@ func (s *Service) UnassignedCustomers(ctx context.Context, cursor string, pageSi
 // WeCom: POST /cgi-bin/externalcontact/get_unassigned_list
 func (s *Service) AllUnassignedCustomers(ctx context.Context, pageSize int, opts ...wecom.CallOption) iter.Seq2[UnassignedCustomer, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]UnassignedCustomer, string, error) {
-		return s.UnassignedCustomers(ctx, cursor, pageSize, opts...)
+		return s.ListUnassignedCustomers(ctx, cursor, pageSize, opts...)
 	})
 }
 
 // TransferResignedCustomers starts moving up to 100 customers of a member
 // who has left (离职继承) to another member; the takeover completes after
 // 24 hours. The outcome per customer only says whether it started; follow
-// it with ResignedTransferResults or WaitResignedTransfers.
+// it with ListResignedTransferResults or WaitResignedTransfers.
 //
 // Not idempotent: an error with wecom.IsMaybeApplied means check
-// ResignedTransferResults before repeating.
+// ListResignedTransferResults before repeating.
 //
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_customer
 func (s *Service) TransferResignedCustomers(ctx context.Context, req *ResignedTransferRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
@@ -298,11 +298,11 @@ func (s *Service) TransferResignedCustomers(ctx context.Context, req *ResignedTr
 	return resp.Customer, nil
 }
 
-// ResignedTransferResults returns one page of the resigned transfers from
+// ListResignedTransferResults returns one page of the resigned transfers from
 // handover to takeover and the cursor of the next page.
 //
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_result
-func (s *Service) ResignedTransferResults(ctx context.Context, handoverUserID, takeoverUserID, cursor string, opts ...wecom.CallOption) ([]TransferResult, string, error) {
+func (s *Service) ListResignedTransferResults(ctx context.Context, handoverUserID, takeoverUserID, cursor string, opts ...wecom.CallOption) ([]TransferResult, string, error) {
 	return s.transferResults(ctx, "/cgi-bin/externalcontact/resigned/transfer_result", handoverUserID, takeoverUserID, cursor, opts)
 }
 
@@ -312,7 +312,7 @@ func (s *Service) ResignedTransferResults(ctx context.Context, handoverUserID, t
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_result
 func (s *Service) AllResignedTransferResults(ctx context.Context, handoverUserID, takeoverUserID string, opts ...wecom.CallOption) iter.Seq2[TransferResult, error] {
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]TransferResult, string, error) {
-		return s.ResignedTransferResults(ctx, handoverUserID, takeoverUserID, cursor, opts...)
+		return s.ListResignedTransferResults(ctx, handoverUserID, takeoverUserID, cursor, opts...)
 	})
 }
 

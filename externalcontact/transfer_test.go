@@ -97,11 +97,11 @@ func TestTransferValidation(t *testing.T) {
 	assert.Error(t, err)
 	_, err = svc.TransferResignedCustomers(mxCtx(t), &ResignedTransferRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: many})
 	assert.ErrorIs(t, err, ErrTransferTooManyCustomers)
-	_, _, err = svc.TransferResults(mxCtx(t), "", "b", "")
+	_, _, err = svc.ListTransferResults(mxCtx(t), "", "b", "")
 	assert.ErrorIs(t, err, ErrTransferMissingUserID)
-	_, _, err = svc.UnassignedCustomers(mxCtx(t), "", 1001)
+	_, _, err = svc.ListUnassignedCustomers(mxCtx(t), "", 1001)
 	assert.ErrorContains(t, err, "page size 1001")
-	_, _, err = svc.UnassignedCustomers(mxCtx(t), "", -1)
+	_, _, err = svc.ListUnassignedCustomers(mxCtx(t), "", -1)
 	assert.Error(t, err)
 	_, err = svc.WaitTransfers(mxCtx(t), "a", "b", nil)
 	assert.ErrorIs(t, err, ErrTransferNoCustomers)
@@ -122,14 +122,14 @@ func TestTransferErrcodeIsReturned(t *testing.T) {
 	_, err = svc.TransferResignedCustomers(mxCtx(t), &ResignedTransferRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: []string{"x"}})
 	assert.True(t, wecom.IsPermissionDenied(err))
 	st.handle("/cgi-bin/externalcontact/get_unassigned_list", func([]byte) string { return `{"errcode":-1,"errmsg":"system busy"}` })
-	_, _, err = svc.UnassignedCustomers(mxCtx(t), "", 0)
+	_, _, err = svc.ListUnassignedCustomers(mxCtx(t), "", 0)
 	assert.True(t, wecom.IsBusy(err))
 }
 
 func TestTransferResultsDecode(t *testing.T) {
 	st, svc := mxNewStub(t)
 	st.file(t, "/cgi-bin/externalcontact/transfer_result", "transfer_result.json")
-	rs, next, err := svc.TransferResults(mxCtx(t), "zhangsan", "lisi", "CURSOR")
+	rs, next, err := svc.ListTransferResults(mxCtx(t), "zhangsan", "lisi", "CURSOR")
 	require.NoError(t, err)
 	assert.Equal(t, "NEXT_CURSOR", next)
 	assert.Equal(t, mxJSON(t, `{"handover_userid":"zhangsan","takeover_userid":"lisi","cursor":"CURSOR"}`), mxBody(t, st.requests()[0].Body))
@@ -141,7 +141,7 @@ func TestTransferResultsDecode(t *testing.T) {
 	assert.True(t, rs[2].TakeoverAt().IsZero())
 
 	// The first page leaves the cursor out.
-	_, _, _ = svc.ResignedTransferResults(mxCtx(t), "zhangsan", "lisi", "")
+	_, _, _ = svc.ListResignedTransferResults(mxCtx(t), "zhangsan", "lisi", "")
 	last := st.requests()[1]
 	assert.Equal(t, "/cgi-bin/externalcontact/resigned/transfer_result", last.Path)
 	assert.Equal(t, mxJSON(t, `{"handover_userid":"zhangsan","takeover_userid":"lisi"}`), mxBody(t, last.Body))
@@ -150,7 +150,7 @@ func TestTransferResultsDecode(t *testing.T) {
 func TestUnassignedCustomersDecode(t *testing.T) {
 	st, svc := mxNewStub(t)
 	st.file(t, "/cgi-bin/externalcontact/get_unassigned_list", "get_unassigned_list.json")
-	us, next, err := svc.UnassignedCustomers(mxCtx(t), "", 100)
+	us, next, err := svc.ListUnassignedCustomers(mxCtx(t), "", 100)
 	require.NoError(t, err)
 	assert.Equal(t, mxJSON(t, `{"page_size":100}`), mxBody(t, st.requests()[0].Body))
 	assert.Equal(t, "aSfwejksvhToiMMfFeIGZZ", next)
@@ -273,7 +273,7 @@ func TestOnJobTransferRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, wecom.Code(40129), again[0].Code)
 
-	rs, next, err := svc.TransferResults(ctx, "zhangsan", "lisi", "")
+	rs, next, err := svc.ListTransferResults(ctx, "zhangsan", "lisi", "")
 	require.NoError(t, err)
 	assert.Empty(t, next)
 	require.Len(t, rs, 2)
@@ -284,12 +284,12 @@ func TestOnJobTransferRoundTrip(t *testing.T) {
 	assert.Len(t, s.FollowsOf("zhangsan"), 2, "nothing moves during the wait")
 
 	s.Clock().Advance(24*time.Hour - time.Second)
-	rs, _, err = svc.TransferResults(ctx, "zhangsan", "lisi", "")
+	rs, _, err = svc.ListTransferResults(ctx, "zhangsan", "lisi", "")
 	require.NoError(t, err)
 	assert.Equal(t, TransferStatusWaiting, rs[0].Status)
 
 	s.Clock().Advance(time.Second)
-	rs, _, err = svc.TransferResults(ctx, "zhangsan", "lisi", "")
+	rs, _, err = svc.ListTransferResults(ctx, "zhangsan", "lisi", "")
 	require.NoError(t, err)
 	for _, r := range rs {
 		assert.Equal(t, TransferStatusDone, r.Status)
@@ -314,10 +314,10 @@ func TestOnJobTransferRoundTrip(t *testing.T) {
 	assert.Equal(t, 2, adds)
 
 	// Other pairs have no record.
-	rs, _, err = svc.TransferResults(ctx, "zhangsan", "wangwu", "")
+	rs, _, err = svc.ListTransferResults(ctx, "zhangsan", "wangwu", "")
 	require.NoError(t, err)
 	assert.Empty(t, rs)
-	_, _, err = svc.TransferResults(ctx, "zhangsan", "nobody", "")
+	_, _, err = svc.ListTransferResults(ctx, "zhangsan", "nobody", "")
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 }
 
@@ -355,10 +355,10 @@ func TestTransferRefusedAndOverLimit(t *testing.T) {
 	s.SetCustomerLimit("wangwu", 1) // wangwu already follows ids[1]
 	s.Clock().Advance(25 * time.Hour)
 
-	rs, _, err := svc.TransferResults(ctx, "zhangsan", "lisi", "")
+	rs, _, err := svc.ListTransferResults(ctx, "zhangsan", "lisi", "")
 	require.NoError(t, err)
 	assert.Equal(t, TransferStatusRefused, rs[0].Status)
-	rs, _, err = svc.TransferResults(ctx, "zhangsan", "wangwu", "")
+	rs, _, err = svc.ListTransferResults(ctx, "zhangsan", "wangwu", "")
 	require.NoError(t, err)
 	assert.Equal(t, TransferStatusTakeoverLimit, rs[0].Status)
 	assert.Len(t, s.FollowsOf("zhangsan"), 2, "neither moved")
@@ -457,7 +457,7 @@ func TestResignedTransferRoundTrip(t *testing.T) {
 	require.Len(t, sent, 1)
 	assert.Equal(t, mxJSON(t, fmt.Sprintf(`{"handover_userid":"zhangsan","takeover_userid":"lisi","external_userid":[%q,%q,%q]}`, ids[0], ids[1], ids[2])), mxBody(t, sent[0].Body))
 
-	rest, next, err := svc.UnassignedCustomers(ctx, "", 0)
+	rest, next, err := svc.ListUnassignedCustomers(ctx, "", 0)
 	require.NoError(t, err)
 	assert.Empty(t, next)
 	assert.Len(t, rest, 2, "assigned customers leave the unassigned list")
@@ -474,7 +474,7 @@ func TestResignedTransferRoundTrip(t *testing.T) {
 		assert.NotEqual(t, "del_external_contact", ev.ChangeType, "a resigned member's relation just moves")
 	}
 	// The on-job results do not list resigned transfers.
-	onjob, _, err := svc.TransferResults(ctx, "zhangsan", "lisi", "")
+	onjob, _, err := svc.ListTransferResults(ctx, "zhangsan", "lisi", "")
 	require.NoError(t, err)
 	assert.Empty(t, onjob)
 }
@@ -486,7 +486,7 @@ func TestTransferIsNotRetriedWhenMaybeApplied(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, wecom.IsMaybeApplied(err))
 	assert.Len(t, s.RequestsTo("/cgi-bin/externalcontact/transfer_customer"), 1)
-	rs, _, err := svc.TransferResults(mxCtx(t), "zhangsan", "lisi", "")
+	rs, _, err := svc.ListTransferResults(mxCtx(t), "zhangsan", "lisi", "")
 	require.NoError(t, err)
 	assert.Len(t, rs, 2, "the server applied it: the caller finds out by reading")
 }
