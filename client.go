@@ -73,6 +73,7 @@ type options struct {
 	observer     func(context.Context, CallInfo)
 	maxBody      int64
 	refreshAhead time.Duration
+	tokenLease   time.Duration
 	errs         []error
 }
 
@@ -145,6 +146,21 @@ func WithTokenRefreshAhead(d time.Duration) Option {
 			return
 		}
 		o.refreshAhead = d
+	}
+}
+
+// WithTokenLease sets how long one instance may hold the fleet-wide lease
+// to refresh the token when the token cache is a TokenLocker (default 10
+// seconds): the others wait up to about twice this for the token it
+// stores, and a holder that dies is replaced when its lease runs out.
+// Keep it above the time gettoken takes.
+func WithTokenLease(d time.Duration) Option {
+	return func(o *options) {
+		if d < time.Millisecond {
+			o.errs = append(o.errs, fmt.Errorf("WithTokenLease: %s is below 1ms", d))
+			return
+		}
+		o.tokenLease = d
 	}
 }
 
@@ -222,6 +238,7 @@ func New(corpID, secret string, opts ...Option) (*Client, error) {
 		userAgent:    defaultUserAgent,
 		maxBody:      defaultMaxBody,
 		refreshAhead: defaultRefreshMargin,
+		tokenLease:   defaultLeaseTTL,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -280,7 +297,7 @@ func New(corpID, secret string, opts ...Option) (*Client, error) {
 			fetch:        c.fetchCorpToken,
 			cache:        o.tokenCache,
 			margin:       o.refreshAhead,
-			lease:        defaultLeaseTTL,
+			lease:        o.tokenLease,
 			fetchTimeout: defaultFetchTimeout,
 			epoch:        time.Now(),
 			log:          o.logger,

@@ -332,8 +332,7 @@ func TestFleetLeaseHolderDies(t *testing.T) {
 	f := newFake(t)
 	lc := &leaseCache{MemoryTokenCache: NewMemoryTokenCache()}
 	lc.held.Store(true) // held by an instance that died; it never releases
-	c := f.client(t, WithTokenCache(lc))
-	c.tokens.(*cachingSource).lease = 100 * time.Millisecond
+	c := f.client(t, WithTokenCache(lc), WithTokenLease(100*time.Millisecond))
 	start := time.Now()
 	tok, err := c.AccessToken(context.Background())
 	require.NoError(t, err)
@@ -425,4 +424,49 @@ func TestSharedCacheTokenIsRefreshedAhead(t *testing.T) {
 	// Without IssuedAt (an older cache) the remaining life is all we know.
 	got := a.marginFor(Token{Value: "x", ExpiresAt: clk.Now().Add(4 * time.Minute)}, clk.Now())
 	assert.Equal(t, 2*time.Minute, got)
+}
+
+// expiringLease is a shared store whose lease expires like Redis's SET PX.
+type expiringLease struct {
+	*MemoryTokenCache
+	mu       sync.Mutex
+	until    time.Time
+	acquired int
+	ttls     []time.Duration
+}
+
+func (l *expiringLease) LockToken(ctx context.Context, key string, ttl time.Duration) (func(), bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ttls = append(l.ttls, ttl)
+	if time.Now().Before(l.until) {
+		return nil, false, nil
+	}
+	l.until = time.Now().Add(ttl)
+	l.acquired++
+	return func() {
+		l.mu.Lock()
+		l.until = time.Time{}
+		l.mu.Unlock()
+	}, true, nil
+}
+
+// A waiter takes over the lease of a dead holder as soon as it runs out,
+// not a whole lease after it started waiting.
+func TestFleetLeaseTakenOverWhenItRunsOut(t *testing.T) {
+	f := newFake(t)
+	lc := &expiringLease{MemoryTokenCache: NewMemoryTokenCache(), until: time.Now().Add(30 * time.Millisecond)}
+	c := f.client(t, WithTokenCache(lc), WithTokenLease(time.Second))
+	start := time.Now()
+	_, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "taken over when the dead holder's lease ran out")
+	assert.Equal(t, 1, lc.acquired, "fetched under the lease")
+	assert.Equal(t, int32(1), f.tokenCalls.Load())
+	for _, ttl := range lc.ttls {
+		assert.Equal(t, time.Second, ttl, "the configured lease")
+	}
+
+	_, err = New("ww1", "s", WithTokenLease(0))
+	assert.ErrorContains(t, err, "WithTokenLease")
 }

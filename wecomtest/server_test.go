@@ -303,3 +303,41 @@ func TestNewServerRejectsBadOptions(t *testing.T) {
 	_, err = NewServer(WithSecret(""))
 	assert.Error(t, err)
 }
+
+func TestResignUser(t *testing.T) {
+	clk := NewManualClock(time.Unix(1_700_000_000, 0))
+	s := Start(t, WithClock(clk))
+	require.NoError(t, s.AddUser(User{UserID: "zhangsan", CustomerContact: true}))
+	require.NoError(t, s.AddUser(User{UserID: "lisi", CustomerContact: true}))
+	c, err := s.AddCustomer(Customer{Name: "王五"}, Follow{UserID: "zhangsan"})
+	require.NoError(t, err)
+	g, err := s.AddGroupChat(GroupChat{Name: "门店群", Owner: "zhangsan"})
+	require.NoError(t, err)
+	tok := token(t, s)
+	q := url.Values{"access_token": {tok}}
+
+	_, out := rawCall(t, s, "POST", "/cgi-bin/externalcontact/get_unassigned_list", q, `{"page_size":100}`)
+	assert.Empty(t, out["info"], "nobody has left yet")
+
+	clk.Advance(time.Hour)
+	require.NoError(t, s.ResignUser("zhangsan"))
+	assert.Error(t, s.ResignUser("nobody"))
+
+	_, out = rawCall(t, s, "POST", "/cgi-bin/externalcontact/get_unassigned_list", q, `{"page_size":100}`)
+	require.EqualValues(t, 0, out["errcode"])
+	info := out["info"].([]any)
+	require.Len(t, info, 1)
+	row := info[0].(map[string]any)
+	assert.Equal(t, "zhangsan", row["handover_userid"])
+	assert.Equal(t, c.ExternalUserID, row["external_userid"])
+	assert.EqualValues(t, 1_700_003_600, row["dimission_time"])
+
+	_, out = rawCall(t, s, "POST", "/cgi-bin/externalcontact/groupchat/list", q, `{"status_filter":1,"limit":100}`)
+	require.EqualValues(t, 0, out["errcode"])
+	chats := out["group_chat_list"].([]any)
+	require.Len(t, chats, 1)
+	assert.Equal(t, g.ChatID, chats[0].(map[string]any)["chat_id"])
+
+	_, out = rawCall(t, s, "GET", "/cgi-bin/externalcontact/get_follow_user_list", q, "")
+	assert.Equal(t, []any{"lisi"}, out["follow_user"], "a member who left no longer serves customers")
+}

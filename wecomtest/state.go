@@ -296,6 +296,23 @@ func (s *Server) AddUser(u User) error {
 	return s.st.addUser(u)
 }
 
+// ResignUser makes a member leave the corp now (on the server clock): their
+// customers appear in get_unassigned_list and their groups wait for a
+// resigned transfer (groupchat/list status 1), as after 离职 in WeCom.
+func (s *Server) ResignUser(userID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.st.user(userID)
+	if err != nil {
+		return err
+	}
+	if !u.Resigned {
+		u.Resigned = true
+		u.DimissionTime = s.clock.Now().Unix()
+	}
+	return nil
+}
+
 // AddCustomer adds a customer and the members who follow them. An empty
 // ExternalUserID gets a generated one; the customer as stored is returned.
 // Each follow emits an add_external_contact callback when callbacks are
