@@ -11,7 +11,7 @@ func registerCustomerStrategies(s *Server) {
 	const p = "/cgi-bin/externalcontact/customer_strategy/"
 	s.handle(http.MethodPost, p+"list", s.listCustomerStrategies)
 	s.handle(http.MethodPost, p+"get", s.getCustomerStrategy)
-	s.handle(http.MethodPost, p+"get_range", s.getCustomerStrategyRange)
+	s.handle(http.MethodPost, p+"get_range", s.getStrategyRange)
 	s.handle(http.MethodPost, p+"create", s.createCustomerStrategy)
 	s.handle(http.MethodPost, p+"edit", s.editCustomerStrategy)
 	s.handle(http.MethodPost, p+"del", s.delCustomerStrategy)
@@ -28,9 +28,9 @@ var customerStrategyPrivileges = []string{
 	"manage_customer_tag",
 }
 
-// CustomerStrategyRange is a member (Type 1, UserID) or department (Type 2,
-// PartyID) a customer strategy manages.
-type CustomerStrategyRange struct {
+// StrategyRange is a member (Type 1, UserID) or department (Type 2,
+// PartyID) in the range of a customer or moment strategy.
+type StrategyRange struct {
 	Type    int    `json:"type"`
 	UserID  string `json:"userid,omitempty"`
 	PartyID int    `json:"partyid,omitempty"`
@@ -44,7 +44,7 @@ type CustomerStrategy struct {
 	CreateTime int64
 	AdminList  []string
 	Privilege  map[string]bool
-	Range      []CustomerStrategyRange
+	Range      []StrategyRange
 }
 
 type customerStrategyState struct {
@@ -96,7 +96,7 @@ func (s *Server) customerStrategy(id int) (*CustomerStrategy, error) {
 	return p, nil
 }
 
-func (s *Server) checkStrategyRanges(rs []CustomerStrategyRange) error {
+func (s *Server) checkStrategyRanges(rs []StrategyRange) error {
 	for _, r := range rs {
 		switch r.Type {
 		case 1:
@@ -114,7 +114,12 @@ func (s *Server) checkStrategyRanges(rs []CustomerStrategyRange) error {
 	return nil
 }
 
+// checkStrategyAdmins checks the admin_list of a customer or moment
+// strategy: at most 20 members, each existing.
 func (s *Server) checkStrategyAdmins(ids []string) error {
+	if len(ids) > 20 {
+		return errorf(codeInvalidParameter, "invalid admin_list size: at most 20")
+	}
 	for _, id := range ids {
 		if _, err := s.st.user(id); err != nil {
 			return err
@@ -189,7 +194,7 @@ func (s *Server) getCustomerStrategy(c *call) (any, error) {
 	}{strategyJSON{p.ID, p.ParentID, p.Name, p.CreateTime, p.AdminList, priv}}, nil
 }
 
-func (s *Server) getCustomerStrategyRange(c *call) (any, error) {
+func (s *Server) getStrategyRange(c *call) (any, error) {
 	var req struct {
 		StrategyID int    `json:"strategy_id"`
 		Cursor     string `json:"cursor"`
@@ -211,18 +216,18 @@ func (s *Server) getCustomerStrategyRange(c *call) (any, error) {
 		return nil, err
 	}
 	return struct {
-		Range      []CustomerStrategyRange `json:"range"`
-		NextCursor string                  `json:"next_cursor"`
+		Range      []StrategyRange `json:"range"`
+		NextCursor string          `json:"next_cursor"`
 	}{rs, next}, nil
 }
 
 func (s *Server) createCustomerStrategy(c *call) (any, error) {
 	var req struct {
-		ParentID     int                     `json:"parent_id"`
-		StrategyName string                  `json:"strategy_name"`
-		AdminList    []string                `json:"admin_list"`
-		Privilege    map[string]bool         `json:"privilege"`
-		Range        []CustomerStrategyRange `json:"range"`
+		ParentID     int             `json:"parent_id"`
+		StrategyName string          `json:"strategy_name"`
+		AdminList    []string        `json:"admin_list"`
+		Privilege    map[string]bool `json:"privilege"`
+		Range        []StrategyRange `json:"range"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -262,12 +267,12 @@ func (s *Server) createCustomerStrategy(c *call) (any, error) {
 
 func (s *Server) editCustomerStrategy(c *call) (any, error) {
 	var req struct {
-		StrategyID   int                     `json:"strategy_id"`
-		StrategyName string                  `json:"strategy_name"`
-		AdminList    []string                `json:"admin_list"`
-		Privilege    map[string]bool         `json:"privilege"`
-		RangeAdd     []CustomerStrategyRange `json:"range_add"`
-		RangeDel     []CustomerStrategyRange `json:"range_del"`
+		StrategyID   int             `json:"strategy_id"`
+		StrategyName string          `json:"strategy_name"`
+		AdminList    []string        `json:"admin_list"`
+		Privilege    map[string]bool `json:"privilege"`
+		RangeAdd     []StrategyRange `json:"range_add"`
+		RangeDel     []StrategyRange `json:"range_del"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -299,7 +304,7 @@ func (s *Server) editCustomerStrategy(c *call) (any, error) {
 			p.Range = append(p.Range, r)
 		}
 	}
-	p.Range = slices.DeleteFunc(p.Range, func(r CustomerStrategyRange) bool { return slices.Contains(req.RangeDel, r) })
+	p.Range = slices.DeleteFunc(p.Range, func(r StrategyRange) bool { return slices.Contains(req.RangeDel, r) })
 	return nil, nil
 }
 

@@ -26,7 +26,7 @@ type MomentStrategy struct {
 	CreateTime   int64
 	AdminList    []string
 	Privilege    MomentPrivilege
-	Range        []MomentStrategyRange
+	Range        []StrategyRange
 }
 
 // MomentPrivilege is the privileges of a moment strategy.
@@ -34,14 +34,6 @@ type MomentPrivilege struct {
 	SendMoment               bool `json:"send_moment"`
 	ViewMomentList           bool `json:"view_moment_list"`
 	ManageMomentCoverAndSign bool `json:"manage_moment_cover_and_sign"`
-}
-
-// MomentStrategyRange is a member (Type 1) or department (Type 2) in a
-// strategy's range.
-type MomentStrategyRange struct {
-	Type    int    `json:"type"`
-	UserID  string `json:"userid,omitempty"`
-	PartyID int    `json:"partyid,omitempty"`
 }
 
 type momentStrategyState struct {
@@ -82,36 +74,6 @@ func (st *momentStrategyState) get(id int) (*MomentStrategy, error) {
 		return nil, errorf(codeInvalidParameter, "invalid strategy_id %d", id)
 	}
 	return m, nil
-}
-
-func (s *Server) checkMomentStrategyAdmins(admins []string) error {
-	if len(admins) > 20 {
-		return errorf(codeInvalidParameter, "invalid admin_list size: at most 20")
-	}
-	for _, u := range admins {
-		if _, err := s.st.user(u); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Server) checkMomentStrategyRange(rs []MomentStrategyRange) error {
-	for _, r := range rs {
-		switch r.Type {
-		case 1:
-			if _, err := s.st.user(r.UserID); err != nil {
-				return err
-			}
-		case 2:
-			if r.PartyID <= 0 {
-				return errorf(codeInvalidParameter, "invalid partyid %d", r.PartyID)
-			}
-		default:
-			return errorf(codeInvalidParameter, "invalid range type %d", r.Type)
-		}
-	}
-	return nil
 }
 
 // listMomentStrategies serves POST /cgi-bin/externalcontact/moment_strategy/list.
@@ -192,19 +154,19 @@ func (s *Server) getMomentStrategyRange(c *call) (any, error) {
 		return nil, err
 	}
 	return struct {
-		Range      []MomentStrategyRange `json:"range"`
-		NextCursor string                `json:"next_cursor"`
+		Range      []StrategyRange `json:"range"`
+		NextCursor string          `json:"next_cursor"`
 	}{momentNonNil(items), next}, nil
 }
 
 // createMomentStrategy serves POST /cgi-bin/externalcontact/moment_strategy/create.
 func (s *Server) createMomentStrategy(c *call) (any, error) {
 	var req struct {
-		ParentID     int                   `json:"parent_id"`
-		StrategyName string                `json:"strategy_name"`
-		AdminList    []string              `json:"admin_list"`
-		Privilege    MomentPrivilege       `json:"privilege"`
-		Range        []MomentStrategyRange `json:"range"`
+		ParentID     int             `json:"parent_id"`
+		StrategyName string          `json:"strategy_name"`
+		AdminList    []string        `json:"admin_list"`
+		Privilege    MomentPrivilege `json:"privilege"`
+		Range        []StrategyRange `json:"range"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -216,13 +178,13 @@ func (s *Server) createMomentStrategy(c *call) (any, error) {
 	if len(req.AdminList) == 0 {
 		return nil, errorf(codeInvalidParameter, "invalid parameter: admin_list missing")
 	}
-	if err := s.checkMomentStrategyAdmins(req.AdminList); err != nil {
+	if err := s.checkStrategyAdmins(req.AdminList); err != nil {
 		return nil, err
 	}
 	if len(req.Range) == 0 {
 		return nil, errorf(codeInvalidParameter, "invalid parameter: range missing")
 	}
-	if err := s.checkMomentStrategyRange(req.Range); err != nil {
+	if err := s.checkStrategyRanges(req.Range); err != nil {
 		return nil, err
 	}
 	if req.ParentID != 0 {
@@ -254,12 +216,12 @@ func (s *Server) createMomentStrategy(c *call) (any, error) {
 // editMomentStrategy serves POST /cgi-bin/externalcontact/moment_strategy/edit.
 func (s *Server) editMomentStrategy(c *call) (any, error) {
 	var req struct {
-		StrategyID   int                   `json:"strategy_id"`
-		StrategyName string                `json:"strategy_name"`
-		AdminList    []string              `json:"admin_list"`
-		Privilege    *MomentPrivilege      `json:"privilege"`
-		RangeAdd     []MomentStrategyRange `json:"range_add"`
-		RangeDel     []MomentStrategyRange `json:"range_del"`
+		StrategyID   int              `json:"strategy_id"`
+		StrategyName string           `json:"strategy_name"`
+		AdminList    []string         `json:"admin_list"`
+		Privilege    *MomentPrivilege `json:"privilege"`
+		RangeAdd     []StrategyRange  `json:"range_add"`
+		RangeDel     []StrategyRange  `json:"range_del"`
 	}
 	if err := c.decode(&req); err != nil {
 		return nil, err
@@ -268,10 +230,10 @@ func (s *Server) editMomentStrategy(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkMomentStrategyAdmins(req.AdminList); err != nil {
+	if err := s.checkStrategyAdmins(req.AdminList); err != nil {
 		return nil, err
 	}
-	if err := s.checkMomentStrategyRange(req.RangeAdd); err != nil {
+	if err := s.checkStrategyRanges(req.RangeAdd); err != nil {
 		return nil, err
 	}
 	// Validate everything before changing anything.
@@ -289,7 +251,7 @@ func (s *Server) editMomentStrategy(c *call) (any, error) {
 			m.Range = append(m.Range, r)
 		}
 	}
-	m.Range = slices.DeleteFunc(m.Range, func(r MomentStrategyRange) bool { return slices.Contains(req.RangeDel, r) })
+	m.Range = slices.DeleteFunc(m.Range, func(r StrategyRange) bool { return slices.Contains(req.RangeDel, r) })
 	return nil, nil
 }
 
