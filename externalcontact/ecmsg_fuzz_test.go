@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"testing"
+
+	"github.com/wecomkit/wecom/internal/flex"
 )
 
 // FuzzMessagingPayloads feeds arbitrary entries to the decoders that read
@@ -43,14 +45,14 @@ func FuzzMessagingPayloads(f *testing.F) {
 		}
 		if json.Unmarshal(b, &probe) == nil {
 			n := probe.N
-			asNum, err1 := lenientInt(json.RawMessage(strconv.FormatInt(n, 10)))
-			asStr, err2 := lenientInt(json.RawMessage(strconv.Quote(strconv.FormatInt(n, 10))))
+			asNum, err1 := flex.ParseInt(json.RawMessage(strconv.FormatInt(n, 10)))
+			asStr, err2 := flex.ParseInt(json.RawMessage(strconv.Quote(strconv.FormatInt(n, 10))))
 			if err1 != nil || err2 != nil || asNum != n || asStr != n {
-				t.Fatalf("lenientInt(%d): %d %v, %d %v", n, asNum, err1, asStr, err2)
+				t.Fatalf("flex.ParseInt(%d): %d %v, %d %v", n, asNum, err1, asStr, err2)
 			}
-			id, err := lenientString(json.RawMessage(strconv.FormatInt(n, 10)))
+			id, err := flex.ParseString(json.RawMessage(strconv.FormatInt(n, 10)))
 			if err != nil || id != strconv.FormatInt(n, 10) {
-				t.Fatalf("lenientString(%d) = %q, %v", n, id, err)
+				t.Fatalf("flex.ParseString(%d) = %q, %v", n, id, err)
 			}
 		}
 	})

@@ -1,7 +1,6 @@
 package externalcontact
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 )
 
 // Limits of intercept rules, checked before any call.
@@ -104,7 +104,7 @@ func (r *InterceptRuleSummary) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*r = InterceptRuleSummary(v.plain)
-	id, err := lenientString(v.RuleID)
+	id, err := flex.ParseString(v.RuleID)
 	r.RuleID = id
 	return err
 }
@@ -139,7 +139,7 @@ func (r *InterceptRule) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	id, err := lenientString(v.RuleID)
+	id, err := flex.ParseString(v.RuleID)
 	if err != nil {
 		return fmt.Errorf("rule_id: %w", err)
 	}
@@ -151,24 +151,6 @@ func (r *InterceptRule) UnmarshalJSON(b []byte) error {
 		r.SemanticsList = v.SemanticsList
 	}
 	return nil
-}
-
-// lenientString reads a JSON string or number as a string.
-func lenientString(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
-	}
-	if raw[0] == '"' {
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return "", err
-	}
-	return n.String(), nil
 }
 
 func checkInterceptFields(name string, words []string, typ InterceptType, create bool) error {
@@ -219,7 +201,7 @@ func (s *Service) AddInterceptRule(ctx context.Context, req *InterceptRuleReques
 	if err != nil {
 		return "", err
 	}
-	return lenientString(resp.RuleID)
+	return flex.ParseString(resp.RuleID)
 }
 
 // ListInterceptRules returns every sensitive-word rule of the corp.

@@ -1,7 +1,6 @@
 package externalcontact
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 	"github.com/wecomkit/wecom/message"
 )
 
@@ -269,33 +269,13 @@ func (m *GroupMsg) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*m = GroupMsg(v.plain)
-	t, err := lenientInt(v.CreateTime)
+	t, err := flex.ParseInt(v.CreateTime)
 	if err != nil {
 		return fmt.Errorf("create_time: %w", err)
 	}
 	m.CreateTime = t
 	m.Raw = append(json.RawMessage(nil), b...)
 	return nil
-}
-
-// lenientInt reads a JSON number, a string holding one, null or nothing.
-func lenientInt(raw json.RawMessage) (int64, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
-		return 0, nil
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, err
-		}
-		return strconv.ParseInt(s, 10, 64)
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return 0, err
-	}
-	return n.Int64()
 }
 
 func checkGroupMsgList(req *GroupMsgListRequest) error {

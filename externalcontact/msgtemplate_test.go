@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -156,7 +157,7 @@ func TestGroupMsgBadCreateTime(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"msgid":"m","create_time":null}`), &m))
 	assert.Zero(t, m.CreateTime)
 	assert.True(t, m.CreatedAt().IsZero())
-	_, err := lenientInt(json.RawMessage(`"unterminated`))
+	_, err := flex.ParseInt(json.RawMessage(`"unterminated`))
 	assert.Error(t, err)
 }
 

@@ -1,15 +1,14 @@
 package groupchat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 )
 
 // JoinWayScene is where a join way (「加入群聊」) is used.
@@ -78,7 +77,7 @@ type joinWayWire struct {
 	ChatIDList     []string     `json:"chat_id_list"`
 	QRCode         string       `json:"qr_code,omitempty"`
 	State          string       `json:"state,omitempty"`
-	MarkSource     flexBool     `json:"mark_source"`
+	MarkSource     flex.Bool    `json:"mark_source"`
 }
 
 // MarshalJSON writes WeCom's JSON for w.
@@ -86,7 +85,7 @@ func (w JoinWay) MarshalJSON() ([]byte, error) {
 	v := joinWayWire{
 		ConfigID: w.ConfigID, Scene: w.Scene, Remark: w.Remark, RoomBaseName: w.RoomBaseName,
 		RoomBaseID: w.RoomBaseID, ChatIDList: w.ChatIDList, QRCode: w.QRCode, State: w.State,
-		MarkSource: flexBool(w.MarkSource),
+		MarkSource: flex.Bool(w.MarkSource),
 	}
 	if w.AutoCreateRoom {
 		v.AutoCreateRoom = 1
@@ -108,21 +107,6 @@ func (w *JoinWay) UnmarshalJSON(b []byte) error {
 		ConfigID: v.ConfigID, Scene: v.Scene, Remark: v.Remark, AutoCreateRoom: v.AutoCreateRoom == 1,
 		RoomBaseName: v.RoomBaseName, RoomBaseID: v.RoomBaseID, ChatIDList: v.ChatIDList,
 		QRCode: v.QRCode, State: v.State, MarkSource: bool(v.MarkSource),
-	}
-	return nil
-}
-
-// flexBool is a boolean WeCom may send as true/false or 1/0.
-type flexBool bool
-
-func (f *flexBool) UnmarshalJSON(b []byte) error {
-	switch string(bytes.TrimSpace(b)) {
-	case "true", "1", `"1"`, `"true"`:
-		*f = true
-	case "false", "0", "null", `""`, `"0"`, `"false"`:
-		*f = false
-	default:
-		return fmt.Errorf("groupchat: %s is not a boolean", b)
 	}
 	return nil
 }

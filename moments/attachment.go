@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 )
 
 // MediaType is the kind of file an attachment upload carries.
@@ -83,7 +84,7 @@ func (u *UploadedAttachment) UnmarshalJSON(b []byte) error {
 	type plain UploadedAttachment
 	aux := struct {
 		*plain
-		CreatedAt flexInt `json:"created_at"`
+		CreatedAt flex.Int `json:"created_at"`
 	}{plain: (*plain)(u)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 	"github.com/wecomkit/wecom/internal/wire"
 	"github.com/wecomkit/wecom/message"
 )
@@ -161,7 +162,7 @@ func (m *Moment) UnmarshalJSON(b []byte) error {
 	type plain Moment
 	aux := struct {
 		*plain
-		CreateTime flexInt `json:"create_time"`
+		CreateTime flex.Int `json:"create_time"`
 	}{plain: (*plain)(m)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
@@ -199,9 +200,9 @@ type Location struct {
 // UnmarshalJSON accepts the coordinates as strings or numbers.
 func (l *Location) UnmarshalJSON(b []byte) error {
 	var aux struct {
-		Latitude  flexString `json:"latitude"`
-		Longitude flexString `json:"longitude"`
-		Name      string     `json:"name"`
+		Latitude  flex.String `json:"latitude"`
+		Longitude flex.String `json:"longitude"`
+		Name      string      `json:"name"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
@@ -450,7 +451,7 @@ func (i *MomentInteraction) UnmarshalJSON(b []byte) error {
 	type plain MomentInteraction
 	aux := struct {
 		*plain
-		CreateTime flexInt `json:"create_time"`
+		CreateTime flex.Int `json:"create_time"`
 	}{plain: (*plain)(i)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/internal/flex"
 	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -403,15 +404,15 @@ func TestEnumStrings(t *testing.T) {
 
 func TestFlexIntRejectsOddNumbers(t *testing.T) {
 	for _, in := range []string{`"NaN"`, `"Inf"`, `1e30`, `-1e30`, `"x"`, `"1`} {
-		var f flexInt
+		var f flex.Int
 		assert.Error(t, f.UnmarshalJSON([]byte(in)), in)
 	}
 	for in, want := range map[string]int64{`"12"`: 12, `12`: 12, `1.9e3`: 1900, `""`: 0, `null`: 0, ` 5 `: 5} {
-		var f flexInt
+		var f flex.Int
 		require.NoError(t, f.UnmarshalJSON([]byte(in)), in)
 		assert.Equal(t, want, int64(f), in)
 	}
-	var s flexString
+	var s flex.String
 	assert.Error(t, s.UnmarshalJSON([]byte(`"x`)))
 	assert.Error(t, s.UnmarshalJSON([]byte(`{}`)))
 }
