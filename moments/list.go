@@ -54,8 +54,8 @@ func (f FilterType) String() string {
 	return "FilterType(" + strconv.Itoa(int(f)) + ")"
 }
 
-// Filter returns a pointer to f, for ListMomentsRequest.FilterType.
-func Filter(f FilterType) *FilterType { return &f }
+// Ptr returns a pointer to f, for ListMomentsRequest.FilterType.
+func (f FilterType) Ptr() *FilterType { return &f }
 
 // CreateType says who created a moment.
 type CreateType int
@@ -105,7 +105,7 @@ type ListMomentsRequest struct {
 	// Creator keeps the moments of one member.
 	Creator string `json:"creator,omitempty"`
 	// FilterType selects corp or personal moments; nil means all (WeCom's
-	// default). Use Filter(FilterTypeCorp).
+	// default). Use FilterTypeCorp.Ptr().
 	FilterType *FilterType `json:"filter_type,omitempty"`
 	// Cursor is the page to fetch ("" for the first); the All* iterators
 	// ignore it.

@@ -27,7 +27,7 @@ func TestListMomentsDecodes(t *testing.T) {
 	f, svc := newFake(t, pathList, testdata(t, "get_moment_list.json"))
 	list, next, err := svc.ListMoments(ctx(t), &ListMomentsRequest{
 		StartTime: 1605000000, EndTime: 1605172726, Creator: "zhangsan",
-		FilterType: Filter(FilterTypeCorp), Cursor: "CURSOR", Limit: 10,
+		FilterType: FilterTypeCorp.Ptr(), Cursor: "CURSOR", Limit: 10,
 	})
 	require.NoError(t, err)
 	reqs := f.requests()
@@ -105,7 +105,7 @@ func TestListMomentsValidation(t *testing.T) {
 		{"too long", ListMomentsRequest{StartTime: 10, EndTime: 10 + month + 1}, "longer than 744h0m0s"},
 		{"limit", ListMomentsRequest{StartTime: 10, EndTime: 11, Limit: 21}, "limit 21 is not in 0..20"},
 		{"negative limit", ListMomentsRequest{StartTime: 10, EndTime: 11, Limit: -1}, "limit -1"},
-		{"filter", ListMomentsRequest{StartTime: 10, EndTime: 11, FilterType: Filter(3)}, "unknown filter type 3"},
+		{"filter", ListMomentsRequest{StartTime: 10, EndTime: 11, FilterType: FilterType(3).Ptr()}, "unknown filter type 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := svc.ListMoments(ctx(t), &tc.req)
@@ -159,9 +159,9 @@ func TestListMomentsStateful(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{own1.MomentID, corp, own2.MomentID}, ids(ListMomentsRequest{}))
-	assert.Equal(t, []string{corp}, ids(ListMomentsRequest{FilterType: Filter(FilterTypeCorp)}))
-	assert.Equal(t, []string{own1.MomentID, own2.MomentID}, ids(ListMomentsRequest{FilterType: Filter(FilterTypePersonal)}))
-	assert.Equal(t, []string{own1.MomentID, corp, own2.MomentID}, ids(ListMomentsRequest{FilterType: Filter(FilterTypeAll)}))
+	assert.Equal(t, []string{corp}, ids(ListMomentsRequest{FilterType: FilterTypeCorp.Ptr()}))
+	assert.Equal(t, []string{own1.MomentID, own2.MomentID}, ids(ListMomentsRequest{FilterType: FilterTypePersonal.Ptr()}))
+	assert.Equal(t, []string{own1.MomentID, corp, own2.MomentID}, ids(ListMomentsRequest{FilterType: FilterTypeAll.Ptr()}))
 	assert.Equal(t, []string{own2.MomentID}, ids(ListMomentsRequest{Creator: "lisi"}))
 	assert.NotContains(t, ids(ListMomentsRequest{}), old.MomentID, "outside the time range")
 
