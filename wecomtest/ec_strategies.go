@@ -114,6 +114,17 @@ func (s *Server) checkStrategyRanges(rs []StrategyRange) error {
 	return nil
 }
 
+// editRange adds the ranges of add that rs lacks, then removes those of
+// del, as the edit calls of both kinds of strategy do.
+func editRange(rs, add, del []StrategyRange) []StrategyRange {
+	for _, r := range add {
+		if !slices.Contains(rs, r) {
+			rs = append(rs, r)
+		}
+	}
+	return slices.DeleteFunc(rs, func(r StrategyRange) bool { return slices.Contains(del, r) })
+}
+
 // checkStrategyAdmins checks the admin_list of a customer or moment
 // strategy: at most 20 members, each existing.
 func (s *Server) checkStrategyAdmins(ids []string) error {
@@ -299,12 +310,7 @@ func (s *Server) editCustomerStrategy(c *call) (any, error) {
 	if req.Privilege != nil {
 		p.Privilege = req.Privilege
 	}
-	for _, r := range req.RangeAdd {
-		if !slices.Contains(p.Range, r) {
-			p.Range = append(p.Range, r)
-		}
-	}
-	p.Range = slices.DeleteFunc(p.Range, func(r StrategyRange) bool { return slices.Contains(req.RangeDel, r) })
+	p.Range = editRange(p.Range, req.RangeAdd, req.RangeDel)
 	return nil, nil
 }
 

@@ -246,12 +246,7 @@ func (s *Server) editMomentStrategy(c *call) (any, error) {
 	if req.Privilege != nil {
 		m.Privilege = *req.Privilege
 	}
-	for _, r := range req.RangeAdd {
-		if !slices.Contains(m.Range, r) {
-			m.Range = append(m.Range, r)
-		}
-	}
-	m.Range = slices.DeleteFunc(m.Range, func(r StrategyRange) bool { return slices.Contains(req.RangeDel, r) })
+	m.Range = editRange(m.Range, req.RangeAdd, req.RangeDel)
 	return nil, nil
 }
 
