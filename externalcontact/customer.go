@@ -359,28 +359,28 @@ func (s *Service) GetCustomerPage(ctx context.Context, externalUserID, cursor st
 // WeCom: GET /cgi-bin/externalcontact/get
 func (s *Service) GetCustomer(ctx context.Context, externalUserID string, opts ...wecom.CallOption) (*CustomerDetail, error) {
 	var out *CustomerDetail
-	cursor := ""
-	for {
+	var follows []FollowUser
+	pages := wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]FollowUser, string, error) {
 		d, next, err := s.GetCustomerPage(ctx, externalUserID, cursor, opts...)
 		if err != nil {
-			if out != nil {
-				return nil, fmt.Errorf("externalcontact: get customer %s, page after %d follow users: %w", externalUserID, len(out.FollowUsers), err)
-			}
-			return nil, err
+			return nil, "", err
 		}
 		if out == nil {
 			out = d
-		} else {
-			out.FollowUsers = append(out.FollowUsers, d.FollowUsers...)
 		}
-		if next == "" {
-			return out, nil
+		return d.FollowUsers, next, nil
+	})
+	for f, err := range pages {
+		if err != nil {
+			if out != nil {
+				return nil, fmt.Errorf("externalcontact: get customer %s, page after %d follow users: %w", externalUserID, len(follows), err)
+			}
+			return nil, err
 		}
-		if next == cursor {
-			return nil, fmt.Errorf("externalcontact: get customer %s: the server returned the same cursor again", externalUserID)
-		}
-		cursor = next
+		follows = append(follows, f)
 	}
+	out.FollowUsers = follows
+	return out, nil
 }
 
 // MaxBatchUsers is the most userids batch/get_by_user takes in one call,
