@@ -58,6 +58,10 @@ type Client struct {
 	sleep     func(context.Context, time.Duration) error
 	bodyPool  sync.Pool
 	userAgent string
+	agentID   int
+	// tokenPrefix starts the query: "?access_token=", or the parameter
+	// WithTokenParam names.
+	tokenPrefix string
 }
 
 type options struct {
@@ -74,6 +78,8 @@ type options struct {
 	maxBody      int64
 	refreshAhead time.Duration
 	tokenLease   time.Duration
+	tokenParam   string
+	agentID      int
 	errs         []error
 }
 
@@ -164,6 +170,35 @@ func WithTokenLease(d time.Duration) Option {
 	}
 }
 
+// WithAgentID records the agentid of the app whose secret the Client
+// holds. Since 2023-12-01 corps call the customer-contact API with a
+// self-built app's secret (the app listed under 客户联系 > 可调用接口的应用),
+// so the token belongs to an app; endpoints that need its agentid (app
+// messages, the agent JS-SDK ticket) read it from here.
+func WithAgentID(id int) Option {
+	return func(o *options) {
+		if id <= 0 {
+			o.errs = append(o.errs, fmt.Errorf("WithAgentID: %d is not positive", id))
+			return
+		}
+		o.agentID = id
+	}
+}
+
+// WithTokenParam names the query parameter the token is sent in (default
+// "access_token"). Service-provider endpoints take "suite_access_token" or
+// "provider_access_token"; the provider package sets it, so that a token
+// of one kind is never sent where another is expected.
+func WithTokenParam(name string) Option {
+	return func(o *options) {
+		if name == "" || strings.ContainsAny(name, "?&=#/ ") {
+			o.errs = append(o.errs, fmt.Errorf("WithTokenParam: %q is not a query parameter name", name))
+			return
+		}
+		o.tokenParam = name
+	}
+}
+
 // WithRetryPolicy sets how failed calls are retried. See RetryPolicy for
 // which failures are retried and which calls may be repeated.
 func WithRetryPolicy(p RetryPolicy) Option {
@@ -236,6 +271,7 @@ func New(corpID, secret string, opts ...Option) (*Client, error) {
 		timeout:      defaultTimeout,
 		retry:        DefaultRetryPolicy(),
 		userAgent:    defaultUserAgent,
+		tokenParam:   "access_token",
 		maxBody:      defaultMaxBody,
 		refreshAhead: defaultRefreshMargin,
 		tokenLease:   defaultLeaseTTL,
@@ -286,26 +322,18 @@ func New(corpID, secret string, opts ...Option) (*Client, error) {
 		maxBody:   o.maxBody,
 		now:       time.Now,
 		userAgent: o.userAgent,
+		agentID:   o.agentID,
+
+		tokenPrefix: "?" + o.tokenParam + "=",
 	}
 	c.sleep = backoff.Sleep
 	c.bodyPool.New = func() any { return new(bytes.Buffer) }
 	if o.tokenSource != nil {
 		c.tokens = o.tokenSource
 	} else {
-		cs := &cachingSource{
-			key:          TokenCacheKey(corpID, secret),
-			fetch:        c.fetchCorpToken,
-			cache:        o.tokenCache,
-			margin:       o.refreshAhead,
-			lease:        o.tokenLease,
-			fetchTimeout: defaultFetchTimeout,
-			epoch:        time.Now(),
-			log:          o.logger,
-		}
-		if l, ok := o.tokenCache.(TokenLocker); ok {
-			cs.locker = l
-		}
-		c.tokens = cs
+		c.tokens = NewCachedTokenSource(TokenCacheKey(corpID, secret), c.fetchCorpToken, &CachedTokenOptions{
+			Cache: o.tokenCache, RefreshAhead: o.refreshAhead, Lease: o.tokenLease, Logger: o.logger,
+		})
 	}
 	return c, nil
 }
@@ -331,6 +359,9 @@ func defaultTransport() *http.Transport {
 
 // CorpID returns the corp id the client was created with.
 func (c *Client) CorpID() string { return c.corpID }
+
+// AgentID returns the agentid set with WithAgentID, or 0.
+func (c *Client) AgentID() int { return c.agentID }
 
 // Request describes one call for Do.
 type Request struct {
@@ -568,7 +599,7 @@ func (c *Client) buildURL(path, tok, qs string) string {
 	sb.WriteString(path)
 	sep := byte('?')
 	if tok != "" {
-		sb.WriteString("?access_token=")
+		sb.WriteString(c.tokenPrefix)
 		sb.WriteString(url.QueryEscape(tok))
 		sep = '&'
 	}

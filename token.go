@@ -395,3 +395,57 @@ func (c *Client) AccessToken(ctx context.Context) (string, error) {
 }
 
 var errNoToken = errors.New("token source returned an empty token")
+
+// CachedTokenOptions configures NewCachedTokenSource. The zero value keeps
+// the credential in memory only, with the defaults of a Client.
+type CachedTokenOptions struct {
+	// Cache shares the credential beyond one process; when it is also a
+	// TokenLocker, one instance of a fleet refreshes it while the others
+	// wait. nil keeps it in memory.
+	Cache TokenCache
+	// RefreshAhead is how long before expiry the credential is refreshed
+	// (default 5 minutes).
+	RefreshAhead time.Duration
+	// Lease bounds one instance's refresh lease (default 10 seconds).
+	Lease time.Duration
+	// Logger receives warnings (a failed refresh served by the current
+	// credential, an unreachable cache). nil discards them.
+	Logger *slog.Logger
+}
+
+// NewCachedTokenSource returns a TokenSource with the Client's own token
+// machinery around fetch: a warm read from memory without locks or
+// allocations, one fetch at a time however many goroutines ask, refresh
+// ahead of expiry, the current credential kept when a refresh fails, the
+// optional shared cache and fleet lease, and Invalidate that drops only a
+// rejected credential. key names the credential in the cache and must
+// differ between credentials (include the kind, the app and the corp; never
+// a secret).
+//
+// It serves every credential WeCom issues with an expiry: service-provider
+// suite and provider tokens, an authorized corp's token, JS-SDK tickets.
+func NewCachedTokenSource(key string, fetch func(ctx context.Context) (Token, error), o *CachedTokenOptions) TokenSource {
+	if o == nil {
+		o = &CachedTokenOptions{}
+	}
+	cs := &cachingSource{
+		key:          key,
+		fetch:        fetch,
+		cache:        o.Cache,
+		margin:       o.RefreshAhead,
+		lease:        o.Lease,
+		fetchTimeout: defaultFetchTimeout,
+		epoch:        time.Now(),
+		log:          o.Logger,
+	}
+	if cs.margin <= 0 {
+		cs.margin = defaultRefreshMargin
+	}
+	if cs.lease <= 0 {
+		cs.lease = defaultLeaseTTL
+	}
+	if l, ok := o.Cache.(TokenLocker); ok {
+		cs.locker = l
+	}
+	return cs
+}

@@ -4,6 +4,8 @@
 // of contact ways. It has no calls of its own.
 package message
 
+import "strconv"
+
 // Type is an attachment's msgtype.
 type Type string
 
@@ -117,4 +119,52 @@ func (a Attachment) Valid() bool {
 		return a.File != nil
 	}
 	return false
+}
+
+// FilterType selects mass messages (get_groupmsg_list_v2) or moments
+// (get_moment_list) by who created them.
+type FilterType int
+
+// Filter types.
+const (
+	FilterCorp     FilterType = 0 // created by the corp (the API or the admin console)
+	FilterPersonal FilterType = 1 // created by members themselves
+	FilterAll      FilterType = 2 // both; WeCom's default
+)
+
+// String returns "corp", "personal", "all", or "FilterType(n)".
+func (f FilterType) String() string {
+	switch f {
+	case FilterCorp:
+		return "corp"
+	case FilterPersonal:
+		return "personal"
+	case FilterAll:
+		return "all"
+	}
+	return "FilterType(" + strconv.Itoa(int(f)) + ")"
+}
+
+// Ptr returns a pointer to f, for the optional FilterType of a list
+// request (nil there means WeCom's default, all).
+func (f FilterType) Ptr() *FilterType { return &f }
+
+// CreateType says who created a mass message or a moment.
+type CreateType int
+
+// Create types.
+const (
+	CreateCorp     CreateType = 0
+	CreatePersonal CreateType = 1
+)
+
+// String returns "corp", "personal", or "CreateType(n)".
+func (c CreateType) String() string {
+	switch c {
+	case CreateCorp:
+		return "corp"
+	case CreatePersonal:
+		return "personal"
+	}
+	return "CreateType(" + strconv.Itoa(int(c)) + ")"
 }

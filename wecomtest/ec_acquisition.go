@@ -16,17 +16,14 @@ import (
 // customer_start_chat are emitted like WeCom's customer_acquisition
 // callbacks.
 
-func init() { registrars = append(registrars, registerECAcquisition) }
-
 func registerECAcquisition(s *Server) {
-	const p = "/cgi-bin/externalcontact/customer_acquisition/"
-	s.handle(http.MethodPost, p+"create_link", s.ecCreateLink)
-	s.handle(http.MethodPost, p+"get", s.ecGetLink)
-	s.handle(http.MethodPost, p+"list_link", s.ecListLinks)
-	s.handle(http.MethodPost, p+"update_link", s.ecUpdateLink)
-	s.handle(http.MethodPost, p+"delete_link", s.ecDeleteLink)
-	s.handle(http.MethodPost, p+"customer", s.ecLinkCustomers)
-	s.handle(http.MethodPost, p+"statistic", s.ecLinkStatistic)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/create_link", s.ecCreateLink)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/get", s.ecGetLink)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/list_link", s.ecListLinks)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/update_link", s.ecUpdateLink)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/delete_link", s.ecDeleteLink)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/customer", s.ecLinkCustomers)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/statistic", s.ecLinkStatistic)
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/customer_acquisition_quota", s.ecAcquisitionQuota)
 }
 

@@ -8,16 +8,13 @@ import (
 	"unicode/utf8"
 )
 
-func init() { registrars = append(registrars, registerContactWays) }
-
 func registerContactWays(s *Server) {
-	const p = "/cgi-bin/externalcontact/"
-	s.handle(http.MethodPost, p+"add_contact_way", s.addContactWay)
-	s.handle(http.MethodPost, p+"get_contact_way", s.getContactWay)
-	s.handle(http.MethodPost, p+"list_contact_way", s.listContactWays)
-	s.handle(http.MethodPost, p+"update_contact_way", s.updateContactWay)
-	s.handle(http.MethodPost, p+"del_contact_way", s.delContactWay)
-	s.handle(http.MethodPost, p+"close_temp_chat", s.closeTempChat)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_contact_way", s.addContactWay)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_contact_way", s.getContactWay)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/list_contact_way", s.listContactWays)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/update_contact_way", s.updateContactWay)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_contact_way", s.delContactWay)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/close_temp_chat", s.closeTempChat)
 }
 
 // Errcodes of the contact way endpoints.

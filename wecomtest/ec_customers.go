@@ -7,8 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-func init() { registrars = append(registrars, registerCustomers) }
-
 func registerCustomers(s *Server) {
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/list", s.listCustomers)
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/get", s.getCustomer)

@@ -2,8 +2,6 @@ package wecomtest
 
 import "net/http"
 
-func init() { registrars = append(registrars, registerFollowUsers) }
-
 func registerFollowUsers(s *Server) {
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/get_follow_user_list", s.getFollowUserList)
 }

@@ -2,14 +2,11 @@ package wecomtest
 
 import "net/http"
 
-func init() { registrars = append(registrars, registerIDConvert) }
-
 func registerIDConvert(s *Server) {
-	const p = "/cgi-bin/externalcontact/"
-	s.handle(http.MethodPost, p+"unionid_to_external_userid", s.unionIDToExternalUserID)
-	s.handle(http.MethodPost, p+"convert_to_openid", s.convertToOpenID)
-	s.handle(http.MethodPost, p+"to_service_external_userid", s.toServiceExternalUserID)
-	s.handle(http.MethodPost, p+"get_new_external_userid", s.getNewExternalUserID)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/unionid_to_external_userid", s.unionIDToExternalUserID)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/convert_to_openid", s.convertToOpenID)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/to_service_external_userid", s.toServiceExternalUserID)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_new_external_userid", s.getNewExternalUserID)
 }
 
 // idConvertState remembers the ids handed out, so that a conversion

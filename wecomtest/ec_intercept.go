@@ -8,8 +8,6 @@ import (
 
 // Sensitive-word intercept rules (聊天敏感词).
 
-func init() { registrars = append(registrars, registerECIntercept) }
-
 func registerECIntercept(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_intercept_rule", s.ecAddInterceptRule)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_intercept_rule_list", s.ecInterceptRuleList)

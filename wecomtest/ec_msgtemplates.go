@@ -15,8 +15,6 @@ import (
 // A customer receives at most one corp mass message per day of the server
 // clock (later ones are reported with status 3).
 
-func init() { registrars = append(registrars, registerECMsgTemplates) }
-
 func registerECMsgTemplates(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_msg_template", s.ecAddMsgTemplate)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_groupmsg_list_v2", s.ecGroupMsgList)

@@ -10,8 +10,6 @@ import (
 // albums (upload_attachment with attachment_type 2, or AddMedia with
 // AttachmentType 2).
 
-func init() { registrars = append(registrars, registerECProducts) }
-
 func registerECProducts(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_product_album", s.ecAddProduct)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_product_album", s.ecGetProduct)

@@ -11,8 +11,6 @@ import (
 // del_follow_user events; chat figures, which the server cannot observe,
 // come from SetBehavior.
 
-func init() { registrars = append(registrars, registerECStats) }
-
 func registerECStats(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_user_behavior_data", s.ecUserBehavior)
 }

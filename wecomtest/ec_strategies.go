@@ -5,16 +5,13 @@ import (
 	"slices"
 )
 
-func init() { registrars = append(registrars, registerCustomerStrategies) }
-
 func registerCustomerStrategies(s *Server) {
-	const p = "/cgi-bin/externalcontact/customer_strategy/"
-	s.handle(http.MethodPost, p+"list", s.listCustomerStrategies)
-	s.handle(http.MethodPost, p+"get", s.getCustomerStrategy)
-	s.handle(http.MethodPost, p+"get_range", s.getStrategyRange)
-	s.handle(http.MethodPost, p+"create", s.createCustomerStrategy)
-	s.handle(http.MethodPost, p+"edit", s.editCustomerStrategy)
-	s.handle(http.MethodPost, p+"del", s.delCustomerStrategy)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_strategy/list", s.listCustomerStrategies)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_strategy/get", s.getCustomerStrategy)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_strategy/get_range", s.getStrategyRange)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_strategy/create", s.createCustomerStrategy)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_strategy/edit", s.editCustomerStrategy)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_strategy/del", s.delCustomerStrategy)
 }
 
 // customerStrategyPrivileges are the privilege keys of a customer strategy, in

@@ -7,19 +7,16 @@ import (
 	"unicode/utf8"
 )
 
-func init() { registrars = append(registrars, registerTags) }
-
 func registerTags(s *Server) {
-	const p = "/cgi-bin/externalcontact/"
-	s.handle(http.MethodPost, p+"get_corp_tag_list", func(c *call) (any, error) { return s.listTags(c, false) })
-	s.handle(http.MethodPost, p+"add_corp_tag", func(c *call) (any, error) { return s.addTags(c, false) })
-	s.handle(http.MethodPost, p+"edit_corp_tag", func(c *call) (any, error) { return s.editTag(c, false) })
-	s.handle(http.MethodPost, p+"del_corp_tag", func(c *call) (any, error) { return s.delTags(c, false) })
-	s.handle(http.MethodPost, p+"get_strategy_tag_list", func(c *call) (any, error) { return s.listTags(c, true) })
-	s.handle(http.MethodPost, p+"add_strategy_tag", func(c *call) (any, error) { return s.addTags(c, true) })
-	s.handle(http.MethodPost, p+"edit_strategy_tag", func(c *call) (any, error) { return s.editTag(c, true) })
-	s.handle(http.MethodPost, p+"del_strategy_tag", func(c *call) (any, error) { return s.delTags(c, true) })
-	s.handle(http.MethodPost, p+"mark_tag", s.markTag)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_corp_tag_list", func(c *call) (any, error) { return s.listTags(c, false) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_corp_tag", func(c *call) (any, error) { return s.addTags(c, false) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/edit_corp_tag", func(c *call) (any, error) { return s.editTag(c, false) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_corp_tag", func(c *call) (any, error) { return s.delTags(c, false) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_strategy_tag_list", func(c *call) (any, error) { return s.listTags(c, true) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_strategy_tag", func(c *call) (any, error) { return s.addTags(c, true) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/edit_strategy_tag", func(c *call) (any, error) { return s.editTag(c, true) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_strategy_tag", func(c *call) (any, error) { return s.delTags(c, true) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/mark_tag", s.markTag)
 }
 
 // Errcodes of the tag endpoints.

@@ -16,11 +16,6 @@ import (
 // (RefuseTransfer: status 3, transfer_fail), and a takeover member over
 // their customer limit (SetCustomerLimit) gets status 4.
 
-func init() {
-	registrars = append(registrars, registerECTransfers)
-	tickers = append(tickers, settleECTransfers)
-}
-
 func registerECTransfers(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/transfer_customer", s.ecTransferCustomer(false))
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/resigned/transfer_customer", s.ecTransferCustomer(true))

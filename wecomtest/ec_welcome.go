@@ -9,8 +9,6 @@ import (
 // add_external_contact event issued (AddCustomer, AddFollow), once and
 // within 20 seconds of the server clock.
 
-func init() { registrars = append(registrars, registerECWelcome) }
-
 func registerECWelcome(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/send_welcome_msg", s.ecSendWelcomeMsg)
 }

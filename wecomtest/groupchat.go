@@ -24,8 +24,6 @@ const (
 	chatStatusTransferred  = 3
 )
 
-func init() { registrars = append(registrars, registerGroupChats) }
-
 func registerGroupChats(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/list", s.listGroupChats)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/get", s.getGroupChat)

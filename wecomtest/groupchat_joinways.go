@@ -6,8 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-func init() { registrars = append(registrars, registerGroupJoinWays) }
-
 func registerGroupJoinWays(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/add_join_way", s.addJoinWay)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/get_join_way", s.getJoinWay)

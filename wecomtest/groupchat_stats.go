@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-func init() { registrars = append(registrars, registerGroupChatStats) }
-
 func registerGroupChatStats(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/statistic", s.groupChatStatistic)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/statistic_group_by_day", s.groupChatStatisticByDay)

@@ -5,8 +5,6 @@ import (
 	"slices"
 )
 
-func init() { registrars = append(registrars, registerGroupChatTransfers) }
-
 func registerGroupChatTransfers(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/groupchat/transfer", func(c *call) (any, error) {
 		return s.transferGroupChats(c, true)

@@ -4,8 +4,6 @@ import (
 	"net/http"
 )
 
-func init() { registrars = append(registrars, registerGroupWelcome) }
-
 func registerGroupWelcome(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/group_welcome_template/add", s.addGroupWelcome)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/group_welcome_template/edit", s.editGroupWelcome)

@@ -13,8 +13,6 @@ import (
 	"strings"
 )
 
-func init() { registrars = append(registrars, registerMediaAttachment) }
-
 func registerMediaAttachment(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/media/upload_attachment", s.uploadAttachment)
 }

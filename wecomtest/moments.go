@@ -8,8 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-func init() { registrars = append(registrars, registerMoments) }
-
 func registerMoments(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_moment_task", s.addMomentTask)
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/get_moment_task_result", s.getMomentTaskResult)

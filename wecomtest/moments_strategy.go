@@ -6,8 +6,6 @@ import (
 	"slices"
 )
 
-func init() { registrars = append(registrars, registerMomentStrategies) }
-
 func registerMomentStrategies(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/moment_strategy/list", s.listMomentStrategies)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/moment_strategy/get", s.getMomentStrategy)

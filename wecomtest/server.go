@@ -210,7 +210,31 @@ func NewServer(opts ...Option) (*Server, error) {
 	}
 	s.events = newEvents(s)
 	s.handle(http.MethodGet, "/cgi-bin/gettoken", s.getToken)
-	for _, register := range registrars {
+	// Each area registers its endpoints, paths written whole so that grep
+	// for an endpoint finds its handler.
+	for _, register := range []func(*Server){
+		registerECAcquisition,
+		registerContactWays,
+		registerCustomers,
+		registerFollowUsers,
+		registerIDConvert,
+		registerECIntercept,
+		registerECMsgTemplates,
+		registerECProducts,
+		registerECStats,
+		registerCustomerStrategies,
+		registerTags,
+		registerECTransfers,
+		registerECWelcome,
+		registerGroupChats,
+		registerGroupJoinWays,
+		registerGroupChatStats,
+		registerGroupChatTransfers,
+		registerGroupWelcome,
+		registerMediaAttachment,
+		registerMoments,
+		registerMomentStrategies,
+	} {
 		register(s)
 	}
 	if cfg.demo != nil {
@@ -234,10 +258,6 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	tb.Cleanup(s.Close)
 	return s
 }
-
-// registrars add the endpoints of each area; area files append to it in
-// their init functions.
-var registrars []func(*Server)
 
 // Close stops the server and its callback deliveries.
 func (s *Server) Close() {

@@ -2,16 +2,15 @@ package wecomtest
 
 import "time"
 
-// tickers bring time-driven state up to date (a customer transfer that
+// runTickers brings time-driven state up to date (a customer transfer that
 // completes after its 24-hour wait, a mass message whose senders act).
-// Each runs with s.mu held before every handler, so every endpoint sees
-// the state as of the server clock's now, whoever reads it. Area files
-// append to it in their init functions.
-var tickers []func(s *Server, now time.Time)
-
-// runTickers runs every ticker. Call it with s.mu held.
+// Each ticker runs with s.mu held before every handler, so every endpoint sees
+// the state as of the server clock's now, whoever reads it. Add an
+// area's ticker to the list here.
 func (s *Server) runTickers(now time.Time) {
-	for _, t := range tickers {
+	for _, t := range [...]func(s *Server, now time.Time){
+		settleECTransfers,
+	} {
 		t(s, now)
 	}
 }
