@@ -289,6 +289,10 @@ func (s *Server) Paths() []string {
 	return out
 }
 
+// Method returns the HTTP method the server serves path with ("GET" or
+// "POST"), or "" when it does not implement path.
+func (s *Server) Method(path string) string { return s.routes[path].method }
+
 // APIError is an errcode answer.
 type APIError struct {
 	Code    int
