@@ -232,6 +232,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerGroupChatTransfers,
 		registerGroupWelcome,
 		registerMediaAttachment,
+		registerMedia,
 		registerMoments,
 		registerMomentStrategies,
 	} {
