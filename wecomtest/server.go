@@ -328,7 +328,7 @@ const (
 	codeSystemBusy         = -1
 	codeNotReady           = 41063
 	codeInvalidChatID      = 40050
-	codeMemberNotActivated = 40098
+	codeMemberNotActivated = 41054
 )
 
 // call is one request being served.

@@ -19,7 +19,7 @@ type User struct {
 	Resigned bool
 	// DimissionTime is when they left (Unix seconds).
 	DimissionTime int64
-	// Inactive says the member has not activated WeCom (40098).
+	// Inactive says the member has not activated WeCom (41054).
 	Inactive bool
 }
 
