@@ -25,4 +25,3 @@ func TestErrorCodesMatchWeCom(t *testing.T) {
 	}
 	assert.Equal(t, "contact way quota reached", CodeContactWayQuota.String())
 }
-
