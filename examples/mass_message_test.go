@@ -37,7 +37,7 @@ func massWant(t *testing.T) (tag string, tasks []string, recipients map[string]s
 	groups, err := ec.ListCorpTags(ctx, nil, nil)
 	require.NoError(t, err)
 	tag = groups[0].Tags[0].ID
-	_, err = ec.AddMsgTemplate(ctx, &externalcontact.MsgTemplateRequest{
+	_, err = ec.AddMsgTemplate(ctx, &externalcontact.AddMsgTemplateRequest{
 		TagFilter: &externalcontact.MsgTemplateTagFilter{GroupList: []externalcontact.MsgTemplateTagGroup{{TagList: []string{tag}}}},
 		Text:      &message.Text{Content: "x"},
 	})
