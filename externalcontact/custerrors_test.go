@@ -23,7 +23,7 @@ func everyCall(svc *Service) map[string]func(context.Context) error {
 		"Remark": func(ctx context.Context) error {
 			return svc.Remark(ctx, &RemarkRequest{UserID: "u", ExternalUserID: "wm"})
 		},
-		"ListCorpTags": func(ctx context.Context) error { return ignore(svc.ListCorpTags(ctx, nil, nil)) },
+		"ListCorpTags": func(ctx context.Context) error { return ignore(svc.ListCorpTags(ctx, nil)) },
 		"AddCorpTags": func(ctx context.Context) error {
 			return ignore(svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "g", Tags: []TagSpec{{Name: "t"}}}))
 		},

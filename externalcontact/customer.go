@@ -247,7 +247,7 @@ type FollowUser struct {
 }
 
 // CreateAt returns CreateTime as a time.Time (zero when unset).
-func (f *FollowUser) CreateAt() time.Time { return wecom.UnixTime(f.CreateTime) }
+func (f FollowUser) CreateAt() time.Time { return wecom.UnixTime(f.CreateTime) }
 
 // FollowTag is a tag a member put on a customer.
 type FollowTag struct {
@@ -283,7 +283,7 @@ type FollowInfo struct {
 }
 
 // CreateAt returns CreateTime as a time.Time (zero when unset).
-func (f *FollowInfo) CreateAt() time.Time { return wecom.UnixTime(f.CreateTime) }
+func (f FollowInfo) CreateAt() time.Time { return wecom.UnixTime(f.CreateTime) }
 
 // CustomerDetail is a customer with the members who follow them.
 type CustomerDetail struct {

@@ -362,6 +362,7 @@ func TestMassMessageRoundTrip(t *testing.T) {
 	assert.Error(t, m.s.ConfirmGroupMsg(res.MsgID, "zhangsan"), "sent once")
 	rs, err = collect(m.svc.AllGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "zhangsan"}))
 	require.NoError(t, err)
+	require.NotEmpty(t, rs)
 	for _, r := range rs {
 		assert.Equal(t, GroupMsgSent, r.Status)
 		assert.Equal(t, now+60, r.SendTime)

@@ -3,6 +3,7 @@ package externalcontact
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/wecomkit/wecom"
 )
@@ -21,6 +22,9 @@ type TagGroup struct {
 	Tags       []Tag `json:"tag"`
 }
 
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (g TagGroup) CreateAt() time.Time { return wecom.UnixTime(g.CreateTime) }
+
 // Tag is a corp or strategy tag.
 type Tag struct {
 	ID         string `json:"id"`
@@ -30,6 +34,9 @@ type Tag struct {
 	Order   int  `json:"order"`
 	Deleted bool `json:"deleted,omitempty"`
 }
+
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (t Tag) CreateAt() time.Time { return wecom.UnixTime(t.CreateTime) }
 
 // TagSpec is a tag to create: a name (at most 30 characters) and an
 // optional order.

@@ -78,7 +78,7 @@ func TestCorpTagsRoundTrip(t *testing.T) {
 	other, err := svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "来源", Order: 9, Tags: []TagSpec{{Name: "门店"}}})
 	require.NoError(t, err)
 
-	all, err := svc.ListCorpTags(ctx, nil, nil)
+	all, err := svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, "来源", all[0].GroupName, "larger order first")
@@ -118,16 +118,18 @@ func TestCorpTagsRoundTrip(t *testing.T) {
 
 	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{TagIDs: []string{vip}}))
 	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{TagIDs: []string{other.Tags[0].ID}, AgentID: s.AgentID}))
-	for rel, err := range svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}}) {
-		require.NoError(t, err)
+	rels, err := collect(svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}}))
+	require.NoError(t, err)
+	require.NotEmpty(t, rels)
+	for _, rel := range rels {
 		assert.Empty(t, rel.FollowInfo.TagIDs, "deleted tags leave the customer")
 	}
-	all, err = svc.ListCorpTags(ctx, nil, nil)
+	all, err = svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, all, 1, "a group without tags is deleted")
 	assert.Len(t, all[0].Tags, 3)
 	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{GroupIDs: []string{g.GroupID}}))
-	all, err = svc.ListCorpTags(ctx, nil, nil)
+	all, err = svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	assert.Empty(t, all)
 
@@ -222,7 +224,7 @@ func TestStrategyTagsRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, groups, 1)
 	assert.Equal(t, "华南标签", groups[0].GroupName)
-	corpGroups, err := svc.ListCorpTags(ctx, nil, nil)
+	corpGroups, err := svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, corpGroups, 1, "strategy tags are not corp tags")
 	assert.Equal(t, corp.GroupID, corpGroups[0].GroupID)

@@ -114,15 +114,18 @@ type UnassignedCustomer struct {
 // DimissionAt returns DimissionTime as a time.Time (zero when unset).
 func (u UnassignedCustomer) DimissionAt() time.Time { return wecom.UnixTime(u.DimissionTime) }
 
-func checkMembers(op, handover, takeover string) error {
-	if handover == "" || takeover == "" {
+// members names the two members of a transfer.
+type members struct{ handover, takeover string }
+
+func checkMembers(op string, m members) error {
+	if m.handover == "" || m.takeover == "" {
 		return wecom.InvalidArgument("externalcontact: %s: handover_userid and takeover_userid are required", op)
 	}
 	return nil
 }
 
-func checkTransfer(op, handover, takeover string, ids []string) error {
-	if err := checkMembers(op, handover, takeover); err != nil {
+func checkTransfer(op string, m members, ids []string) error {
+	if err := checkMembers(op, m); err != nil {
 		return err
 	}
 	switch {
@@ -166,7 +169,7 @@ func (s *Service) transferOutcomes(ctx context.Context, path string, body any, o
 // WeCom: POST /cgi-bin/externalcontact/transfer_customer
 func (s *Service) TransferCustomers(ctx context.Context, req *TransferCustomersRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
 	r := deref(req)
-	if err := checkTransfer("transfer customers", r.HandoverUserID, r.TakeoverUserID, r.ExternalUserIDs); err != nil {
+	if err := checkTransfer("transfer customers", members{r.HandoverUserID, r.TakeoverUserID}, r.ExternalUserIDs); err != nil {
 		return nil, err
 	}
 	if n := utf8.RuneCountInString(r.TransferSuccessMsg); n > MaxTransferSuccessMsgLength {
@@ -189,7 +192,7 @@ type ListResignedTransferResultsRequest = ListTransferResultsRequest
 
 func (s *Service) transferResults(ctx context.Context, op, path string, req *ListTransferResultsRequest, opts []wecom.CallOption) ([]TransferResult, string, error) {
 	r := deref(req)
-	if err := checkMembers(op, r.HandoverUserID, r.TakeoverUserID); err != nil {
+	if err := checkMembers(op, members{r.HandoverUserID, r.TakeoverUserID}); err != nil {
 		return nil, "", err
 	}
 	resp, err := wecom.Call[struct {
@@ -293,7 +296,7 @@ func (s *Service) AllUnassignedCustomers(ctx context.Context, req *ListUnassigne
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_customer
 func (s *Service) TransferResignedCustomers(ctx context.Context, req *TransferResignedCustomersRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
 	r := deref(req)
-	if err := checkTransfer("transfer resigned customers", r.HandoverUserID, r.TakeoverUserID, r.ExternalUserIDs); err != nil {
+	if err := checkTransfer("transfer resigned customers", members{r.HandoverUserID, r.TakeoverUserID}, r.ExternalUserIDs); err != nil {
 		return nil, err
 	}
 	return s.transferOutcomes(ctx, "/cgi-bin/externalcontact/resigned/transfer_customer", &r, opts)
@@ -370,7 +373,7 @@ type resultLister func(ctx context.Context, req *ListTransferResultsRequest, opt
 
 func (s *Service) waitTransfers(ctx context.Context, op string, list resultLister, req *WaitTransfersRequest, opts []wecom.CallOption) ([]TransferResult, error) {
 	r := deref(req)
-	if err := checkMembers(op, r.HandoverUserID, r.TakeoverUserID); err != nil {
+	if err := checkMembers(op, members{r.HandoverUserID, r.TakeoverUserID}); err != nil {
 		return nil, err
 	}
 	ids := r.ExternalUserIDs

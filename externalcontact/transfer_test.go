@@ -289,6 +289,7 @@ func TestOnJobTransferRoundTrip(t *testing.T) {
 	s.Clock().Advance(time.Second)
 	rs, _, err = svc.ListTransferResults(ctx, &ListTransferResultsRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi"})
 	require.NoError(t, err)
+	require.Len(t, rs, 2)
 	for _, r := range rs {
 		assert.Equal(t, TransferStatusDone, r.Status)
 	}
@@ -449,8 +450,10 @@ func TestResignedTransferRoundTrip(t *testing.T) {
 
 	out, err := svc.TransferResignedCustomers(ctx, &TransferResignedCustomersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids[:3]})
 	require.NoError(t, err)
+	require.Len(t, out, 3)
 	for _, o := range out {
 		assert.True(t, o.OK())
+		assert.NoError(t, o.Err())
 	}
 	sent := s.RequestsTo("/cgi-bin/externalcontact/resigned/transfer_customer")
 	require.Len(t, sent, 1)
@@ -465,6 +468,7 @@ func TestResignedTransferRoundTrip(t *testing.T) {
 	clockSleep(t, s, &polls)
 	rs, err := svc.WaitResignedTransfers(ctx, &WaitResignedTransfersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids[:3]})
 	require.NoError(t, err)
+	require.Len(t, rs, 3)
 	for _, r := range rs {
 		assert.Equal(t, TransferStatusDone, r.Status)
 	}

@@ -124,7 +124,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 // ensureTag returns the id of the tag named tag in the group named group,
 // creating either when missing.
 func ensureTag(ctx context.Context, svc *externalcontact.Service, group, tag string) (id string, created bool, err error) {
-	groups, err := svc.ListCorpTags(ctx, nil, nil)
+	groups, err := svc.ListCorpTags(ctx, nil)
 	if err != nil {
 		return "", false, err
 	}
