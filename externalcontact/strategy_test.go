@@ -138,7 +138,7 @@ func TestStrategyIterators(t *testing.T) {
 	}
 	collect := func(svc *Service) ([]int, error) {
 		var out []int
-		for id, err := range svc.AllStrategyIDs(ctx, nil) {
+		for id, err := range svc.AllStrategyIDs(ctx, &ListStrategyIDsRequest{Limit: 10}) {
 			if err != nil {
 				return out, err
 			}
@@ -154,21 +154,22 @@ func TestStrategyIterators(t *testing.T) {
 		assert.Empty(t, got)
 	})
 	t.Run("many pages", func(t *testing.T) {
-		s, svc, ids := setup(t, 2500)
+		s, svc, ids := setup(t, 25)
 		got, err := collect(svc)
 		require.NoError(t, err)
 		assert.Equal(t, ids, got)
 		reqs := s.RequestsTo(listPath)
 		require.Len(t, reqs, 3)
-		assert.JSONEq(t, `{"limit":1000}`, string(reqs[0].Body))
+		assert.JSONEq(t, `{"limit":10}`, string(reqs[0].Body))
+		assert.JSONEq(t, `{"limit":10,"cursor":"`+jsonBody(t, reqs[2].Body)["cursor"].(string)+`"}`, string(reqs[2].Body))
 	})
 	t.Run("error midway and early break", func(t *testing.T) {
-		s, svc, _ := setup(t, 1500)
+		s, svc, _ := setup(t, 15)
 		s.FailNext(listPath, 1, wecomtest.Fault{Delay: 1})
 		s.FailNext(listPath, 1, wecomtest.Fault{Code: 48002})
 		got, err := collect(svc)
 		assert.True(t, wecom.IsPermissionDenied(err))
-		assert.Len(t, got, 1000)
+		assert.Len(t, got, 10)
 		s.ResetRequests()
 		for range svc.AllStrategyIDs(ctx, nil) {
 			break
