@@ -68,17 +68,16 @@ func TestTransferValidation(t *testing.T) {
 	cases := []struct {
 		name string
 		req  *TransferCustomersRequest
-		want error
 		text string
 	}{
-		{"nil is the zero request", nil, wecom.ErrInvalidArgument, "handover_userid and takeover_userid are required"},
-		{"no handover", &TransferCustomersRequest{TakeoverUserID: "b", ExternalUserIDs: []string{"x"}}, wecom.ErrInvalidArgument, ""},
-		{"no takeover", &TransferCustomersRequest{HandoverUserID: "a", ExternalUserIDs: []string{"x"}}, wecom.ErrInvalidArgument, ""},
-		{"no ids", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b"}, wecom.ErrInvalidArgument, ""},
-		{"101 ids", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: many}, wecom.ErrInvalidArgument, "101 external_userid, at most 100"},
-		{"blank id", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: []string{"x", ""}}, nil, "external_userid 1 is empty"},
+		{"nil is the zero request", nil, "handover_userid and takeover_userid are required"},
+		{"no handover", &TransferCustomersRequest{TakeoverUserID: "b", ExternalUserIDs: []string{"x"}}, "handover_userid and takeover_userid are required"},
+		{"no takeover", &TransferCustomersRequest{HandoverUserID: "a", ExternalUserIDs: []string{"x"}}, "handover_userid and takeover_userid are required"},
+		{"no ids", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b"}, "no external_userid given"},
+		{"101 ids", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: many}, "101 external_userid, at most 100"},
+		{"blank id", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: []string{"x", ""}}, "external_userid 1 is empty"},
 		{"long msg", &TransferCustomersRequest{HandoverUserID: "a", TakeoverUserID: "b", ExternalUserIDs: []string{"x"},
-			TransferSuccessMsg: strings.Repeat("转", 201)}, nil, "201 characters"},
+			TransferSuccessMsg: strings.Repeat("转", 201)}, "201 characters"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
