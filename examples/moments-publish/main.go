@@ -205,7 +205,7 @@ func pickTag(ctx context.Context, ec *externalcontact.Service, id string) (tagID
 	if id != "" {
 		ids = []string{id}
 	}
-	groups, err := ec.ListCorpTags(ctx, ids, nil)
+	groups, err := ec.ListCorpTags(ctx, &externalcontact.ListCorpTagsRequest{TagIDs: ids})
 	if err != nil {
 		return "", "", fmt.Errorf("list corp tags: %w", err)
 	}
