@@ -1,8 +1,8 @@
 package wecom
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -364,28 +362,6 @@ func TestUploadValidation(t *testing.T) {
 	assert.ErrorContains(t, err, "upload has no FileName")
 }
 
-// captureLogs returns a logger writing JSON lines at Debug into buf.
-func captureLogs(buf *syncBuffer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestDebugLogLine(t *testing.T) {
 	f := newFake(t)
 	var buf syncBuffer
@@ -432,15 +408,6 @@ func TestObserverSeesEveryAttempt(t *testing.T) {
 
 func zeroDur(ci CallInfo) CallInfo { ci.Duration = 0; ci.Err = nil; return ci }
 
-// closedAddr returns a base URL nothing listens on.
-func closedAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
-}
-
 func TestHTTPClientOptionIsUsed(t *testing.T) {
 	f := newFake(t)
 	var used atomic.Bool
@@ -452,10 +419,6 @@ func TestHTTPClientOptionIsUsed(t *testing.T) {
 	require.NoError(t, c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
 	assert.True(t, used.Load())
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestTimeoutOptionBoundsEachAttempt(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -92,4 +92,3 @@ func encodeBody(b any) ([]byte, error) {
 		return json.Marshal(b)
 	}
 }
-

@@ -15,29 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func hammer(t *testing.T, n int, fn func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := fn(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("call failed: %v", err)
-	}
-}
-
 func TestColdCacheThousandCallersOneGettoken(t *testing.T) {
 	f := newFake(t)
 	f.tokenDelay = 50 * time.Millisecond // keep the refresh in flight while callers pile up
@@ -124,24 +101,6 @@ func TestAccessToken(t *testing.T) {
 	tok, err := c.AccessToken(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "TOKEN-0001-qwertyuiopasdfghjkl", tok)
-}
-
-// fakeClock is a settable clock for token expiry tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 func TestTokenIsRefreshedAheadOfExpiry(t *testing.T) {
@@ -374,14 +333,6 @@ func TestTokenWaitRespectsCallerContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, tok)
 	assert.Equal(t, int32(1), f.tokenCalls.Load())
-}
-
-// setClock puts c's pipeline and token source on clk.
-func setClock(c *Client, clk *fakeClock) {
-	c.now = clk.Now
-	if cs, ok := c.tokens.(*cachingSource); ok {
-		cs.clock = clk.Now
-	}
 }
 
 // A token read back from a shared cache inside its refresh margin is due
