@@ -179,7 +179,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-
 // closedAddr returns a base URL nothing listens on.
 func closedAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -189,11 +188,9 @@ func closedAddr(t *testing.T) string {
 	return "http://" + addr
 }
 
-
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 
 // fault answers one attempt the way a troubled WeCom (or the network) would.
 type fault = http.HandlerFunc
@@ -230,7 +227,6 @@ func stall(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-
 func hammer(t *testing.T, n int, fn func() error) {
 	t.Helper()
 	var wg sync.WaitGroup
@@ -254,7 +250,6 @@ func hammer(t *testing.T, n int, fn func() error) {
 	}
 }
 
-
 // fakeClock is a settable clock for token expiry tests.
 type fakeClock struct {
 	mu sync.Mutex
@@ -273,7 +268,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-
 // setClock puts c's pipeline and token source on clk.
 func setClock(c *Client, clk *fakeClock) {
 	c.now = clk.Now
@@ -281,7 +275,6 @@ func setClock(c *Client, clk *fakeClock) {
 		cs.clock = clk.Now
 	}
 }
-
 
 // resetConnection answers with a TCP RST after reading the request:
 // SO_LINGER 0 makes Close send RST instead of FIN.
