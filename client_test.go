@@ -439,3 +439,67 @@ func TestTimeoutOptionBoundsEachAttempt(t *testing.T) {
 	assert.Contains(t, e.Message, "no response within 30ms")
 	assert.Less(t, time.Since(start), 1500*time.Millisecond)
 }
+
+// gatedReader yields its first chunk, then blocks until the server has
+// received that chunk: an SDK that read the upload whole before sending
+// (as resty's SetBody(io.Reader) does) would never get past it.
+type gatedReader struct {
+	first, rest []byte
+	gate        <-chan struct{}
+	stage       int
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	switch g.stage {
+	case 0:
+		g.stage++
+		return copy(p, g.first), nil
+	case 1:
+		select {
+		case <-g.gate:
+		case <-time.After(5 * time.Second):
+			return 0, errors.New("the server never saw the first chunk: the upload was buffered, not streamed")
+		}
+		g.stage++
+		return copy(p, g.rest), nil
+	}
+	return 0, io.EOF
+}
+
+func TestUploadStreamsWithoutBuffering(t *testing.T) {
+	f := newFake(t)
+	first, rest := strings.Repeat("A", 1000), strings.Repeat("B", 1000)
+	gate := make(chan struct{})
+	var got, ua string
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/cgi-bin/media/upload" {
+			f.serve(w, r)
+			return
+		}
+		buf := make([]byte, 0, 4096)
+		tmp := make([]byte, 512)
+		for !strings.Contains(string(buf), first) {
+			n, err := r.Body.Read(tmp)
+			buf = append(buf, tmp[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		close(gate)
+		ua = r.Header.Get("User-Agent")
+		all, _ := io.ReadAll(r.Body)
+		got = string(append(buf, all...))
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "media_id": "M1"})
+	})
+	c := f.client(t, WithUserAgent("acme/2"))
+	var out struct {
+		MediaID string `json:"media_id"`
+	}
+	err := c.Do(context.Background(), &Request{Path: "/cgi-bin/media/upload", Upload: &Upload{
+		FileName: "a.bin", Reader: &gatedReader{first: []byte(first), rest: []byte(rest), gate: gate}, Size: 2000,
+	}}, &out)
+	require.NoError(t, err)
+	assert.Equal(t, "M1", out.MediaID)
+	assert.Contains(t, got, first+rest)
+	assert.Equal(t, "acme/2", ua, "uploads carry the one User-Agent too")
+}
