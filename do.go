@@ -17,20 +17,20 @@ import (
 // Do is the escape hatch for endpoints the SDK does not wrap yet; the area
 // packages are built on it.
 func (c *Client) Do(ctx context.Context, req *Request, out any, opts ...CallOption) error {
-	cl, err := c.prepare(req, out, opts)
-	if err != nil {
+	var cl call
+	if err := c.prepare(&cl, req, out, opts); err != nil {
 		return err
 	}
 	var st retryState
 	for n := 1; ; n++ {
-		a := c.attempt(ctx, cl, n)
+		a := c.attempt(ctx, &cl, n)
 		if !a.sent {
 			return a.err
 		}
-		d := c.retry.decide(&st, a.verdict, a.err, cl)
-		c.report(ctx, cl, a, d.repeat)
+		d := c.retry.decide(&st, a.verdict, a.err, &cl)
+		c.report(ctx, &cl, a, d.repeat)
 		if !d.repeat {
-			return c.finish(ctx, cl, a, d)
+			return c.finish(ctx, &cl, a, d)
 		}
 		if d.refreshToken {
 			c.tokens.Invalidate(ctx, a.token)
@@ -56,11 +56,13 @@ type call struct {
 	maxAttempts int
 }
 
-func (c *Client) prepare(req *Request, out any, opts []CallOption) (*call, *Error) {
+// prepare fills cl from req, once for all attempts. An error means the
+// request is malformed and was never sent.
+func (c *Client) prepare(cl *call, req *Request, out any, opts []CallOption) error {
 	if req == nil {
-		return nil, &Error{Message: "nil request"}
+		return &Error{Message: "nil request"}
 	}
-	cl := &call{req: req, method: req.method(), out: out, maxAttempts: c.retry.MaxAttempts}
+	*cl = call{req: req, method: req.method(), out: out, maxAttempts: c.retry.MaxAttempts}
 	for _, o := range opts {
 		if o != nil {
 			var co callOptions
@@ -73,8 +75,8 @@ func (c *Client) prepare(req *Request, out any, opts []CallOption) (*call, *Erro
 			}
 		}
 	}
-	fail := func(msg string, err error) (*call, *Error) {
-		return nil, &Error{Method: cl.method, Path: req.Path, Message: msg, Err: err}
+	fail := func(msg string, err error) error {
+		return &Error{Method: cl.method, Path: req.Path, Message: msg, Err: err}
 	}
 	if err := validateRequest(req, cl.method); err != nil {
 		return fail(err.Error(), nil)
@@ -93,7 +95,7 @@ func (c *Client) prepare(req *Request, out any, opts []CallOption) (*call, *Erro
 			return fail("prepare upload", err)
 		}
 	}
-	return cl, nil
+	return nil
 }
 
 // attemptOutcome is what one attempt did.
