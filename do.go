@@ -28,9 +28,14 @@ func (c *Client) Do(ctx context.Context, req *Request, out any, opts ...CallOpti
 			return a.err
 		}
 		d := c.retry.decide(&st, a.verdict, a.err, &cl)
-		c.report(ctx, &cl, a, d.repeat)
+		if a.err != nil {
+			a.err.Attempts = n
+			a.err.MaybeApplied = d.maybeApplied
+			a.err.Applied = d.applied
+		}
+		c.report(ctx, &cl, a, d.repeat) // the error as the caller will see it
 		if !d.repeat {
-			return c.finish(ctx, &cl, a, d)
+			return c.finish(ctx, &cl, a)
 		}
 		if d.refreshToken {
 			c.tokens.Invalidate(ctx, a.token)
@@ -152,18 +157,14 @@ func (c *Client) attempt(ctx context.Context, cl *call, n int) attemptOutcome {
 }
 
 // finish returns the call's result after its last attempt.
-func (c *Client) finish(ctx context.Context, cl *call, a attemptOutcome, d decision) error {
+func (c *Client) finish(ctx context.Context, cl *call, a attemptOutcome) error {
 	if a.err == nil {
-		return nil
+		return nil // not a nil *Error in a non-nil error
 	}
-	e := a.err
-	e.Attempts = a.n
-	e.MaybeApplied = e.MaybeApplied || d.maybeApplied
-	e.Applied = d.applied
 	if a.n > 1 {
-		c.logGaveUp(ctx, cl, a.n, e)
+		c.logGaveUp(ctx, cl, a.n, a.err)
 	}
-	return e
+	return a.err
 }
 
 func (c *Client) tokenError(cl *call, attempts int, err error) *Error {
