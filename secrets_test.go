@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -188,6 +189,12 @@ func TestSecretsNeverInErrorChainsOrLogs(t *testing.T) {
 	run(closedAddr(t)) // transport failure on gettoken
 	// A transport error on a call, the token in the URL net/http quotes.
 	run(closedAddr(t), WithTokenSource(&staticTokens{tok: token}))
+	// A transport (a proxy client, a tracing wrapper) whose errors quote
+	// the request URL, wrapping a timeout: the text goes, the timeout stays.
+	leaky := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("proxy refused %s (secret %s): %w", r.URL, secret, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded})
+	})}
+	run("http://127.0.0.1:1", WithHTTPClient(leaky))
 
 	var texts []string
 	for _, err := range errs {
@@ -232,5 +239,10 @@ func TestSecretsNeverInErrorChainsOrLogs(t *testing.T) {
 	assert.True(t, sawTimeout, "a timeout stays a timeout")
 	assert.True(t, sawOp, "*net.OpError stays reachable")
 	assert.True(t, sawErrno, "ECONNREFUSED stays reachable")
+	var sawDeadline bool
+	for _, err := range errs {
+		sawDeadline = sawDeadline || errors.Is(err, os.ErrDeadlineExceeded)
+	}
+	assert.True(t, sawDeadline, "a wrapped os.ErrDeadlineExceeded stays reachable through a scrubbed stand-in")
 	assert.True(t, sawCode, "a gettoken errcode stays reachable")
 }
