@@ -123,10 +123,18 @@ type Error struct {
 	// Attempts is how many times the request was sent.
 	Attempts int
 	// MaybeApplied is true when a call that changes data failed in a way that
-	// does not tell whether WeCom applied it (timeout, dropped connection,
-	// system busy, 5xx). The SDK does not repeat such a call; check the
-	// state before you do.
+	// does not tell whether WeCom applied it: attempt timeout, dropped or
+	// reset connection, system busy, any 5xx, a 200 with HTML, garbage or
+	// an empty body, the caller's context ending after the request may have
+	// gone out. The SDK does not repeat such a call; check the state before
+	// you do. It is false only when WeCom certainly did not apply the call.
 	MaybeApplied bool
+	// Applied is true when WeCom answered errcode 0 (the call was carried
+	// out) but the answer could not be decoded: the change WAS made, only
+	// its result is unreadable. Do not repeat the call. MaybeApplied is set
+	// too for calls that change data, so a caller who checks only
+	// IsMaybeApplied is safe. See IsAppliedUnreadable.
+	Applied bool
 	// Err is the underlying cause (network error, context error, decode
 	// error), if any.
 	Err error
@@ -169,7 +177,10 @@ func (e *Error) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
-	if e.MaybeApplied {
+	switch {
+	case e.Applied:
+		b.WriteString("; WeCom carried out the call (errcode 0) but its answer is unreadable: do not repeat it")
+	case e.MaybeApplied:
 		b.WriteString("; the change may have been applied: check before repeating it")
 	}
 	return b.String()
@@ -243,8 +254,18 @@ func IsPermissionDenied(err error) bool { return HasCode(err, CodeAPIForbidden, 
 func IsCredentialError(err error) bool { return HasCode(err, CodeInvalidCorpID, CodeInvalidSecret) }
 
 // IsMaybeApplied reports whether err comes from a call that changes data and
-// failed in a way that leaves unknown whether WeCom applied it.
+// failed in a way that leaves unknown whether WeCom applied it, including a
+// call WeCom applied whose answer is unreadable (see IsAppliedUnreadable).
 func IsMaybeApplied(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.MaybeApplied
+}
+
+// IsAppliedUnreadable reports whether err says WeCom carried out the call
+// (errcode 0) but its answer could not be decoded (Error.Applied): the
+// change was made and must not be repeated, though its result, such as a
+// new msgid, is lost.
+func IsAppliedUnreadable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Applied
 }

@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -12,41 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// fault answers one attempt the way a troubled WeCom (or the network) would.
-type fault = http.HandlerFunc
-
-func errcode(code int, msg string) fault {
-	return func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
-	}
-}
-
-func status(code int) fault {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, "<html>upstream trouble</html>")
-	}
-}
-
-func dropConnection(w http.ResponseWriter, r *http.Request) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("no hijacker")
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		conn.Close()
-	}
-}
-
-func stall(w http.ResponseWriter, r *http.Request) {
-	select {
-	case <-r.Context().Done():
-	case <-time.After(time.Second):
-	}
-}
 
 func TestRetryRules(t *testing.T) {
 	cases := []struct {
