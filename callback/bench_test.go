@@ -41,8 +41,11 @@ func benchEvents(t testing.TB) []struct{ name, xml string } {
 // for the dedup key without its events being deduplicated.
 type alwaysClaim struct{}
 
-func (alwaysClaim) Claim(context.Context, string, time.Duration) (bool, error) { return true, nil }
-func (alwaysClaim) Release(context.Context, string) error                      { return nil }
+func (alwaysClaim) Claim(context.Context, string, string, time.Duration) (ClaimState, error) {
+	return ClaimAcquired, nil
+}
+func (alwaysClaim) Done(context.Context, string, string, time.Duration) error { return nil }
+func (alwaysClaim) Release(context.Context, string, string) error             { return nil }
 
 // xmlEvent is how the widely used libraries decode every event: one flat
 // struct, encoding/xml.
