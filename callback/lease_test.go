@@ -177,7 +177,10 @@ func (s *hangingStore) Done(ctx context.Context, _, _ string, _ time.Duration) e
 	<-ctx.Done()
 	return ctx.Err()
 }
-func (s *hangingStore) Release(ctx context.Context, _, _ string) error { <-ctx.Done(); return ctx.Err() }
+func (s *hangingStore) Release(ctx context.Context, _, _ string) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
 
 // A store that hangs costs at most its timeout and does not lose the
 // event: it is handled, and a concurrent redelivery in this process is
