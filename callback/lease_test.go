@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -245,4 +247,30 @@ func TestAnswerDeadlineNoDedup(t *testing.T) {
 	assert.NoError(t, <-ctxErr, "not cancelled when the request ended")
 	require.NoError(t, h.Shutdown(context.Background()))
 	assert.Equal(t, "shutting down", serve(h, newWeCom(t, testKey, testCorpID).post(readEvent(t, "del_follow_user"), testNow)).Body.String())
+}
+
+// The envelope is read before its signature is checked, so the default
+// body limit is the envelope of the largest event admitted, not more:
+// such an event passes, a byte more is 413 before any parsing.
+func TestEnvelopeBound(t *testing.T) {
+	assert.Equal(t, int64(DefaultMaxBodyBytes), MaxEnvelopeBytes(DefaultMaxEventBytes))
+	assert.Less(t, DefaultMaxBodyBytes, 1<<18, "a quarter MiB at most")
+	h := newHandler(t)
+	var got int
+	On(h, func(ctx context.Context, ev *DelFollowUser) error { got = len(ev.Raw); return nil })
+	wc := newWeCom(t, testKey, testCorpID)
+	raw := readEvent(t, "del_follow_user")
+	big := strings.Replace(raw, "</xml>", "<Pad><![CDATA["+strings.Repeat("x", DefaultMaxEventBytes-len(raw)-len("<Pad><![CDATA[]]></Pad>"))+"]]></Pad></xml>", 1)
+	require.Len(t, big, DefaultMaxEventBytes)
+	r := wc.post(big, testNow)
+	require.LessOrEqual(t, r.ContentLength, int64(DefaultMaxBodyBytes))
+	assert.Equal(t, http.StatusOK, serve(h, r).Code)
+	assert.Equal(t, DefaultMaxEventBytes, got)
+
+	r = wc.post(raw, testNow)
+	body := bytes.Repeat([]byte("<a>"), DefaultMaxBodyBytes/3+1)
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), -1
+	rec := serve(h, r)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	assert.Equal(t, "body too large", rec.Body.String())
 }
