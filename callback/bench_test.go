@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,7 +108,10 @@ func xmlHandler(c *crypto.Crypter, token, receiver string, onAdd func(*xmlEvent)
 }
 
 // BenchmarkHandler: a full POST through ServeHTTP (httptest recorder),
-// including the typed decode and dispatch; beside it the same flow with
+// including the typed decode and dispatch (fast: with a dedup claim that
+// always succeeds, the handler on its own goroutine under the answer
+// deadline); the async path through a MemoryQueue and a Worker, timed
+// until the worker drained the queue (queue-worker); beside them the same flow with
 // encoding/xml for the envelope and the event, and the crypto floor
 // (base64 decode + SHA1 of the signature input + AES-256-CBC decrypt,
 // buffers reused).
@@ -120,7 +124,30 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The durable path: the answer waits for Enqueue, and a worker
+	// receives, claims, handles, marks done and acknowledges each event.
+	// Timed until the worker has drained the queue, so the figure is the
+	// whole cost of an event, not only the answer.
+	mq := NewMemoryQueue(&MemoryQueueOptions{MaxEvents: 1 << 20})
+	queued, err := New(testToken, testKey, testCorpID, WithClock(fixedClock), WithDedup(alwaysClaim{}, time.Minute), WithQueue(mq))
+	if err != nil {
+		b.Fatal(err)
+	}
+	worker, err := NewWorker(queued, mq, &WorkerOptions{Concurrency: 1, ReceiveWait: time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := worker.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer worker.Shutdown(context.Background())
 	var sink int
+	var qsink atomic.Int64
+	On(queued, func(ctx context.Context, ev *AddExternalContact) error { qsink.Add(int64(len(ev.UserID))); return nil })
+	On(queued, func(ctx context.Context, ev *ExternalChatUpdate) error {
+		qsink.Add(int64(len(ev.MemChangeList)))
+		return nil
+	})
 	for _, hh := range []*Handler{h, noDedup} {
 		On(hh, func(ctx context.Context, ev *AddExternalContact) error { sink += len(ev.UserID); return nil })
 		On(hh, func(ctx context.Context, ev *ExternalChatUpdate) error { sink += len(ev.MemChangeList); return nil })
@@ -158,6 +185,12 @@ func BenchmarkHandler(b *testing.B) {
 		}
 		b.Run("fast/"+ev.name, func(b *testing.B) { run(b, h) })
 		b.Run("fast-nodedup/"+ev.name, func(b *testing.B) { run(b, noDedup) })
+		b.Run("queue-worker/"+ev.name, func(b *testing.B) {
+			run(b, queued)
+			if err := mq.WaitEmpty(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
 		b.Run("encoding-xml/"+ev.name, func(b *testing.B) { run(b, baseline) })
 		b.Run("floor/"+ev.name, func(b *testing.B) {
 			key, _ := crypto.ParseKey(testKey)

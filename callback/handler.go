@@ -832,7 +832,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	h.closeMu.Unlock()
 	var errs []error
 	if h.memq != nil {
-		if err := h.memq.waitEmpty(ctx); err != nil {
+		if err := h.memq.WaitEmpty(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("callback: shutdown: %d events still in the memory queue are lost when the process exits: %w", h.memq.Len(), err))
 		}
 		if err := h.workers.Shutdown(ctx); err != nil {

@@ -321,8 +321,10 @@ func (q *MemoryQueue) Len() int {
 	return len(q.items)
 }
 
-// waitEmpty waits until the queue holds no event, or ctx ends.
-func (q *MemoryQueue) waitEmpty(ctx context.Context) error {
+// WaitEmpty waits until the queue holds no event (its workers handled
+// everything, dead letters aside), or ctx ends. Use it to drain the queue
+// before a shutdown.
+func (q *MemoryQueue) WaitEmpty(ctx context.Context) error {
 	for {
 		q.mu.Lock()
 		if len(q.items) == 0 {
