@@ -645,12 +645,6 @@ func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, start time.T
 	// given by the deadline whatever it does; its context outlives the
 	// request, bounded by the handler timeout.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.handlerTimeout)
-	var stopLeave func() bool
-	if key != "" {
-		// A handler stuck past its timeout no longer blocks redeliveries
-		// here; its lease runs out DefaultLeaseMargin later.
-		stopLeave = context.AfterFunc(hctx, func() { h.leave(key, owner) })
-	}
 	res := make(chan error, 1)
 	go func() {
 		defer h.running.Done()
@@ -667,24 +661,46 @@ func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, start time.T
 			}
 		}
 		if key != "" {
-			stopLeave()
 			h.leave(key, owner)
 		}
 		res <- err
 	}()
-	timer := time.NewTimer(h.remaining(start))
+	timer := getTimer(h.remaining(start))
+	defer putTimer(timer)
 	select {
 	case err := <-res:
-		timer.Stop()
 		if err != nil {
 			writeText(w, http.StatusInternalServerError, []byte("handler failed"))
 			return
 		}
 		writeSuccess(w)
 	case <-timer.C:
+		if key != "" {
+			// A handler stuck past its timeout no longer blocks
+			// redeliveries here; its lease runs out DefaultLeaseMargin
+			// later. (If it finishes first, leave is a no-op then.)
+			context.AfterFunc(hctx, func() { h.leave(key, owner) })
+		}
 		h.logEvent(ctx, slog.LevelWarn, "wecom callback: handler still running at the answer deadline; answered 503, WeCom delivers again", ev, errNotAnswered)
 		writeText(w, http.StatusServiceUnavailable, []byte("event still being handled"))
 	}
+}
+
+var timers sync.Pool // *time.Timer, stopped
+
+func getTimer(d time.Duration) *time.Timer {
+	if t, ok := timers.Get().(*time.Timer); ok {
+		t.Reset(d)
+		return t
+	}
+	return time.NewTimer(d)
+}
+
+// putTimer stops t and pools it; since Go 1.23 a stopped timer's channel
+// holds no stale tick.
+func putTimer(t *time.Timer) {
+	t.Stop()
+	timers.Put(t)
 }
 
 // inProgress answers a redelivery of an event being handled: not
@@ -719,7 +735,12 @@ func (h *Handler) leave(key, owner string) {
 	h.inflightMu.Unlock()
 }
 
+// storeCtx bounds one store call. MemoryDedup never blocks: it needs no
+// deadline of its own.
 func (h *Handler) storeCtx() (context.Context, context.CancelFunc) {
+	if _, ok := h.dedup.(*MemoryDedup); ok {
+		return context.Background(), func() {}
+	}
 	return context.WithTimeout(context.Background(), h.storeTimeout)
 }
 
