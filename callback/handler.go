@@ -133,7 +133,10 @@ type Handler struct {
 	bufs   sync.Pool // *[]byte for request bodies
 }
 
-// HandlerFunc handles one event; an error makes WeCom deliver it again.
+// HandlerFunc handles one event; an error makes WeCom deliver it again
+// (in async mode: the Worker retries it). Its context carries the
+// request's values but not its cancellation, and ends at the handler
+// timeout (WithHandlerTimeout; WorkerOptions.HandlerTimeout).
 type HandlerFunc func(ctx context.Context, ev Event) error
 
 type routes struct {

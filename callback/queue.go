@@ -32,7 +32,7 @@ const (
 // dies frees the event for WeCom's next redelivery), and done, kept for the
 // dedup window only once the handler succeeded.
 //
-// owner is a random id of one claim; Done and Release act only while the
+// owner is an id unique to one claim; Done and Release act only while the
 // key is still held by that owner (a lease that ran out is not held).
 // Implementations must be safe for concurrent use and must bound every
 // operation in time; the Handler also gives each call its own deadline
