@@ -399,6 +399,11 @@ func TestNewErrors(t *testing.T) {
 		"async queue": {testToken, testKey, []Option{WithAsync(1, -1)}, "WithAsync"},
 		"dedup ttl":   {testToken, testKey, []Option{WithDedup(NewMemoryDedup(1), 0)}, "WithDedup"},
 		"nil clock":   {testToken, testKey, []Option{WithClock(nil)}, "WithClock"},
+		"answer":      {testToken, testKey, []Option{WithAnswerDeadline(0)}, "WithAnswerDeadline"},
+		"timeout":     {testToken, testKey, []Option{WithHandlerTimeout(-time.Second)}, "WithHandlerTimeout"},
+		"store":       {testToken, testKey, []Option{WithStoreTimeout(0)}, "WithStoreTimeout"},
+		"nil queue":   {testToken, testKey, []Option{WithQueue(nil)}, "WithQueue"},
+		"both modes":  {testToken, testKey, []Option{WithQueue(NewMemoryQueue(nil)), WithAsync(1, 1)}, "choose one"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(tc.token, tc.key, testCorpID, tc.opts...)
