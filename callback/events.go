@@ -53,6 +53,14 @@ const (
 	kindExternalTagDelete
 	kindExternalTagShuffle
 	kindCustomerAcquisition
+	// change_contact (events_contact.go)
+	kindCreateUser
+	kindUpdateUser
+	kindDeleteUser
+	kindCreateParty
+	kindUpdateParty
+	kindDeleteParty
+	kindUpdateTag
 	numKinds
 )
 
