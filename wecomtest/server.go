@@ -234,6 +234,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerMediaAttachment,
 		registerMoments,
 		registerMomentStrategies,
+		registerStaff,
+		registerAppMessages,
 	} {
 		register(s)
 	}
