@@ -477,7 +477,7 @@ func (s *Server) messageUpdateTemplateCard(c *call) (any, error) {
 		for _, u := range members {
 			if slices.Contains(m.Recipients, u) {
 				up.UserIDs = append(up.UserIDs, u)
-			} else if slices.Contains(req.UserIDs, u) {
+			} else if slices.ContainsFunc(req.UserIDs, func(id string) bool { return strings.EqualFold(id, u) }) {
 				invalid = append(invalid, strings.ToLower(u))
 			}
 		}
