@@ -108,15 +108,15 @@ func TestAppMessageInvalidAndUnlicensed(t *testing.T) {
 
 	// Bodies WeCom refuses, sent raw.
 	for body, code := range map[string]int{
-		`{"touser":"LiSi","msgtype":"text","agentid":1000002,"text":{"content":""}}`:                          44004,
-		`{"touser":"LiSi","msgtype":"text","agentid":1000002}`:                                                40058,
-		`{"touser":"LiSi","msgtype":"poster","agentid":1000002,"poster":{}}`:                                  40008,
-		`{"touser":"LiSi","msgtype":"textcard","agentid":1000002,"textcard":{"url":"u"}}`:                     40058,
-		`{"touser":"LiSi","msgtype":"news","agentid":1000002,"news":{"articles":[]}}`:                         40058,
-		`{"touser":"LiSi","msgtype":"template_card","agentid":1000002,"template_card":{"card_type":"x"}}`:     40058,
+		`{"touser":"LiSi","msgtype":"text","agentid":1000002,"text":{"content":""}}`:                                     44004,
+		`{"touser":"LiSi","msgtype":"text","agentid":1000002}`:                                                           40058,
+		`{"touser":"LiSi","msgtype":"poster","agentid":1000002,"poster":{}}`:                                             40008,
+		`{"touser":"LiSi","msgtype":"textcard","agentid":1000002,"textcard":{"url":"u"}}`:                                40058,
+		`{"touser":"LiSi","msgtype":"news","agentid":1000002,"news":{"articles":[]}}`:                                    40058,
+		`{"touser":"LiSi","msgtype":"template_card","agentid":1000002,"template_card":{"card_type":"x"}}`:                40058,
 		`{"touser":"LiSi","msgtype":"template_card","agentid":1000002,"template_card":{"card_type":"vote_interaction"}}`: 40058,
-		`{"touser":"LiSi","msgtype":"text","agentid":1000002,"text":{"content":"x"},"duplicate_check_interval":14401}`: 40058,
-		`{"touser":"LiSi","msgtype":"text","agentid":1000002,"text":"x"}`:                                     47001,
+		`{"touser":"LiSi","msgtype":"text","agentid":1000002,"text":{"content":"x"},"duplicate_check_interval":14401}`:   40058,
+		`{"touser":"LiSi","msgtype":"text","agentid":1000002,"text":"x"}`:                                                47001,
 		`not json`: 47001,
 	} {
 		err := c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/message/send", Body: json.RawMessage(body)}, nil)
