@@ -433,10 +433,10 @@ type UpdateTemplateCardRequest struct {
 	// template_card_event callback; single use, valid
 	// ResponseCodeValidity. Required.
 	ResponseCode string
-	// UserIDs, PartyIDs and TagIDs narrow the update to those recipients
-	// (at most MaxUsers, MaxParties and MaxTags); AtAll updates the card
-	// for every recipient of the message. With none set WeCom updates it
-	// for the member who answered.
+	// UserIDs, PartyIDs and TagIDs name the recipients whose card changes
+	// (at most MaxUsers, MaxParties and MaxTags); AtAll changes it for
+	// every recipient of the message. WeCom marks each optional: set the
+	// ones you mean.
 	UserIDs  []string
 	PartyIDs []int
 	TagIDs   []int

@@ -1,9 +1,13 @@
 package callback
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,14 +30,14 @@ var contactCases = []struct {
 		DirectLeader: []string{"lisi", "wangwu"}, Position: "产品经理", Mobile: "13800000000", Gender: "1",
 		Email: "zhangsan@gzdev.com", BizMail: "zhangsan@qyycs2.wecom.work", Status: 1,
 		Avatar: "http://wx.qlogo.cn/mmopen/ajNVdqHZLLA3WJ6DSZUfiakYe37PKnQhBIeOQBO4czqrnZDS79FH5Wm5m4X69TBicnHFlhiafvDwklOpZeXYQQ2icg/0",
-		Alias: "zhangsan", Telephone: "020-123456", Address: "广州市"}}, true},
+		Alias:  "zhangsan", Telephone: "020-123456", Address: "广州市"}}, true},
 	{"create_user", &CreateUser{UserChange{Header: contactHdr("create_user"), UserID: "zhangsan", Department: []int{1, 2}}}, false},
 	{"update_user_full", &UpdateUser{UserChange: UserChange{Header: contactHdr("update_user"),
 		UserID: "zhangsan", Name: "张三", Department: []int{1, 2, 3}, MainDepartment: 1, IsLeaderInDept: []int{1, 0, 0},
 		DirectLeader: []string{"lisi"}, Position: "产品经理", Mobile: "13800000000", Gender: "2",
 		Email: "zhangsan@gzdev.com", BizMail: "zhangsan@qyycs2.wecom.work", Status: 2,
 		Avatar: "http://wx.qlogo.cn/mmopen/ajNVdqHZLLA3WJ6DSZUfiakYe37PKnQhBIeOQBO4czqrnZDS79FH5Wm5m4X69TBicnHFlhiafvDwklOpZeXYQQ2icg/0",
-		Alias: "zhangsan", Telephone: "020-123456", Address: "广州市"}, NewUserID: "zhangsan001"}, false},
+		Alias:  "zhangsan", Telephone: "020-123456", Address: "广州市"}, NewUserID: "zhangsan001"}, false},
 	{"update_user", &UpdateUser{UserChange: UserChange{Header: contactHdr("update_user"), UserID: "zhangsan", Department: []int{3}}, NewUserID: "zhangsan001"}, false},
 	{"delete_user", &DeleteUser{Header: contactHdr("delete_user"), UserID: "zhangsan"}, false},
 	{"create_party", &CreateParty{Header: contactHdr("create_party"), ID: 2, Name: "广州研发中心", ParentID: 1, Order: 1}, false},
@@ -131,4 +135,43 @@ func TestContactEventKinds(t *testing.T) {
 		assert.False(t, seen[k], "%T shares a kind", ev)
 		seen[k] = true
 	}
+}
+
+// FuzzContactEventDecode is FuzzEventDecode seeded with the change_contact
+// samples, whose comma-separated lists have their own parsing.
+func FuzzContactEventDecode(f *testing.F) {
+	for _, tc := range contactCases {
+		b, err := os.ReadFile(filepath.Join("testdata", "contact", tc.file+".xml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ev, err := DecodeEvent(raw)
+		if err != nil {
+			if !errors.Is(err, ErrMalformedEvent) {
+				t.Fatalf("error %v is not ErrMalformedEvent", err)
+			}
+			return
+		}
+		if ev == nil || ev.EventHeader().Raw != string(raw) {
+			t.Fatal("event without its raw XML")
+		}
+		s := string(raw)
+		if _, ok := scanFlat(s, nil); !ok || strings.ContainsRune(s, '\r') || !utf8.ValidString(s) {
+			return
+		}
+		fields, err := parseXML(s)
+		if err != nil {
+			return
+		}
+		viaXML, err := buildEvent(s, fields)
+		if err != nil {
+			return
+		}
+		if !reflect.DeepEqual(ev, viaXML) {
+			t.Fatalf("fast path and encoding/xml disagree:\n%#v\n%#v", ev, viaXML)
+		}
+	})
 }

@@ -23,6 +23,8 @@ package staff
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
@@ -270,6 +272,22 @@ const (
 	GenderMale    Gender = "1"
 	GenderFemale  Gender = "2"
 )
+
+// UnmarshalJSON reads the string WeCom sends ("1"), and tolerates a bare
+// number (1) so that one odd answer does not fail the whole call.
+func (g *Gender) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*g = Gender(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("staff: gender %s is neither a string nor a number", b)
+	}
+	*g = Gender(n.String())
+	return nil
+}
 
 // String implements fmt.Stringer.
 func (g Gender) String() string {

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"encoding/json"
 	"errors"
 	"net/url"
 	"testing"
@@ -262,4 +263,16 @@ func TestEnumStrings(t *testing.T) {
 	for a, want := range map[AttrType]string{AttrText: "text", AttrWeb: "web", AttrMiniProgram: "miniprogram", 7: "AttrType(7)"} {
 		assert.Equal(t, want, a.String())
 	}
+}
+
+func TestGenderDecodesStringOrNumber(t *testing.T) {
+	for in, want := range map[string]Gender{`"1"`: GenderMale, `2`: GenderFemale, `""`: "", `"0"`: GenderUnknown} {
+		var m Member
+		require.NoError(t, json.Unmarshal([]byte(`{"gender":`+in+`}`), &m), in)
+		assert.Equal(t, want, m.Gender, in)
+	}
+	var m Member
+	err := json.Unmarshal([]byte(`{"gender":true}`), &m)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "staff: gender true")
 }
