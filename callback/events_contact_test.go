@@ -175,3 +175,27 @@ func FuzzContactEventDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeContactEvent: change_contact samples, with
+// add_external_contact as the baseline. create_user_full nests ExtAttr
+// deeper than one <Item> level, so it takes the encoding/xml path.
+func BenchmarkDecodeContactEvent(b *testing.B) {
+	for _, name := range []string{"baseline/add_external_contact", "create_user", "create_user_full", "update_tag"} {
+		path := filepath.Join("testdata", "contact", name+".xml")
+		if strings.HasPrefix(name, "baseline/") {
+			path = filepath.Join("testdata", "events", strings.TrimPrefix(name, "baseline/")+".xml")
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := DecodeEvent(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
