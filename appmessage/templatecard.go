@@ -271,17 +271,17 @@ type VerticalContent struct {
 // one of SelectList of a multiple choice. QuestionKey comes back in the
 // callback with the chosen option's ID.
 type Selection struct {
-	QuestionKey string   `json:"question_key"`
-	Title       string   `json:"title,omitempty"`
-	OptionList  []Option `json:"option_list"`
+	QuestionKey string         `json:"question_key"`
+	Title       string         `json:"title,omitempty"`
+	OptionList  []SelectOption `json:"option_list"`
 	// SelectedID is the option chosen by default.
 	SelectedID string `json:"selected_id,omitempty"`
 	// Disable greys the drop-down out (update_template_card only).
 	Disable bool `json:"disable,omitempty"`
 }
 
-// Option is one option of a Selection.
-type Option struct {
+// SelectOption is one option of a Selection.
+type SelectOption struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
 }

@@ -36,7 +36,7 @@ func ExampleService_AllUserIDs() {
 		}
 		fmt.Println(row.UserID, "in", row.Department)
 	}
-	members, err := svc.ListUserDepartments(ctx, nil)
+	members, err := svc.ListUserDepartments(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func ExampleService_AllUserIDs() {
 
 // A member's profile. An app that is not the address-book app gets no
 // sensitive fields (mobile, gender, email, avatar, address, ...).
-func ExampleService_GetMember() {
+func ExampleService_GetUser() {
 	s, err := wecomtest.NewServer()
 	if err != nil {
 		log.Fatal(err)
@@ -71,7 +71,7 @@ func ExampleService_GetMember() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := staff.New(client).GetMember(context.Background(), "zhangsan")
+	m, err := staff.New(client).GetUser(context.Background(), "zhangsan")
 	if err != nil {
 		log.Fatal(err)
 	}

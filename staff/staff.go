@@ -116,16 +116,17 @@ type UserDepartments struct {
 	Departments []int
 }
 
-// ListUserDepartments reads the whole directory with AllUserIDs and folds
-// its rows into one entry per member, in the order members first appear,
-// with their departments in the order listed. It holds the directory in
-// memory; use AllUserIDs to stream it.
+// ListUserDepartments reads the whole directory with AllUserIDs
+// (MaxUserIDsLimit rows a call) and folds its rows into one entry per
+// member, in the order members first appear, with their departments in
+// the order listed. It holds the directory in memory; use AllUserIDs to
+// stream it.
 //
 // WeCom: POST /cgi-bin/user/list_id
-func (s *Service) ListUserDepartments(ctx context.Context, req *ListUserIDsRequest, opts ...wecom.CallOption) ([]UserDepartments, error) {
+func (s *Service) ListUserDepartments(ctx context.Context, opts ...wecom.CallOption) ([]UserDepartments, error) {
 	var out []UserDepartments
 	index := map[string]int{}
-	for row, err := range s.AllUserIDs(ctx, req, opts...) {
+	for row, err := range s.AllUserIDs(ctx, nil, opts...) {
 		if err != nil {
 			return nil, err
 		}
@@ -140,17 +141,17 @@ func (s *Service) ListUserDepartments(ctx context.Context, req *ListUserIDsReque
 	return out, nil
 }
 
-// GetMember returns a member's profile. Apps other than 通讯录同步 get no
+// GetUser returns a member's profile. Apps other than 通讯录同步 get no
 // sensitive fields (see the package doc), and IPs added to the 通讯录同步
 // assistant since 2022-08-15 are refused: read ListUserIDs instead.
 // An unknown userid is errcode 60111 (wecom.CodeUserNotFound).
 //
 // WeCom: GET /cgi-bin/user/get
-func (s *Service) GetMember(ctx context.Context, userID string, opts ...wecom.CallOption) (*Member, error) {
+func (s *Service) GetUser(ctx context.Context, userID string, opts ...wecom.CallOption) (*User, error) {
 	if userID == "" {
-		return nil, wecom.InvalidArgument("staff: get member: userid is required")
+		return nil, wecom.InvalidArgument("staff: get user: userid is required")
 	}
-	return wecom.Call[Member](ctx, s.c, &wecom.Request{
+	return wecom.Call[User](ctx, s.c, &wecom.Request{
 		Method: http.MethodGet,
 		Path:   "/cgi-bin/user/get",
 		Query: struct {
@@ -236,19 +237,19 @@ func (s *Service) ListDepartments(ctx context.Context, id int, opts ...wecom.Cal
 	return resp.Department, nil
 }
 
-// Status is a member's activation status (激活状态).
-type Status int
+// UserStatus is a member's activation status (激活状态).
+type UserStatus int
 
-// The values of Status.
+// The values of UserStatus.
 const (
-	StatusActive   Status = 1 // 已激活
-	StatusDisabled Status = 2 // 已禁用
-	StatusInactive Status = 4 // 未激活: has not joined WeCom yet
-	StatusLeftCorp Status = 5 // 退出企业
+	StatusActive   UserStatus = 1 // 已激活
+	StatusDisabled UserStatus = 2 // 已禁用
+	StatusInactive UserStatus = 4 // 未激活: has not joined WeCom yet
+	StatusLeftCorp UserStatus = 5 // 退出企业
 )
 
 // String implements fmt.Stringer.
-func (s Status) String() string {
+func (s UserStatus) String() string {
 	switch s {
 	case StatusActive:
 		return "active"
@@ -259,38 +260,38 @@ func (s Status) String() string {
 	case StatusLeftCorp:
 		return "left"
 	}
-	return "Status(" + strconv.Itoa(int(s)) + ")"
+	return "UserStatus(" + strconv.Itoa(int(s)) + ")"
 }
 
-// Gender is a member's gender as user/get sends it: a string.
-type Gender string
+// UserGender is a member's gender as user/get sends it: a string.
+type UserGender string
 
-// The values of Gender. An app that is not the address-book app gets ""
+// The values of UserGender. An app that is not the address-book app gets ""
 // (a sensitive field).
 const (
-	GenderUnknown Gender = "0"
-	GenderMale    Gender = "1"
-	GenderFemale  Gender = "2"
+	GenderUnknown UserGender = "0"
+	GenderMale    UserGender = "1"
+	GenderFemale  UserGender = "2"
 )
 
 // UnmarshalJSON reads the string WeCom sends ("1"), and tolerates a bare
 // number (1) so that one odd answer does not fail the whole call.
-func (g *Gender) UnmarshalJSON(b []byte) error {
+func (g *UserGender) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
-		*g = Gender(s)
+		*g = UserGender(s)
 		return nil
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("staff: gender %s is neither a string nor a number", b)
+		return fmt.Errorf("staff: gender %s is neither a string nor a number: %w", b, err)
 	}
-	*g = Gender(n.String())
+	*g = UserGender(n.String())
 	return nil
 }
 
 // String implements fmt.Stringer.
-func (g Gender) String() string {
+func (g UserGender) String() string {
 	switch g {
 	case GenderUnknown:
 		return "unknown"
@@ -301,13 +302,13 @@ func (g Gender) String() string {
 	case "":
 		return "absent"
 	}
-	return "Gender(" + string(g) + ")"
+	return "UserGender(" + string(g) + ")"
 }
 
-// Member is a member's profile (user/get). The fields marked sensitive
+// User is a member's profile (user/get). The fields marked sensitive
 // are empty for apps other than 通讯录同步 since 2022-06-20 (see the
 // package doc); a field the corp never filled is empty too.
-type Member struct {
+type User struct {
 	UserID string `json:"userid"`
 	Name   string `json:"name"`
 	// Department lists the member's department ids; Order and
@@ -318,31 +319,31 @@ type Member struct {
 	Order []int `json:"order,omitempty"`
 	// IsLeaderInDept is 1 where the member leads the department at the
 	// same index of Department, 0 elsewhere.
-	IsLeaderInDept []int    `json:"is_leader_in_dept,omitempty"`
-	DirectLeader   []string `json:"direct_leader,omitempty"` // userids of the member's direct leaders
-	Position       string   `json:"position,omitempty"`
-	Mobile         string   `json:"mobile,omitempty"`   // sensitive
-	Gender         Gender   `json:"gender,omitempty"`   // sensitive
-	Email          string   `json:"email,omitempty"`    // sensitive
-	BizMail        string   `json:"biz_mail,omitempty"` // sensitive: the corp mailbox
-	Avatar         string   `json:"avatar,omitempty"`   // sensitive
-	ThumbAvatar    string   `json:"thumb_avatar,omitempty"`
-	Telephone      string   `json:"telephone,omitempty"`
-	Alias          string   `json:"alias,omitempty"`
-	Status         Status   `json:"status"`
-	MainDepartment int      `json:"main_department,omitempty"`
+	IsLeaderInDept []int      `json:"is_leader_in_dept,omitempty"`
+	DirectLeader   []string   `json:"direct_leader,omitempty"` // userids of the member's direct leaders
+	Position       string     `json:"position,omitempty"`
+	Mobile         string     `json:"mobile,omitempty"`   // sensitive
+	Gender         UserGender `json:"gender,omitempty"`   // sensitive
+	Email          string     `json:"email,omitempty"`    // sensitive
+	BizMail        string     `json:"biz_mail,omitempty"` // sensitive: the corp mailbox
+	Avatar         string     `json:"avatar,omitempty"`   // sensitive
+	ThumbAvatar    string     `json:"thumb_avatar,omitempty"`
+	Telephone      string     `json:"telephone,omitempty"`
+	Alias          string     `json:"alias,omitempty"`
+	Status         UserStatus `json:"status"`
+	MainDepartment int        `json:"main_department,omitempty"`
 	// OpenUserID is the member's corp-wide id, sent to third-party apps
 	// only.
-	OpenUserID       string           `json:"open_userid,omitempty"`
-	QRCode           string           `json:"qr_code,omitempty"` // sensitive: the member's personal QR code
-	ExternalProfile  *ExternalProfile `json:"external_profile,omitempty"`
-	ExternalPosition string           `json:"external_position,omitempty"`
-	Address          string           `json:"address,omitempty"` // sensitive
-	ExtAttr          *ExtAttr         `json:"extattr,omitempty"`
+	OpenUserID       string               `json:"open_userid,omitempty"`
+	QRCode           string               `json:"qr_code,omitempty"` // sensitive: the member's personal QR code
+	ExternalProfile  *UserExternalProfile `json:"external_profile,omitempty"`
+	ExternalPosition string               `json:"external_position,omitempty"`
+	Address          string               `json:"address,omitempty"` // sensitive
+	ExtAttr          *ExtAttr             `json:"extattr,omitempty"`
 }
 
 // IsLeaderOf reports whether the member leads the department.
-func (m *Member) IsLeaderOf(departmentID int) bool {
+func (m *User) IsLeaderOf(departmentID int) bool {
 	for i, d := range m.Department {
 		if d == departmentID {
 			return i < len(m.IsLeaderInDept) && m.IsLeaderInDept[i] == 1
@@ -381,11 +382,11 @@ func (t AttrType) String() string {
 
 // Attr is one custom field: Text, Web or MiniProgram per Type.
 type Attr struct {
-	Type        AttrType     `json:"type"`
-	Name        string       `json:"name"`
-	Text        *TextAttr    `json:"text,omitempty"`
-	Web         *WebAttr     `json:"web,omitempty"`
-	MiniProgram *MiniProgram `json:"miniprogram,omitempty"`
+	Type        AttrType         `json:"type"`
+	Name        string           `json:"name"`
+	Text        *TextAttr        `json:"text,omitempty"`
+	Web         *WebAttr         `json:"web,omitempty"`
+	MiniProgram *MiniProgramAttr `json:"miniprogram,omitempty"`
 }
 
 // TextAttr is a text custom field.
@@ -399,23 +400,23 @@ type WebAttr struct {
 	Title string `json:"title"`
 }
 
-// MiniProgram is a mini-program custom field of an external profile.
-type MiniProgram struct {
+// MiniProgramAttr is a mini-program custom field of an external profile.
+type MiniProgramAttr struct {
 	AppID    string `json:"appid"`
 	PagePath string `json:"pagepath"`
 	Title    string `json:"title"`
 }
 
-// ExternalProfile is what customers see of the member (对外属性).
-type ExternalProfile struct {
-	ExternalCorpName string          `json:"external_corp_name,omitempty"`
-	WechatChannels   *WechatChannels `json:"wechat_channels,omitempty"`
-	ExternalAttr     []Attr          `json:"external_attr,omitempty"`
+// UserExternalProfile is what customers see of the member (对外属性).
+type UserExternalProfile struct {
+	ExternalCorpName string              `json:"external_corp_name,omitempty"`
+	WechatChannels   *UserWechatChannels `json:"wechat_channels,omitempty"`
+	ExternalAttr     []Attr              `json:"external_attr,omitempty"`
 }
 
-// WechatChannels is the WeChat Channels (视频号) account on a member's
+// UserWechatChannels is the WeChat Channels (视频号) account on a member's
 // external profile. Status is 0 unverified, 1 verified.
-type WechatChannels struct {
+type UserWechatChannels struct {
 	Nickname string `json:"nickname"`
 	Status   int    `json:"status,omitempty"`
 }

@@ -43,8 +43,6 @@ func TestListUserIDsLimit(t *testing.T) {
 		_, _, err := svc.ListUserIDs(testCtx(t), &ListUserIDsRequest{Limit: limit})
 		require.ErrorIs(t, err, wecom.ErrInvalidArgument, limit)
 		assert.Contains(t, err.Error(), "staff: list user ids: limit")
-		_, err = svc.ListUserDepartments(testCtx(t), &ListUserIDsRequest{Limit: limit})
-		require.ErrorIs(t, err, wecom.ErrInvalidArgument, limit)
 	}
 	assert.Empty(t, st.requests(), "nothing sent")
 }
@@ -110,21 +108,25 @@ func TestListUserDepartments(t *testing.T) {
 	st.answer("/cgi-bin/user/list_id",
 		`{"errcode":0,"errmsg":"ok","next_cursor":"p2","dept_user":[{"userid":"a","department":1},{"userid":"b","department":1}]}`,
 		`{"errcode":0,"errmsg":"ok","next_cursor":"","dept_user":[{"userid":"a","department":4},{"userid":"c","department":2}]}`)
-	got, err := svc.ListUserDepartments(testCtx(t), nil)
+	got, err := svc.ListUserDepartments(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, []UserDepartments{{"a", []int{1, 4}}, {"b", []int{1}}, {"c", []int{2}}}, got)
+	reqs := st.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, jsonOf(t, `{"limit":10000}`), jsonOf(t, reqs[0].Body))
+	assert.Equal(t, jsonOf(t, `{"cursor":"p2","limit":10000}`), jsonOf(t, reqs[1].Body))
 
 	st2, svc2 := newStub(t)
 	st2.answer("/cgi-bin/user/list_id", `{"errcode":48002,"errmsg":"api forbidden"}`)
-	got, err = svc2.ListUserDepartments(testCtx(t), nil)
+	got, err = svc2.ListUserDepartments(testCtx(t))
 	assert.Nil(t, got)
 	assert.Equal(t, wecom.CodeAPIForbidden, err.(*wecom.Error).Code)
 }
 
-func TestGetMemberDecodesEveryField(t *testing.T) {
+func TestGetUserDecodesEveryField(t *testing.T) {
 	st, svc := newStub(t)
 	st.file(t, "/cgi-bin/user/get", "user_get.json")
-	m, err := svc.GetMember(testCtx(t), "zhangsan")
+	m, err := svc.GetUser(testCtx(t), "zhangsan")
 	require.NoError(t, err)
 	reqs := st.requests()
 	require.Len(t, reqs, 1)
@@ -164,21 +166,21 @@ func TestGetMemberDecodesEveryField(t *testing.T) {
 	}, m.ExtAttr.Attrs)
 	require.NotNil(t, m.ExternalProfile)
 	assert.Equal(t, "企业简称", m.ExternalProfile.ExternalCorpName)
-	assert.Equal(t, &WechatChannels{Nickname: "视频号名称", Status: 1}, m.ExternalProfile.WechatChannels)
+	assert.Equal(t, &UserWechatChannels{Nickname: "视频号名称", Status: 1}, m.ExternalProfile.WechatChannels)
 	require.Len(t, m.ExternalProfile.ExternalAttr, 3)
-	assert.Equal(t, Attr{Type: AttrMiniProgram, Name: "测试app", MiniProgram: &MiniProgram{
+	assert.Equal(t, Attr{Type: AttrMiniProgram, Name: "测试app", MiniProgram: &MiniProgramAttr{
 		AppID: "wx8bd80126147dFAKE", PagePath: "/index", Title: "my miniprogram"}}, m.ExternalProfile.ExternalAttr[2])
 }
 
 // An app that is not the address-book app gets no sensitive fields.
-func TestGetMemberWithoutSensitiveFields(t *testing.T) {
+func TestGetUserWithoutSensitiveFields(t *testing.T) {
 	st, svc := newStub(t)
 	st.file(t, "/cgi-bin/user/get", "user_get_basic.json")
-	m, err := svc.GetMember(testCtx(t), "wangwu")
+	m, err := svc.GetUser(testCtx(t), "wangwu")
 	require.NoError(t, err)
 	assert.Equal(t, "王五", m.Name)
 	assert.Equal(t, StatusInactive, m.Status)
-	assert.Equal(t, Gender(""), m.Gender)
+	assert.Equal(t, UserGender(""), m.Gender)
 	assert.Equal(t, "absent", m.Gender.String())
 	for _, v := range []string{m.Mobile, m.Email, m.BizMail, m.Avatar, m.QRCode, m.Address} {
 		assert.Empty(t, v)
@@ -188,15 +190,15 @@ func TestGetMemberWithoutSensitiveFields(t *testing.T) {
 	assert.Equal(t, []string{}, m.DirectLeader)
 }
 
-func TestGetMemberErrors(t *testing.T) {
+func TestGetUserErrors(t *testing.T) {
 	st, svc := newStub(t)
-	_, err := svc.GetMember(testCtx(t), "")
+	_, err := svc.GetUser(testCtx(t), "")
 	require.ErrorIs(t, err, wecom.ErrInvalidArgument)
-	assert.Equal(t, "staff: get member: userid is required", err.Error())
+	assert.Equal(t, "staff: get user: userid is required", err.Error())
 	assert.Empty(t, st.requests())
 
 	st.answer("/cgi-bin/user/get", `{"errcode":60111,"errmsg":"userid not found"}`)
-	m, err := svc.GetMember(testCtx(t), "nobody")
+	m, err := svc.GetUser(testCtx(t), "nobody")
 	assert.Nil(t, m)
 	assert.True(t, wecom.HasCode(err, wecom.CodeUserNotFound), err)
 }
@@ -254,10 +256,10 @@ func TestListDepartments(t *testing.T) {
 }
 
 func TestEnumStrings(t *testing.T) {
-	for s, want := range map[Status]string{StatusActive: "active", StatusDisabled: "disabled", StatusInactive: "inactive", StatusLeftCorp: "left", 3: "Status(3)"} {
+	for s, want := range map[UserStatus]string{StatusActive: "active", StatusDisabled: "disabled", StatusInactive: "inactive", StatusLeftCorp: "left", 3: "UserStatus(3)"} {
 		assert.Equal(t, want, s.String())
 	}
-	for g, want := range map[Gender]string{GenderUnknown: "unknown", GenderMale: "male", GenderFemale: "female", "": "absent", "9": "Gender(9)"} {
+	for g, want := range map[UserGender]string{GenderUnknown: "unknown", GenderMale: "male", GenderFemale: "female", "": "absent", "9": "UserGender(9)"} {
 		assert.Equal(t, want, g.String())
 	}
 	for a, want := range map[AttrType]string{AttrText: "text", AttrWeb: "web", AttrMiniProgram: "miniprogram", 7: "AttrType(7)"} {
@@ -266,12 +268,12 @@ func TestEnumStrings(t *testing.T) {
 }
 
 func TestGenderDecodesStringOrNumber(t *testing.T) {
-	for in, want := range map[string]Gender{`"1"`: GenderMale, `2`: GenderFemale, `""`: "", `"0"`: GenderUnknown} {
-		var m Member
+	for in, want := range map[string]UserGender{`"1"`: GenderMale, `2`: GenderFemale, `""`: "", `"0"`: GenderUnknown} {
+		var m User
 		require.NoError(t, json.Unmarshal([]byte(`{"gender":`+in+`}`), &m), in)
 		assert.Equal(t, want, m.Gender, in)
 	}
-	var m Member
+	var m User
 	err := json.Unmarshal([]byte(`{"gender":true}`), &m)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "staff: gender true")

@@ -61,7 +61,7 @@ func TestDirectoryOfTheDemo(t *testing.T) {
 	assert.Equal(t, []staff.Department{{ID: 3, Name: "客服部", DepartmentLeader: []string{}, ParentID: 1, Order: 99998000}}, ds)
 
 	first := want[0]
-	m, err := svc.GetMember(ctx, first.UserID)
+	m, err := svc.GetUser(ctx, first.UserID)
 	require.NoError(t, err)
 	assert.Equal(t, first.UserID, m.UserID)
 	assert.NotEmpty(t, m.Name)
@@ -75,7 +75,7 @@ func TestDirectoryOfTheDemo(t *testing.T) {
 			resigned = u.UserID
 		}
 	}
-	_, err = svc.GetMember(ctx, resigned)
+	_, err = svc.GetUser(ctx, resigned)
 	assert.True(t, wecom.HasCode(err, wecom.CodeUserNotFound), "a member who left is out of the directory: %v", err)
 }
 
@@ -90,15 +90,15 @@ func TestDirectoryProfilesAndAccess(t *testing.T) {
 	}))
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu", Inactive: true}))
 
-	m, err := svc.GetMember(ctx, "zhangsan")
+	m, err := svc.GetUser(ctx, "zhangsan")
 	require.NoError(t, err)
-	assert.Equal(t, &staff.Member{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, Order: []int{0, 0},
+	assert.Equal(t, &staff.User{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, Order: []int{0, 0},
 		IsLeaderInDept: []int{0, 1}, DirectLeader: []string{"lisi"}, Position: "店长", Telephone: "021-1", Alias: "Sam",
 		Status: staff.StatusActive, MainDepartment: 2, ExternalPosition: "顾问"}, m, "no sensitive fields by default")
 	assert.True(t, m.IsLeaderOf(2))
 
 	s.SetDirectoryAccess(wecomtest.DirectoryAccess{SensitiveFields: true})
-	m, err = svc.GetMember(ctx, "zhangsan")
+	m, err = svc.GetUser(ctx, "zhangsan")
 	require.NoError(t, err)
 	assert.Equal(t, "13800000000", m.Mobile)
 	assert.Equal(t, staff.GenderMale, m.Gender)
@@ -109,17 +109,17 @@ func TestDirectoryProfilesAndAccess(t *testing.T) {
 	assert.Equal(t, "上海", m.Address)
 	assert.Equal(t, "https://open.work.weixin.qq.com/q", m.QRCode)
 
-	m, err = svc.GetMember(ctx, "wangwu")
+	m, err = svc.GetUser(ctx, "wangwu")
 	require.NoError(t, err)
 	assert.Equal(t, staff.StatusInactive, m.Status)
 	require.NoError(t, s.UpdateProfile("wangwu", wecomtest.Profile{Disabled: true}))
-	m, err = svc.GetMember(ctx, "wangwu")
+	m, err = svc.GetUser(ctx, "wangwu")
 	require.NoError(t, err)
 	assert.Equal(t, staff.StatusDisabled, m.Status)
 
 	// An IP added to the address-book assistant since 2022-08-15.
 	s.SetDirectoryAccess(wecomtest.DirectoryAccess{NewIP: true})
-	_, err = svc.GetMember(ctx, "zhangsan")
+	_, err = svc.GetUser(ctx, "zhangsan")
 	assert.True(t, wecom.HasCode(err, 60020), err)
 	_, err = svc.ListDepartments(ctx, 0)
 	assert.True(t, wecom.HasCode(err, 60020), err)
@@ -129,10 +129,10 @@ func TestDirectoryProfilesAndAccess(t *testing.T) {
 	assert.NoError(t, err, "simplelist keeps working")
 
 	// Errors as WeCom answers them.
-	_, err = svc.GetMember(ctx, "nobody")
+	_, err = svc.GetUser(ctx, "nobody")
 	assert.True(t, wecom.HasCode(err, 60020), "the IP check comes first")
 	s.SetDirectoryAccess(wecomtest.DirectoryAccess{})
-	_, err = svc.GetMember(ctx, "nobody")
+	_, err = svc.GetUser(ctx, "nobody")
 	assert.True(t, wecom.HasCode(err, wecom.CodeUserNotFound), err)
 	_, err = svc.ListDepartmentIDs(ctx, 99)
 	assert.True(t, wecom.HasCode(err, 60123), err)
