@@ -17,17 +17,22 @@ import (
 // notifyText is the app message each member with a task gets.
 const notifyText = "您有一条客户群发待确认：请打开企业微信「工作台 → 客户联系 → 群发助手」确认发送。"
 
-// notifyMembers tells each member who has a task of the mass message, by
-// an app message (应用消息) from the app whose secret the client holds,
-// that the message waits for them to confirm it, as SCRMs do: WeCom's own
-// reminder is easy to miss. The app's agentid comes from WECOM_AGENT_ID
-// (the embedded demo knows its own). A notice is a courtesy: a failure is
-// logged and the program goes on; it is never sent twice by a retry.
-func notifyMembers(ctx context.Context, log *slog.Logger, client *wecom.Client, cfg *demo.Config, ec *externalcontact.Service, msgID string) {
-	agentID, _ := strconv.Atoi(os.Getenv("WECOM_AGENT_ID"))
+// appAgentID is the agentid of the app whose secret the program uses:
+// WECOM_AGENT_ID, or the embedded demo's own; 0 when unknown.
+func appAgentID(cfg *demo.Config) int {
 	if cfg.Embedded() {
-		agentID = cfg.Server.AgentID
+		return cfg.Server.AgentID
 	}
+	id, _ := strconv.Atoi(os.Getenv("WECOM_AGENT_ID"))
+	return id
+}
+
+// notifyMembers tells each member who has a task of the mass message, by
+// an app message (应用消息) from the app agentID (whose secret the client
+// holds), that the message waits for them to confirm it, as SCRMs do:
+// WeCom's own reminder is easy to miss. A notice is a courtesy: a failure
+// is logged and the program goes on; it is never sent twice by a retry.
+func notifyMembers(ctx context.Context, log *slog.Logger, client *wecom.Client, agentID int, ec *externalcontact.Service, msgID string) {
 	if agentID <= 0 {
 		log.Info("members not notified: set WECOM_AGENT_ID to the agentid of the app whose secret you use")
 		return

@@ -35,7 +35,7 @@ func TestNotifyMembers(t *testing.T) {
 	require.NoError(t, err)
 
 	var logs bytes.Buffer
-	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, cfg, ec, res.MsgID)
+	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, appAgentID(cfg), ec, res.MsgID)
 
 	tasks := srv.MsgTemplates()[0].Tasks
 	require.Greater(t, len(tasks), 1)
@@ -60,8 +60,12 @@ func TestNotifyMembers(t *testing.T) {
 
 	// Without an agentid (a real WeCom and no WECOM_AGENT_ID) nothing is sent.
 	t.Setenv("WECOM_AGENT_ID", "")
+	assert.Equal(t, 0, appAgentID(&demo.Config{}))
+	t.Setenv("WECOM_AGENT_ID", "1000005")
+	assert.Equal(t, 1000005, appAgentID(&demo.Config{}))
+	assert.Equal(t, srv.AgentID, appAgentID(cfg), "the embedded demo knows its own")
 	logs.Reset()
-	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, &demo.Config{}, ec, res.MsgID)
+	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, 0, ec, res.MsgID)
 	assert.Contains(t, logs.String(), "set WECOM_AGENT_ID")
 	assert.Len(t, srv.AppMessages(), 1)
 }
