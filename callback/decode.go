@@ -308,6 +308,10 @@ func newEvent(h Header) typedEvent {
 		}
 	case EventCustomerAcquisition:
 		return &CustomerAcquisition{Header: h, Change: AcquisitionChange(h.ChangeType)}
+	case EventChangeContact:
+		if ev := newContactEvent(h); ev != nil {
+			return ev
+		}
 	}
 	return &UnknownEvent{Header: h}
 }

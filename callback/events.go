@@ -54,6 +54,14 @@ const (
 	kindExternalTagShuffle
 	kindCustomerAcquisition
 	kindMsgAuditApproved
+	// change_contact (events_contact.go)
+	kindCreateUser
+	kindUpdateUser
+	kindDeleteUser
+	kindCreateParty
+	kindUpdateParty
+	kindDeleteParty
+	kindUpdateTag
 	numKinds
 )
 

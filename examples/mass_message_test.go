@@ -105,6 +105,8 @@ func TestMassMessage(t *testing.T) {
 		assert.Equal(t, "sent", l["status"])
 	}
 	assert.Contains(t, stderr, "members_sent=0")
+	assert.Contains(t, stderr, "msg=\"members notified\" msgid="+msg["msgid"].(string)+" notified="+strconv.Itoa(len(wantTasks)),
+		"each member with a task is told by app message")
 	assert.Contains(t, stderr, "sent="+strconv.Itoa(len(recipients))+" not_sent=0")
 }
 

@@ -4,7 +4,8 @@
 //
 // It keeps state rather than canned replies: follow users, customers and
 // their follow relations, tags, contact ways, group chats, moments, mass
-// messages, transfers and welcome templates. Writes change what later
+// messages, transfers and welcome templates, the directory (departments,
+// profiles, address-book tags) and app messages. Writes change what later
 // reads return, time follows a settable Clock, and it answers like WeCom:
 // token checks (41001, 40014, 42001), request validation with WeCom's
 // errcodes, cursor pagination with the documented limits and per-API
@@ -235,6 +236,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerMedia,
 		registerMoments,
 		registerMomentStrategies,
+		registerStaff,
+		registerAppMessages,
 	} {
 		register(s)
 	}

@@ -289,16 +289,23 @@ func (st *state) addChat(g GroupChat) error {
 
 // ---- fixtures: the public way to put data in and read it back ----
 
-// AddUser adds a corp member.
+// AddUser adds a corp member. It emits create_user when change_contact
+// events are on (SetContactEvents).
 func (s *Server) AddUser(u User) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.st.addUser(u)
+	if err := s.st.addUser(u); err != nil {
+		return err
+	}
+	s.emitCreateUser(s.st.users[u.UserID])
+	return nil
 }
 
 // ResignUser makes a member leave the corp now (on the server clock): their
 // customers appear in get_unassigned_list and their groups wait for a
 // resigned transfer (groupchat/list status 1), as after 离职 in WeCom.
+// They leave the directory, and delete_user is emitted when change_contact
+// events are on (SetContactEvents).
 func (s *Server) ResignUser(userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -309,6 +316,7 @@ func (s *Server) ResignUser(userID string) error {
 	if !u.Resigned {
 		u.Resigned = true
 		u.DimissionTime = s.clock.Now().Unix()
+		s.emitDeleteUser(userID)
 	}
 	return nil
 }

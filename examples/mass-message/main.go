@@ -122,6 +122,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		if o.msgID, err = create(ctx, log, ec, o, enc); err != nil {
 			return err
 		}
+		notifyMembers(ctx, log, client, appAgentID(cfg), ec, o.msgID)
 		if cfg.Embedded() {
 			// Embedded demo only: the members confirm in their app, one by
 			// one, while we poll. Against WeCom people do this.
