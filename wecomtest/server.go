@@ -73,6 +73,9 @@ type Server struct {
 	reqs  []Request
 
 	events *events
+
+	jssdk *jssdkState // jssdk.go
+	oauth *oauthState // oauth.go
 }
 
 type route struct {
@@ -234,6 +237,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerMediaAttachment,
 		registerMoments,
 		registerMomentStrategies,
+		registerJSSDK,
+		registerOAuth,
 	} {
 		register(s)
 	}
