@@ -358,7 +358,9 @@ func Sign(ticket, nonceStr string, timestamp int64, pageURL string) string {
 	b = append(b, "&url="...)
 	b = append(b, pageURL...)
 	sum := sha1.Sum(b)
-	return hex.EncodeToString(sum[:])
+	var out [2 * sha1.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -370,7 +372,7 @@ const NonceLength = 16
 // crypto/rand.
 func Nonce() (string, error) {
 	var out [NonceLength]byte
-	var rnd [2 * NonceLength]byte
+	var rnd [NonceLength + 8]byte // rejections are rare: one read nearly always does
 	n := 0
 	for n < NonceLength {
 		if _, err := rand.Read(rnd[:]); err != nil {

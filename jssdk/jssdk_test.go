@@ -32,6 +32,16 @@ func newService(t *testing.T, o *jssdk.Options, srvOpts ...wecomtest.Option) (*w
 	return srv, jssdk.New(c, o)
 }
 
+// newServiceNoRetry is newService with a client that does not retry, for
+// tests of failures.
+func newServiceNoRetry(t *testing.T) (*wecomtest.Server, *jssdk.Service) {
+	t.Helper()
+	srv := wecomtest.Start(t)
+	c, err := srv.Client(wecom.WithAgentID(srv.AgentID), wecom.WithRetryPolicy(wecom.NoRetry))
+	require.NoError(t, err)
+	return srv, jssdk.New(c, nil)
+}
+
 func verify(srv *wecomtest.Server, s *jssdk.Signature) error {
 	return srv.VerifyJSSDKSignature(wecomtest.JSSDKSignature{
 		CorpID: s.CorpID, AgentID: s.AgentID, Timestamp: s.Timestamp, NonceStr: s.NonceStr, Signature: s.Signature, URL: s.URL,
@@ -320,7 +330,7 @@ func TestInvalidate(t *testing.T) {
 // A failed fetch is the pipeline's *wecom.Error, wrapped with the kind; the
 // hourly cap (45009) is one of them.
 func TestTicketFetchErrors(t *testing.T) {
-	srv, svc := newService(t, nil)
+	srv, svc := newServiceNoRetry(t)
 	ctx := context.Background()
 	srv.FailNext(corpPath, 1, wecomtest.Fault{Code: 48002})
 	_, err := svc.SignConfig(ctx, pageURL)
@@ -338,12 +348,12 @@ func TestTicketFetchErrors(t *testing.T) {
 // Tickets never reach an error string: a fetch that fails after a good
 // one, and a token failure underneath.
 func TestErrorsCarryNoTicket(t *testing.T) {
-	srv, svc := newService(t, nil)
+	srv, svc := newServiceNoRetry(t)
 	ctx := context.Background()
 	ticket, err := svc.Ticket(ctx, jssdk.CorpTicket)
 	require.NoError(t, err)
 	svc.Invalidate(ctx, jssdk.CorpTicket, ticket)
-	srv.FailNext(corpPath, 5, wecomtest.Fault{Code: -1})
+	srv.FailNext(corpPath, 1, wecomtest.Fault{Code: -1})
 	_, err = svc.Ticket(ctx, jssdk.CorpTicket)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), ticket)
