@@ -107,7 +107,9 @@ type Service struct {
 
 // TicketCacheKey returns the key a ticket of kind is stored under in
 // Options.Cache: the kind, the corp id and the agent id, never a secret or
-// a token. Clients of one corp and agent id share their tickets.
+// a token. Clients of one corp and agent id share their tickets. The key
+// holds no braces, so a Redis Cluster hash tag around it (contrib/redis)
+// stays whole.
 func TicketCacheKey(kind TicketKind, corpID string, agentID int) string {
 	return "jsapi_ticket:" + kind.String() + ":" + corpID + ":" + strconv.Itoa(agentID)
 }
@@ -208,6 +210,9 @@ func (s *Service) Ticket(ctx context.Context, kind TicketKind) (string, error) {
 // another goroutine or instance fetched survives. The next Ticket or Sign
 // fetches a new one. Most callers want Reject, which works from the
 // signature the page reports.
+//
+// WeCom: GET /cgi-bin/get_jsapi_ticket (on the next read, for CorpTicket)
+// WeCom: GET /cgi-bin/ticket/get (on the next read, for AgentTicket)
 func (s *Service) Invalidate(ctx context.Context, kind TicketKind, ticket string) {
 	if src, err := s.source(kind); err == nil {
 		src.Invalidate(ctx, ticket)
@@ -291,6 +296,9 @@ func (s *Service) sign(ctx context.Context, kind TicketKind, pageURL string) (*S
 //
 // At most one ticket of a kind is dropped per Options.RejectInterval: sig
 // comes from a page, and each drop costs a fetch of the hourly quota.
+//
+// WeCom: GET /cgi-bin/get_jsapi_ticket (on the next read, for a config signature)
+// WeCom: GET /cgi-bin/ticket/get (on the next read, for an agent-config signature)
 func (s *Service) Reject(ctx context.Context, sig *Signature) (bool, error) {
 	if sig == nil || sig.Signature == "" {
 		return false, wecom.InvalidArgument("jssdk: reject: no signature")

@@ -361,3 +361,62 @@ func TestErrorsCarryNoTicket(t *testing.T) {
 		assert.NotContains(t, e.Error(), ticket)
 	}
 }
+
+// fleetCache is a shared cache with a refresh lease, like contrib/redis's
+// Store: what several instances of one app share.
+type fleetCache struct {
+	*wecom.MemoryTokenCache
+	mu     sync.Mutex
+	leases map[string]bool
+}
+
+func (f *fleetCache) LockToken(_ context.Context, key string, _ time.Duration) (func(), bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.leases[key] {
+		return nil, false, nil
+	}
+	f.leases[key] = true
+	return func() { f.mu.Lock(); delete(f.leases, key); f.mu.Unlock() }, true, nil
+}
+
+// Four instances, 250 page loads each, all cold at once: one fetch of each
+// ticket for the fleet.
+func TestFleetColdLoadsFetchEachTicketOnce(t *testing.T) {
+	srv := wecomtest.Start(t, wecomtest.WithLatency(20*time.Millisecond))
+	cache := &fleetCache{MemoryTokenCache: wecom.NewMemoryTokenCache(), leases: map[string]bool{}}
+	ctx := context.Background()
+	var svcs []*jssdk.Service
+	for i := 0; i < 4; i++ {
+		c, err := srv.Client(wecom.WithAgentID(srv.AgentID), wecom.WithTokenCache(cache))
+		require.NoError(t, err)
+		svcs = append(svcs, jssdk.New(c, &jssdk.Options{Cache: cache}))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	start := make(chan struct{})
+	for i := 0; i < 1000; i++ {
+		wg.Add(1)
+		go func(svc *jssdk.Service) {
+			defer wg.Done()
+			<-start
+			if _, err := svc.SignConfig(ctx, pageURL); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := svc.SignAgentConfig(ctx, pageURL); err != nil {
+				errs <- err
+			}
+		}(svcs[i%len(svcs)])
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Len(t, srv.RequestsTo(corpPath), 1, "one corp ticket fetch for the fleet")
+	assert.Len(t, srv.RequestsTo(agentPath), 1, "one agent ticket fetch for the fleet")
+	assert.NotContains(t, jssdk.TicketCacheKey(jssdk.CorpTicket, srv.CorpID, srv.AgentID), "{")
+	assert.NotContains(t, jssdk.TicketCacheKey(jssdk.AgentTicket, srv.CorpID, srv.AgentID), "}")
+}

@@ -82,7 +82,10 @@ type AuthorizeRequest struct {
 // &response_type=code&scope=...&state=...&agentid=...#wechat_redirect.
 // It checks what WeCom would reject or silently drop: a missing app id or
 // redirect URI, an unknown scope, a state that is not [a-zA-Z0-9]{0,128},
-// snsapi_privateinfo without an agent id.
+// snsapi_privateinfo without an agent id. The browser, not this process,
+// opens the URL; WeCom then redirects it to RedirectURI with ?code=&state=.
+//
+// WeCom: GET https://open.weixin.qq.com/connect/oauth2/authorize (in the browser)
 func AuthorizeURL(r *AuthorizeRequest) (string, error) {
 	if r == nil {
 		r = &AuthorizeRequest{}
@@ -152,6 +155,8 @@ func New(c *wecom.Client) *Service { return &Service{c: c} }
 
 // AuthorizeURL is the package's AuthorizeURL with AppID and (when 0)
 // AgentID taken from the client. r is not modified.
+//
+// WeCom: GET https://open.weixin.qq.com/connect/oauth2/authorize (in the browser)
 func (s *Service) AuthorizeURL(r *AuthorizeRequest) (string, error) {
 	var cp AuthorizeRequest
 	if r != nil {
@@ -347,9 +352,11 @@ func (s *Service) GetUserDetail(ctx context.Context, userTicket string, opts ...
 		return nil, wecom.InvalidArgument("oauth: get user detail: user ticket is empty")
 	}
 	return wecom.Call[UserDetail](ctx, s.c, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/auth/getuserdetail",
-		Body:       struct{ UserTicket string `json:"user_ticket"` }{userTicket},
+		Method: http.MethodPost,
+		Path:   "/cgi-bin/auth/getuserdetail",
+		Body: struct {
+			UserTicket string `json:"user_ticket"`
+		}{userTicket},
 		Idempotent: true,
 	}, opts...)
 }
