@@ -309,7 +309,9 @@ func TestRejectDropsTheCurrentTicketOnce(t *testing.T) {
 	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 }
 
-// Invalidate drops a ticket only while it is current.
+// Invalidate drops a ticket only while it is current. WeCom answers a
+// fetch with the same ticket while it is valid, so the refetch after an
+// Invalidate may bring the same one back; after WeCom dropped it, a new one.
 func TestInvalidate(t *testing.T) {
 	srv, svc := newService(t, nil)
 	ctx := context.Background()
@@ -319,11 +321,20 @@ func TestInvalidate(t *testing.T) {
 	t2, err := svc.Ticket(ctx, jssdk.CorpTicket)
 	require.NoError(t, err)
 	assert.Equal(t, t1, t2)
+	assert.Len(t, srv.RequestsTo(corpPath), 1, "a foreign value drops nothing")
+
 	svc.Invalidate(ctx, jssdk.CorpTicket, t1)
 	t3, err := svc.Ticket(ctx, jssdk.CorpTicket)
 	require.NoError(t, err)
-	assert.NotEqual(t, t1, t3)
-	assert.Len(t, srv.RequestsTo(corpPath), 2)
+	assert.Equal(t, t1, t3, "WeCom still holds it valid")
+	assert.Len(t, srv.RequestsTo(corpPath), 2, "but it was fetched again")
+
+	srv.RevokeJSAPITickets()
+	svc.Invalidate(ctx, jssdk.CorpTicket, t3)
+	t4, err := svc.Ticket(ctx, jssdk.CorpTicket)
+	require.NoError(t, err)
+	assert.NotEqual(t, t3, t4)
+	assert.Len(t, srv.RequestsTo(corpPath), 3)
 	assert.Empty(t, srv.RequestsTo(agentPath), "the agent ticket is untouched")
 }
 

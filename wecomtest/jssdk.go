@@ -12,12 +12,13 @@ import (
 
 // JS-SDK tickets: the corp ticket (get_jsapi_ticket) and the agent ticket
 // (ticket/get, type=agent_config), each valid for 7200 s on the server
-// clock. Every fetch issues a new ticket and earlier ones stay valid until
-// their own expiry, so a signature made with any unexpired ticket of the
-// right kind verifies. WeCom's hourly caps are enforced on a sliding hour:
-// at most 400 corp-ticket fetches per corp and 100 per app (the agent
-// ticket gets the same 100 per app; WeCom does not document its own);
-// beyond them the server answers 45009.
+// clock. As WeCom's explanation of 40093 says, a fetch while a ticket is
+// still valid returns that same ticket (expires_in is then what is left of
+// its life); a new one is issued once it has expired or was revoked
+// (RevokeJSAPITickets). WeCom's hourly caps are enforced on a sliding
+// hour, counting every fetch: at most 400 corp-ticket fetches per corp and
+// 100 per app (the agent ticket gets the same 100 per app; WeCom does not
+// document its own); beyond them the server answers 45009.
 
 // Default JS-SDK ticket caps, per hour of the server clock.
 const (
@@ -50,6 +51,7 @@ type issuedTicket struct {
 // jssdkState is the server's ticket state, guarded by s.mu.
 type jssdkState struct {
 	tickets map[string]issuedTicket
+	current map[ticketKind]string      // the ticket a fetch returns while it is valid
 	fetches map[ticketKind][]time.Time // within the last hour, oldest first
 	corpCap int
 	appCap  int
@@ -58,6 +60,7 @@ type jssdkState struct {
 func registerJSSDK(s *Server) {
 	s.jssdk = &jssdkState{
 		tickets: map[string]issuedTicket{},
+		current: map[ticketKind]string{},
 		fetches: map[ticketKind][]time.Time{},
 		corpCap: DefaultCorpTicketsPerHour,
 		appCap:  DefaultAppTicketsPerHour,
@@ -98,17 +101,23 @@ func (s *Server) issueTicket(c *call, kind ticketKind) (any, error) {
 		return nil, errorf(codeFrequencyLimit, "api freq out of limit: jsapi_ticket %d per hour per app", j.appCap)
 	}
 	j.fetches[kind] = append(j.fetches[kind], c.Now)
-	t := s.ids.random(22) + "-" + s.ids.random(63)
-	j.tickets[t] = issuedTicket{kind: kind, agentID: s.AgentID, expires: c.Now.Add(jsapiTicketTTL)}
 	for v, it := range j.tickets {
 		if !c.Now.Before(it.expires) {
 			delete(j.tickets, v)
 		}
 	}
+	t := j.current[kind]
+	it, ok := j.tickets[t]
+	if left := it.expires.Sub(c.Now) / time.Second; !ok || left < 1 {
+		t = s.ids.random(22) + "-" + s.ids.random(63)
+		it = issuedTicket{kind: kind, agentID: s.AgentID, expires: c.Now.Add(jsapiTicketTTL)}
+		j.tickets[t] = it
+		j.current[kind] = t
+	}
 	return struct {
 		Ticket    string `json:"ticket"`
 		ExpiresIn int64  `json:"expires_in"`
-	}{t, int64(jsapiTicketTTL / time.Second)}, nil
+	}{t, int64(it.expires.Sub(c.Now) / time.Second)}, nil
 }
 
 // SetJSAPITicketLimits changes the hourly caps on ticket fetches: perCorp
@@ -121,10 +130,12 @@ func (s *Server) SetJSAPITicketLimits(perCorp, perApp int) {
 }
 
 // RevokeJSAPITickets makes every ticket issued so far invalid, as if WeCom
-// had expired them early: signatures made with them no longer verify.
+// had expired them early: signatures made with them no longer verify, and
+// the next fetch of each kind issues a new ticket.
 func (s *Server) RevokeJSAPITickets() {
 	s.mu.Lock()
 	s.jssdk.tickets = map[string]issuedTicket{}
+	s.jssdk.current = map[ticketKind]string{}
 	s.mu.Unlock()
 }
 

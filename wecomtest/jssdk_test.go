@@ -32,13 +32,15 @@ func TestJSAPITicketHourlyCaps(t *testing.T) {
 	c, err := s.Client(wecom.WithRetryPolicy(wecom.NoRetry))
 	require.NoError(t, err)
 
-	seen := map[string]bool{}
+	var first string
 	for i := 0; i < DefaultAppTicketsPerHour; i++ {
 		p, err := fetchTicket(t, c, false)
 		require.NoError(t, err, "fetch %d", i)
-		assert.Equal(t, int64(7200), p.ExpiresIn)
-		assert.False(t, seen[p.Ticket], "a new ticket per fetch")
-		seen[p.Ticket] = true
+		if i == 0 {
+			first = p.Ticket
+		}
+		assert.Equal(t, first, p.Ticket, "the same ticket while it is valid")
+		assert.Equal(t, int64(7200-30*i), p.ExpiresIn, "what is left of its life")
 		s.Clock().Advance(30 * time.Second)
 	}
 	_, err = fetchTicket(t, c, false)
@@ -69,6 +71,39 @@ func TestJSAPITicketHourlyCaps(t *testing.T) {
 	}
 	_, err = fetchTicket(t, c2, false)
 	assert.Equal(t, wecom.CodeFrequencyLimit, wecom.ErrorCode(err))
+}
+
+// A ticket is returned until it expires; then, or after a revocation, a
+// new one is issued.
+func TestJSAPITicketRenewal(t *testing.T) {
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s := Start(t, WithClock(NewManualClock(start)))
+	c, err := s.Client()
+	require.NoError(t, err)
+	corp, err := fetchTicket(t, c, false)
+	require.NoError(t, err)
+	agent, err := fetchTicket(t, c, true)
+	require.NoError(t, err)
+	assert.NotEqual(t, corp.Ticket, agent.Ticket, "one ticket per kind")
+
+	s.Clock().Advance(7199 * time.Second)
+	p, err := fetchTicket(t, c, false)
+	require.NoError(t, err)
+	assert.Equal(t, corp.Ticket, p.Ticket)
+	assert.Equal(t, int64(1), p.ExpiresIn)
+	s.Clock().Advance(time.Second)
+	p, err = fetchTicket(t, c, false)
+	require.NoError(t, err)
+	assert.NotEqual(t, corp.Ticket, p.Ticket, "a new ticket once the old one expired")
+	assert.Equal(t, int64(7200), p.ExpiresIn)
+
+	s.RevokeJSAPITickets()
+	q, err := fetchTicket(t, c, false)
+	require.NoError(t, err)
+	assert.NotEqual(t, p.Ticket, q.Ticket, "a new ticket after a revocation")
+	a, err := fetchTicket(t, c, true)
+	require.NoError(t, err)
+	assert.NotEqual(t, agent.Ticket, a.Ticket)
 }
 
 func TestAgentTicketNeedsType(t *testing.T) {
