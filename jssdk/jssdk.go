@@ -14,10 +14,16 @@
 // with Options.Cache a ticket shared by a fleet (contrib/redis's Store works
 // as is) with one instance fetching under a lease.
 //
-// A page that reports a failed signature (wx.config or wx.agentConfig
-// failing with 40093, invalid signature, or 42012, a ticket WeCom no longer
-// accepts) hands the signature back to Service.Reject, which drops the
-// ticket it was made with, if that is still the current one.
+// No server API ever rejects a ticket: only the page learns of a bad one,
+// when wx.config or wx.agentConfig fails with 40093 (invalid signature:
+// per WeCom, a wrong or expired ticket, or a URL other than the page's) or
+// 42012 (reported for a ticket of another app (?)). The page hands the
+// signature back to Service.Reject, which drops the ticket it was made
+// with if that is still the current one. (Token errors on the ticket
+// fetches themselves, 40014 and 42001, are the pipeline's: it refreshes
+// the access token and repeats the fetch.) While a ticket is valid WeCom
+// answers a fetch with that same ticket, so dropping one WeCom still
+// accepts costs a fetch and changes nothing.
 //
 // Third-party (service-provider) apps fetch both tickets with the authorized
 // corp's access token (get_corp_token), never the suite_access_token: build
