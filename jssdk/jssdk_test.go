@@ -68,6 +68,7 @@ func TestNormalizeURL(t *testing.T) {
 		{"https://a.example/p", "https://a.example/p"},
 		{"https://a.example/p?x=1#/route?y=2", "https://a.example/p?x=1"},
 		{"http://a.example:8080/#", "http://a.example:8080/"},
+		{"HTTPS://A.example?x", "HTTPS://A.example?x"},
 		// Neither encoded nor decoded: the page's location.href as is.
 		{"https://a.example/p?q=中文&s=a%20b&t=a+b", "https://a.example/p?q=中文&s=a%20b&t=a+b"},
 	} {
@@ -75,7 +76,8 @@ func TestNormalizeURL(t *testing.T) {
 		require.NoError(t, err, tc.in)
 		assert.Equal(t, tc.want, got, tc.in)
 	}
-	for _, bad := range []string{"", "/relative?x=1", "a.example/p", "ftp://a.example/f", "https://", "http://a b.example/%zz"} {
+	for _, bad := range []string{"", "/relative?x=1", "a.example/p", "ftp://a.example/f", "https://", "https:///path", "http://?q",
+		"http://a b.example/", "https://a.example/p q", "https://a.example/\x00", "https://a.example/\n", "javascript:alert(1)"} {
 		_, err := jssdk.NormalizeURL(bad)
 		assert.ErrorIs(t, err, wecom.ErrInvalidArgument, "%q", bad)
 	}
