@@ -74,6 +74,9 @@ type Server struct {
 	reqs  []Request
 
 	events *events
+
+	jssdk *jssdkState // jssdk.go
+	oauth *oauthState // oauth.go
 }
 
 type route struct {
@@ -238,6 +241,8 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerMomentStrategies,
 		registerStaff,
 		registerAppMessages,
+		registerJSSDK,
+		registerOAuth,
 	} {
 		register(s)
 	}
