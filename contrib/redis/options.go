@@ -8,8 +8,14 @@ import (
 // DefaultPrefix starts every key the package writes.
 const DefaultPrefix = "wecom:"
 
+// DefaultOpTimeout bounds each Redis operation of the package unless
+// WithOpTimeout says otherwise: far under WeCom's callback limits (5s, 1s
+// for a service provider's instruction callbacks), and far above a Redis
+// round trip on a healthy network.
+const DefaultOpTimeout = 250 * time.Millisecond
+
 const (
-	defaultOpTimeout     = 2 * time.Second
+	defaultOpTimeout     = DefaultOpTimeout
 	defaultRetryInterval = time.Second
 	defaultRefreshAhead  = 5 * time.Minute // wecom's default
 )
@@ -54,8 +60,15 @@ func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 // back. Tokens and secrets are never logged. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// WithOpTimeout bounds the Redis calls made without a caller's context: the
-// release of a token lease (default 2s). Values below 1ms are ignored.
+// WithOpTimeout bounds every Redis operation of a Store, Limiter, Dedup or
+// Queue (default DefaultOpTimeout), whatever the caller's context allows:
+// past it the operation returns an error wrapping ErrTimeout and the
+// caller falls back. A Queue's Receive waits its wait argument on top.
+// Values below 1ms are ignored.
+//
+// Set Options.ContextTimeoutEnabled on the go-redis client too, so that a
+// command abandoned at this bound also gives its connection up then,
+// instead of after the client's ReadTimeout.
 func WithOpTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d >= time.Millisecond {

@@ -129,6 +129,28 @@ func (r *testRedis) Stop() {
 	r.cmd = nil
 }
 
+// Pause stops the redis-server with SIGSTOP for at most d, and returns a
+// func that resumes it (also run when the test ends, and by itself after
+// d): Redis is up and holds its connections, but answers nothing.
+func (r *testRedis) Pause(t testing.TB, d time.Duration) (resumeNow func()) {
+	t.Helper()
+	r.Restartable(t)
+	if !canPause {
+		t.Skip("skipping: needs SIGSTOP")
+	}
+	r.mu.Lock()
+	p := r.cmd.Process
+	r.mu.Unlock()
+	if err := pause(p); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	resumeNow = func() { once.Do(func() { _ = resume(p) }) }
+	timer := time.AfterFunc(d, resumeNow)
+	t.Cleanup(func() { timer.Stop(); resumeNow() })
+	return resumeNow
+}
+
 // Restartable skips a test that must stop Redis when Redis is external.
 func (r *testRedis) Restartable(t testing.TB) {
 	t.Helper()
