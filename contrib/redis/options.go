@@ -31,6 +31,7 @@ type options struct {
 	retryInterval time.Duration
 	fleetSize     int
 	refreshAhead  time.Duration
+	visibility    time.Duration
 }
 
 func newOptions(opts []Option) options {
@@ -40,6 +41,7 @@ func newOptions(opts []Option) options {
 		retryInterval: defaultRetryInterval,
 		fleetSize:     1,
 		refreshAhead:  defaultRefreshAhead,
+		visibility:    DefaultVisibilityTimeout,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -116,6 +118,19 @@ func WithTokenRefreshAhead(d time.Duration) Option {
 	return func(o *options) {
 		if d >= 0 {
 			o.refreshAhead = d
+		}
+	}
+}
+
+// WithVisibilityTimeout sets how long a Queue leaves a received event with
+// its worker before another worker's Receive may take it over (default
+// DefaultVisibilityTimeout): the time in which a dead worker's events come
+// back. Keep it well above the handler's longest run, or a slow event is
+// handled twice. Queue only. Values below 1ms are ignored.
+func WithVisibilityTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d >= time.Millisecond {
+			o.visibility = d
 		}
 	}
 }
