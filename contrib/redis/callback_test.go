@@ -69,6 +69,7 @@ type leaseHandler struct {
 	lease  time.Duration
 	ttl    time.Duration
 	handle func(ctx context.Context, event []byte) error
+	done   func(ctx context.Context, event []byte) // after Done succeeded, if set
 }
 
 func newLeaseHandler(store callback.LeaseStore, lease time.Duration, handle func(context.Context, []byte) error) *leaseHandler {
@@ -121,7 +122,9 @@ func (h *leaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Handled: answer success even if Done fails; the lease keeps a
 	// redelivery off until it runs out.
-	_ = h.store.Done(context.WithoutCancel(ctx), key, owner, h.ttl)
+	if err := h.store.Done(context.WithoutCancel(ctx), key, owner, h.ttl); err == nil && h.done != nil {
+		h.done(ctx, msg)
+	}
 	_, _ = io.WriteString(w, "success")
 }
 
