@@ -35,8 +35,8 @@ func TestHungRedisFallsBackAndRecovers(t *testing.T) {
 	insts := make([]instance, 2)
 	for i := range insts {
 		insts[i] = newInstance(t, s, r, prefix, instanceConfig{def: unlimited,
-			limiterOpts: []Option{WithLogger(limLogs.Logger()), WithRetryInterval(500 * time.Millisecond)},
-			storeOpts:   []Option{WithTokenRefreshAhead(ahead)},
+			limiterOpts: []Option{WithLogger(limLogs.Logger()), WithRetryInterval(500 * time.Millisecond), WithOpTimeout(DefaultOpTimeout)},
+			storeOpts:   []Option{WithTokenRefreshAhead(ahead), WithOpTimeout(DefaultOpTimeout)},
 			clientOpts:  []wecom.Option{wecom.WithTokenRefreshAhead(ahead), wecom.WithLogger(clientLogs.Logger())}})
 	}
 	rdb := r.Client(t)
