@@ -8,6 +8,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
 )
 
@@ -24,6 +25,12 @@ import (
 // Every operation is bounded by WithOpTimeout (250ms by default) whatever
 // the caller's context allows, and returns its error promptly: the
 // callback handler decides what to answer WeCom while Redis is unavailable.
+//
+// The lease bounds how long a dead (or hung) holder keeps an event from
+// WeCom's redeliveries: keep it above the handler's run and well inside
+// WeCom's redelivery span, or the last redelivery meets the dead holder's
+// lease and the event is lost. A Claim that timed out may still be applied
+// when a hung Redis wakes up; its lease then runs out the same way.
 //
 // A Dedup is safe for concurrent use. It owns no connection.
 type Dedup struct {
@@ -42,7 +49,7 @@ var ErrNotOwner = errors.New("wecomredis: the claim is held by another owner")
 // NewDedup returns a Dedup on rdb. It takes WithPrefix and WithOpTimeout.
 func NewDedup(rdb goredis.UniversalClient, opts ...Option) (*Dedup, error) {
 	if rdb == nil {
-		return nil, errors.New("wecomredis: nil redis client")
+		return nil, wecom.InvalidArgument("wecomredis: nil redis client")
 	}
 	o := newOptions(opts)
 	return &Dedup{rdb: rdb, prefix: o.prefix, opTimeout: o.opTimeout}, nil
@@ -85,11 +92,11 @@ return 0
 func checkClaim(op, key, owner string, d time.Duration) error {
 	switch {
 	case key == "":
-		return fmt.Errorf("wecomredis: %s: empty key", op)
+		return wecom.InvalidArgument("wecomredis: %s: empty key", op)
 	case owner == "":
-		return fmt.Errorf("wecomredis: %s: empty owner", op)
+		return wecom.InvalidArgument("wecomredis: %s: empty owner", op)
 	case d < time.Millisecond && op != "release":
-		return fmt.Errorf("wecomredis: %s: %s is below 1ms", op, d)
+		return wecom.InvalidArgument("wecomredis: %s: %s is below 1ms", op, d)
 	}
 	return nil
 }

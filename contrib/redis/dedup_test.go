@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
 )
 
@@ -25,6 +26,7 @@ func newTestDedup(t testing.TB, r *testRedis, opts ...Option) *Dedup {
 func TestNewDedupNilClient(t *testing.T) {
 	_, err := NewDedup(nil)
 	assert.ErrorContains(t, err, "nil redis client")
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 }
 
 func TestDedupTwoStates(t *testing.T) {
@@ -121,6 +123,7 @@ func TestDedupInvalidInput(t *testing.T) {
 	ctx := context.Background()
 	_, err := d.Claim(ctx, "", "o", time.Minute)
 	assert.ErrorContains(t, err, "wecomredis: claim: empty key")
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 	_, err = d.Claim(ctx, "ev", "", time.Minute)
 	assert.ErrorContains(t, err, "wecomredis: claim: empty owner")
 	_, err = d.Claim(ctx, "ev", "o", 0)
@@ -129,6 +132,8 @@ func TestDedupInvalidInput(t *testing.T) {
 	assert.ErrorContains(t, d.Done(ctx, "", "o", time.Hour), "empty key")
 	assert.ErrorContains(t, d.Release(ctx, "", "o"), "wecomredis: release: empty key")
 	assert.ErrorContains(t, d.Release(ctx, "ev", ""), "empty owner")
+	assert.ErrorIs(t, d.Release(ctx, "ev", ""), wecom.ErrInvalidArgument)
+	assert.ErrorIs(t, d.Done(ctx, "ev", "o", 0), wecom.ErrInvalidArgument)
 	assert.Zero(t, r.Client(t).DBSize(ctx).Val(), "nothing written")
 }
 

@@ -11,6 +11,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
 )
 
@@ -82,10 +83,10 @@ var _ callback.Queue = (*Queue)(nil)
 // it is delivered to a second worker.
 func NewQueue(rdb goredis.UniversalClient, name string, opts ...Option) (*Queue, error) {
 	if rdb == nil {
-		return nil, errors.New("wecomredis: nil redis client")
+		return nil, wecom.InvalidArgument("wecomredis: nil redis client")
 	}
 	if name == "" {
-		return nil, errors.New("wecomredis: new queue: empty name")
+		return nil, wecom.InvalidArgument("wecomredis: new queue: empty name")
 	}
 	o := newOptions(opts)
 	base := o.prefix + "{queue:" + name + "}:"
@@ -235,10 +236,10 @@ func isNoGroup(err error) bool { return err != nil && strings.Contains(err.Error
 // Receive waits is delivered by the next Receive.
 func (q *Queue) Receive(ctx context.Context, consumer string, n int, wait time.Duration) ([]callback.Delivery, error) {
 	if consumer == "" {
-		return nil, errors.New("wecomredis: receive: empty consumer")
+		return nil, wecom.InvalidArgument("wecomredis: receive: empty consumer")
 	}
 	if n < 1 {
-		return nil, fmt.Errorf("wecomredis: receive: n %d is below 1", n)
+		return nil, wecom.InvalidArgument("wecomredis: receive: n %d is below 1", n)
 	}
 	if err := q.ensureGroup(ctx, false); err != nil {
 		return nil, fmt.Errorf("wecomredis: receive: %w", err)
@@ -348,7 +349,7 @@ func atoi(v any) int {
 // acknowledged it first) is not an error.
 func (q *Queue) Ack(ctx context.Context, d callback.Delivery) error {
 	if d.ID == "" {
-		return errors.New("wecomredis: ack: empty delivery id")
+		return wecom.InvalidArgument("wecomredis: ack: empty delivery id")
 	}
 	err := bounded0(ctx, q.opTimeout, func(ctx context.Context) error {
 		return ackScript.Run(ctx, q.rdb, []string{q.stream}, QueueGroup, d.ID).Err()
@@ -365,7 +366,7 @@ func (q *Queue) Ack(ctx context.Context, d callback.Delivery) error {
 // worker) is left alone.
 func (q *Queue) Retry(ctx context.Context, d callback.Delivery, delay time.Duration) error {
 	if d.ID == "" {
-		return errors.New("wecomredis: retry: empty delivery id")
+		return wecom.InvalidArgument("wecomredis: retry: empty delivery id")
 	}
 	err := bounded0(ctx, q.opTimeout, func(ctx context.Context) error {
 		return retryScript.Run(ctx, q.rdb, []string{q.stream, q.delayed},
@@ -382,7 +383,7 @@ func (q *Queue) Retry(ctx context.Context, d callback.Delivery, delay time.Durat
 // left alone.
 func (q *Queue) DeadLetter(ctx context.Context, d callback.Delivery, reason string) error {
 	if d.ID == "" {
-		return errors.New("wecomredis: dead letter: empty delivery id")
+		return wecom.InvalidArgument("wecomredis: dead letter: empty delivery id")
 	}
 	err := bounded0(ctx, q.opTimeout, func(ctx context.Context) error {
 		return deadScript.Run(ctx, q.rdb, []string{q.stream, q.dead},
@@ -398,7 +399,7 @@ func (q *Queue) DeadLetter(ctx context.Context, d callback.Delivery, reason stri
 // first.
 func (q *Queue) DeadLetters(ctx context.Context, n int) ([]callback.DeadLetter, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("wecomredis: dead letters: n %d is below 1", n)
+		return nil, wecom.InvalidArgument("wecomredis: dead letters: n %d is below 1", n)
 	}
 	msgs, err := bounded(ctx, q.opTimeout, func(ctx context.Context) ([]goredis.XMessage, error) {
 		return q.rdb.XRangeN(ctx, q.dead, "-", "+", int64(n)).Result()
@@ -426,7 +427,7 @@ func (q *Queue) DeadLetters(ctx context.Context, n int) ([]callback.DeadLetter, 
 // returns an error wrapping ErrNoDeadLetter when there is none with id.
 func (q *Queue) Replay(ctx context.Context, id string) error {
 	if id == "" {
-		return errors.New("wecomredis: replay: empty id")
+		return wecom.InvalidArgument("wecomredis: replay: empty id")
 	}
 	n, err := bounded(ctx, q.opTimeout, func(ctx context.Context) (int64, error) {
 		return replayScript.Run(ctx, q.rdb, []string{q.stream, q.dead}, id).Int64()

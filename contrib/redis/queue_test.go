@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
 )
 
@@ -21,6 +22,7 @@ func newTestQueue(t testing.TB, r *testRedis, opts ...Option) *Queue {
 func TestNewQueueValidates(t *testing.T) {
 	_, err := NewQueue(nil, "q")
 	assert.ErrorContains(t, err, "nil redis client")
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 	r := startRedis(t)
 	_, err = NewQueue(r.Client(t), "")
 	assert.ErrorContains(t, err, "wecomredis: new queue: empty name")
@@ -232,6 +234,14 @@ func TestQueueInvalidInput(t *testing.T) {
 	_, err = q.DeadLetters(ctx, 0)
 	assert.ErrorContains(t, err, "wecomredis: dead letters: n 0 is below 1")
 	assert.ErrorContains(t, q.Replay(ctx, ""), "wecomredis: replay: empty id")
+	for name, err := range map[string]error{
+		"ack": q.Ack(ctx, callback.Delivery{}), "retry": q.Retry(ctx, callback.Delivery{}, 0),
+		"dead letter": q.DeadLetter(ctx, callback.Delivery{}, ""), "replay": q.Replay(ctx, ""),
+	} {
+		assert.ErrorIs(t, err, wecom.ErrInvalidArgument, name)
+	}
+	_, err = q.Receive(ctx, "", 1, 0)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 	assert.ErrorContains(t, q.Replay(ctx, "not-an-id"), "wecomredis: replay: ")
 }
 
