@@ -18,6 +18,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wecomkit/wecom/callback"
 )
 
 // The kill tests run the test binary again as a child process (a callback
@@ -65,9 +67,13 @@ func callbackChild() {
 	prefix, gen := os.Getenv("CHILD_PREFIX"), os.Getenv("CHILD_GEN")
 	delay, _ := strconv.Atoi(os.Getenv("CHILD_DELAY_MS"))
 	rdb := childRedis()
+	var d callback.LeaseStore
 	d, err := NewDedup(rdb, WithPrefix(prefix))
 	if err != nil {
 		childFatal(err)
+	}
+	if os.Getenv("CHILD_DEDUP") == "onestate" {
+		d = oneState{rdb: rdb, prefix: prefix}
 	}
 	h := newLeaseHandler(d, 2*time.Second, func(ctx context.Context, ev []byte) error {
 		id := eventKey(ev)
@@ -86,6 +92,27 @@ func callbackChild() {
 	}
 	srv := &http.Server{Addr: os.Getenv("CHILD_ADDR"), Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	childFatal(srv.ListenAndServe())
+}
+
+// oneState is the claim Store had before Dedup, on the two-state
+// contract: SET NX with the whole dedup window, so "taken" reads as done.
+type oneState struct {
+	rdb    *goredis.Client
+	prefix string
+}
+
+func (o oneState) Claim(ctx context.Context, key, _ string, _ time.Duration) (callback.ClaimState, error) {
+	ok, err := o.rdb.SetNX(ctx, o.prefix+"dedup:"+key, "1", time.Hour).Result()
+	if err != nil || ok {
+		return callback.ClaimAcquired, err
+	}
+	return callback.ClaimDone, nil
+}
+
+func (o oneState) Done(context.Context, string, string, time.Duration) error { return nil }
+
+func (o oneState) Release(ctx context.Context, key, _ string) error {
+	return o.rdb.Del(ctx, o.prefix+"dedup:"+key).Err()
 }
 
 // startChild starts the test binary as child kind with env, killed with
@@ -120,16 +147,41 @@ func freeAddr(t *testing.T) string {
 // Every event is handled, none twice: a killed server's leases run out,
 // and until then redeliveries are answered "in progress", not "success".
 func TestKillCallbackServerWithDedup(t *testing.T) {
+	handled, log, inflight := runKillCallback(t, "")
+	const events, kills = killEvents, killKills
+	assert.Len(t, handled, events, "every event handled")
+	verifyKillCallback(t, handled, log, inflight)
+}
+
+// TestKillCallbackServerOneStateLoses is the control: the same run with
+// the one-state claim the Store had (SET NX with the whole dedup window,
+// no lease) acknowledges events whose killed holder never finished them,
+// and redeliveries of slow events still in flight, as duplicates: events
+// are lost.
+func TestKillCallbackServerOneStateLoses(t *testing.T) {
+	handled, _, _ := runKillCallback(t, "onestate")
+	t.Logf("one-state claim: %d of %d events handled", len(handled), killEvents)
+	assert.Less(t, len(handled), killEvents, "the one-state claim loses events")
+}
+
+const killEvents, killKills = 40, 3
+
+// runKillCallback runs the kill test's callback server (dedupKind "" for
+// Dedup, "onestate" for the old claim) under the driver, and returns the
+// handlings recorded, the log and how many handlings started in the
+// killed servers.
+func runKillCallback(t *testing.T, dedupKind string) (handled map[string]string, log []string, inflight int) {
+	t.Helper()
 	r := startRedis(t)
 	rdb := r.Client(t)
 	ctx := context.Background()
 	prefix := testPrefix(t)
 	addr := freeAddr(t)
 	url := "http://" + addr + "/"
-	const events, kills = 40, 3
+	const events, kills = killEvents, killKills
 	start := func(gen int) *exec.Cmd {
 		cmd := startChild(t, "callback", "CHILD_REDIS="+r.Addr, "CHILD_PREFIX="+prefix,
-			"CHILD_ADDR="+addr, "CHILD_GEN="+strconv.Itoa(gen), "CHILD_DELAY_MS=300")
+			"CHILD_ADDR="+addr, "CHILD_GEN="+strconv.Itoa(gen), "CHILD_DELAY_MS=300", "CHILD_DEDUP="+dedupKind)
 		waitFor(t, 20*time.Second, "the callback server to listen", func() bool {
 			c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 			if err == nil {
@@ -167,17 +219,23 @@ func TestKillCallbackServerWithDedup(t *testing.T) {
 		// Kill with several slow events in flight.
 		waitFor(t, 30*time.Second, "events in flight", func() bool {
 			n, _ := rdb.Get(ctx, prefix+"inflight:"+strconv.Itoa(gen)).Int()
-			return n >= 5
+			return n >= 5 || answered.Load() == events // (the control acknowledges them all early)
 		})
 		kill(child)
 		child = start(gen + 1)
 	}
 	wg.Wait()
 	require.Equal(t, int32(events), answered.Load(), "every event answered success in time")
+	for gen := 0; gen < kills; gen++ {
+		n, _ := rdb.Get(ctx, prefix+"inflight:"+strconv.Itoa(gen)).Int()
+		inflight += n
+	}
+	return rdb.HGetAll(ctx, prefix+"handled").Val(), rdb.LRange(ctx, prefix+"log", 0, -1).Val(), inflight
+}
 
-	handled := rdb.HGetAll(ctx, prefix+"handled").Val()
-	log := rdb.LRange(ctx, prefix+"log", 0, -1).Val()
-	assert.Len(t, handled, events, "every event handled")
+// verifyKillCallback is the rest of TestKillCallbackServerWithDedup.
+func verifyKillCallback(t *testing.T, handled map[string]string, log []string, inflight int) {
+	const kills = killKills
 	// A handling whose process was killed between its effect and Done
 	// (one round trip) is the one way to handle an event twice that a
 	// lease cannot close; any other second handling is a defect.
@@ -209,13 +267,8 @@ func TestKillCallbackServerWithDedup(t *testing.T) {
 		assert.True(t, gen < kills && !finished[g+" "+id],
 			"event %s handled %s times, first by generation %s, which finished it or was not killed", id, n, g)
 	}
-	inflight := 0
-	for gen := 0; gen < kills; gen++ {
-		n, _ := rdb.Get(ctx, prefix+"inflight:"+strconv.Itoa(gen)).Int()
-		inflight += n
-	}
 	t.Logf("%d events, %d kills with %d handlings started in the killed servers: %d handlings in all, %d events handled twice (killed between effect and Done)",
-		events, kills, inflight, handlings, twice)
+		killEvents, kills, inflight, handlings, twice)
 	assert.GreaterOrEqual(t, inflight, kills*5, "slow events were in flight at each kill")
 	assert.LessOrEqual(t, twice, 1, "a kill lands between effect and Done rarely")
 }
