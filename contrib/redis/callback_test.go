@@ -142,7 +142,7 @@ func TestCallbackDedupAcrossInstances(t *testing.T) {
 	started := make(chan struct{}, 1)
 	urls := make([]string, 2)
 	for i := range urls {
-		d, err := NewDedup(r.Client(t), WithPrefix(prefix))
+		d, err := NewDedup(r.Client(t), WithPrefix(prefix), WithOpTimeout(testBound))
 		require.NoError(t, err)
 		h := newLeaseHandler(d, 30*time.Second, func(ctx context.Context, ev []byte) error {
 			if failNext.CompareAndSwap(true, false) {

@@ -18,7 +18,7 @@ import (
 // newTestDedup returns a Dedup on r under a prefix of the test's own.
 func newTestDedup(t testing.TB, r *testRedis, opts ...Option) *Dedup {
 	t.Helper()
-	d, err := NewDedup(r.Client(t), append([]Option{WithPrefix(testPrefix(t))}, opts...)...)
+	d, err := NewDedup(r.Client(t), append([]Option{WithPrefix(testPrefix(t)), WithOpTimeout(testBound)}, opts...)...)
 	require.NoError(t, err)
 	return d
 }
@@ -144,7 +144,7 @@ func TestDedupOneWinnerAcrossInstances(t *testing.T) {
 	// events.
 	stores := make([]*Dedup, 8)
 	for i := range stores {
-		d, err := NewDedup(r.Client(t), WithPrefix(prefix))
+		d, err := NewDedup(r.Client(t), WithPrefix(prefix), WithOpTimeout(testBound))
 		require.NoError(t, err)
 		stores[i] = d
 	}

@@ -68,7 +68,8 @@ func callbackChild() {
 	delay, _ := strconv.Atoi(os.Getenv("CHILD_DELAY_MS"))
 	rdb := childRedis()
 	var d callback.LeaseStore
-	d, err := NewDedup(rdb, WithPrefix(prefix))
+	// A bound for a loaded -race run (see testBound), not for a hang.
+	d, err := NewDedup(rdb, WithPrefix(prefix), WithOpTimeout(3*time.Second))
 	if err != nil {
 		childFatal(err)
 	}
@@ -280,7 +281,7 @@ func verifyKillCallback(t *testing.T, handled map[string]string, log []string, i
 func workerChild() {
 	prefix, consumer := os.Getenv("CHILD_PREFIX"), os.Getenv("CHILD_CONSUMER")
 	rdb := childRedis()
-	q, err := NewQueue(rdb, "events", WithPrefix(prefix), WithVisibilityTimeout(time.Second))
+	q, err := NewQueue(rdb, "events", WithPrefix(prefix), WithVisibilityTimeout(3*time.Second), WithOpTimeout(3*time.Second))
 	if err != nil {
 		childFatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 func newTestQueue(t testing.TB, r *testRedis, opts ...Option) *Queue {
 	t.Helper()
-	q, err := NewQueue(r.Client(t), "events", append([]Option{WithPrefix(testPrefix(t))}, opts...)...)
+	q, err := NewQueue(r.Client(t), "events", append([]Option{WithPrefix(testPrefix(t)), WithOpTimeout(testBound)}, opts...)...)
 	require.NoError(t, err)
 	return q
 }

@@ -209,12 +209,18 @@ func testPrefix(t testing.TB) string {
 	return "wecomtest:" + hex.EncodeToString(b[:]) + ":"
 }
 
+// testBound is the operation bound of the tests that are not about a hung
+// Redis: as long as the test clients' ReadTimeout, since a -race run on a
+// loaded two-core machine can take a loopback round trip of hundreds of
+// milliseconds, which DefaultOpTimeout would take for a hang.
+const testBound = time.Second
+
 // newTestStore returns a Store on a fresh Redis of the test's own.
 func newTestStore(t testing.TB, opts ...Option) (*Store, *testRedis, *goredis.Client) {
 	t.Helper()
 	r := startRedis(t)
 	rdb := r.Client(t)
-	s, err := NewStore(rdb, append([]Option{WithPrefix(testPrefix(t))}, opts...)...)
+	s, err := NewStore(rdb, append([]Option{WithPrefix(testPrefix(t)), WithOpTimeout(testBound)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

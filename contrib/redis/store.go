@@ -133,7 +133,9 @@ func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, er
 		// (-1): not a token we can vouch for.
 		return wecom.Token{}, false, nil
 	}
-	remaining := time.Duration(ms) * time.Millisecond
+	// PTTL counts whole milliseconds on Redis's clock, which may read up
+	// to 1ms more than is left: count one less.
+	remaining := time.Duration(ms-1) * time.Millisecond
 	if remaining <= min(s.refreshAhead, time.Duration(life)*time.Millisecond/2) {
 		return wecom.Token{}, false, nil
 	}
