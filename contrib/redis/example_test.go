@@ -41,10 +41,17 @@ func Example() {
 	}
 	contacts := externalcontact.New(client)
 
-	// Callbacks: a redelivered event may land on any instance; the Store
-	// claims it once for the fleet.
-	h, err := callback.New(os.Getenv("WECOM_CALLBACK_TOKEN"), os.Getenv("WECOM_ENCODING_AES_KEY"), client.CorpID(),
-		callback.WithDedup(store, callback.DefaultDedupTTL))
+	// Callbacks: a redelivered event may land on any instance; Dedup
+	// leases it to one handler at a time and remembers it done for the
+	// fleet.
+	dedup, err := wecomredis.NewDedup(rdb)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// TODO(lead): pass dedup to the Handler's dedup option once it takes a
+	// callback.DedupStore (the callback work).
+	var _ callback.DedupStore = dedup
+	h, err := callback.New(os.Getenv("WECOM_CALLBACK_TOKEN"), os.Getenv("WECOM_ENCODING_AES_KEY"), client.CorpID())
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -96,7 +96,12 @@ type instanceConfig struct {
 func newInstance(t *testing.T, s *wecomtest.Server, r *testRedis, prefix string, cfg instanceConfig) instance {
 	t.Helper()
 	rdb := fleetRedis(t, r)
-	store, err := NewStore(rdb, append([]Option{WithPrefix(prefix)}, cfg.storeOpts...)...)
+	// The fleet tests are about sharing, not about a hung Redis: a bound
+	// as long as the clients' ReadTimeout, since 1,600 goroutines under
+	// -race on two cores make loopback round trips of hundreds of ms,
+	// which the default bound (250ms) would take for a hang.
+	slow := WithOpTimeout(3 * time.Second)
+	store, err := NewStore(rdb, append([]Option{WithPrefix(prefix), slow}, cfg.storeOpts...)...)
 	require.NoError(t, err)
 	limit := cfg.limiter
 	if limit == nil {
@@ -105,7 +110,7 @@ func newInstance(t *testing.T, s *wecomtest.Server, r *testRedis, prefix string,
 			def = wecom.PerAPIQuota
 		}
 		limit, err = NewLimiter(rdb, def, cfg.perAPI,
-			append([]Option{WithPrefix(prefix), WithFleetSize(fleetSize)}, cfg.limiterOpts...)...)
+			append([]Option{WithPrefix(prefix), WithFleetSize(fleetSize), slow}, cfg.limiterOpts...)...)
 		require.NoError(t, err)
 	}
 	c, err := s.Client(append([]wecom.Option{wecom.WithTokenCache(store), wecom.WithLimiter(limit)}, cfg.clientOpts...)...)
@@ -265,7 +270,7 @@ func runBudgetFleet(t *testing.T, shared bool, run time.Duration) (*wecomtest.Se
 		var l wecom.Limiter
 		var err error
 		if shared {
-			l, err = NewLimiter(fleetRedis(t, r), wecom.PerAPIQuota, perAPI, WithPrefix(prefix), WithFleetSize(fleetSize))
+			l, err = NewLimiter(fleetRedis(t, r), wecom.PerAPIQuota, perAPI, WithPrefix(prefix), WithFleetSize(fleetSize), WithOpTimeout(3*time.Second))
 		} else {
 			l, err = wecom.NewLimiter(wecom.PerAPIQuota, perAPI)
 		}

@@ -30,7 +30,9 @@ import (
 // A slot booked by a call whose context ends while it sleeps is lost,
 // which errs on the side of the budget.
 //
-// When Redis fails, Wait paces calls with a local limiter instead: the
+// The script is bounded by WithOpTimeout (250ms by default), whatever the
+// caller's context allows. When Redis fails or does not answer in time
+// (hung), Wait paces calls with a local limiter instead: the
 // instance's share of each budget (see WithFleetSize) without burst, since
 // the shared bucket may just have spent the burst. It tries Redis again
 // after WithRetryInterval.
@@ -42,6 +44,7 @@ type Limiter struct {
 	local  wecom.Limiter
 	log    *slog.Logger
 	retry  time.Duration
+	opTO   time.Duration
 
 	downUntil atomic.Int64 // unix nanoseconds; Redis is not tried before
 	mu        sync.Mutex   // guards down and downSince, orders the log lines
@@ -103,6 +106,7 @@ func NewLimiter(rdb goredis.UniversalClient, def wecom.Rate, perAPI map[string]w
 		local:  local,
 		log:    o.log,
 		retry:  o.retryInterval,
+		opTO:   o.opTimeout,
 	}, nil
 }
 
@@ -149,7 +153,9 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(time.Until(dl).Microseconds(), 0)
 	}
-	res, err := gcraScript.Run(ctx, l.rdb, []string{l.key(corpID, api)}, c.interval, c.tolerance, maxWait).Int64Slice()
+	res, err := bounded(ctx, l.opTO, func(ctx context.Context) ([]int64, error) {
+		return gcraScript.Run(ctx, l.rdb, []string{l.key(corpID, api)}, c.interval, c.tolerance, maxWait).Int64Slice()
+	})
 	if err == nil && len(res) != 2 {
 		err = fmt.Errorf("unexpected reply of %d elements", len(res))
 	}
