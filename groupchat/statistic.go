@@ -14,7 +14,7 @@ import (
 // OrderBy is the figure ListOwnerStatistics sorts owners by.
 type OrderBy int
 
-// Statistic orders.
+// Orders of ListOwnerStatistics.
 const (
 	OrderByNewChatCount   OrderBy = 1 // new groups (the default)
 	OrderByChatTotal      OrderBy = 2 // all groups
