@@ -22,7 +22,7 @@
 //	if err != nil { ... }
 //	svc := externalcontact.New(client)
 //	staff, err := svc.ListFollowUsers(ctx)
-//	for rel, err := range svc.AllCustomersOf(ctx, staff) { ... }
+//	for rel, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) { ... }
 //
 // A Client is safe for concurrent use and meant to be shared: it caches the
 // access token, refreshes it a few minutes before it expires with one

@@ -18,7 +18,7 @@ import (
 // What is retried, with exponential backoff and full jitter, until
 // MaxAttempts or the caller's context ends:
 //   - failures after which WeCom certainly did not apply the call, for every
-//     call: frequency limits (45009, 45011, 45033), HTTP 429, connection
+//     call: frequency limits (45009, 45033), HTTP 429, connection
 //     failures before the request was sent;
 //   - failures after which it may have, only for calls marked Idempotent:
 //     system busy (-1), HTTP 502/503/504, timeouts, dropped connections,

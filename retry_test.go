@@ -65,7 +65,7 @@ func TestRetryRules(t *testing.T) {
 		{"45009 read", errcode(45009, "api freq out of limit"), true, 4, false, CodeFrequencyLimit},
 		{"45009 write", errcode(45009, "api freq out of limit"), false, 4, false, CodeFrequencyLimit},
 		{"45033 write", errcode(45033, "api concurrent out of limit"), false, 4, false, CodeConcurrencyLimit},
-		{"45011 write", errcode(45011, "api minute out of limit"), false, 4, false, CodeMinuteLimit},
+		{"45011 write", errcode(45011, "api minute out of limit"), false, 4, false, codeMinuteLimit},
 		{"429 write", status(429), false, 4, false, 0},
 		{"502 read", status(502), true, 4, false, 0},
 		{"503 read", status(503), true, 4, false, 0},

@@ -34,10 +34,10 @@ func massWant(t *testing.T) (tag string, tasks []string, recipients map[string]s
 	require.NoError(t, err)
 	ec := externalcontact.New(client)
 	ctx := context.Background()
-	groups, err := ec.ListCorpTags(ctx, nil, nil)
+	groups, err := ec.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	tag = groups[0].Tags[0].ID
-	_, err = ec.AddMsgTemplate(ctx, &externalcontact.MsgTemplateRequest{
+	_, err = ec.AddMsgTemplate(ctx, &externalcontact.AddMsgTemplateRequest{
 		TagFilter: &externalcontact.MsgTemplateTagFilter{GroupList: []externalcontact.MsgTemplateTagGroup{{TagList: []string{tag}}}},
 		Text:      &message.Text{Content: "x"},
 	})

@@ -70,7 +70,7 @@ func ExampleService_WaitMomentTask() {
 	})
 	must(err)
 
-	res, err := svc.WaitMomentTask(ctx, jobID, &moments.WaitOptions{PollInterval: 50 * time.Millisecond, MaxPollInterval: 200 * time.Millisecond})
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID, WaitOptions: moments.WaitOptions{PollInterval: 50 * time.Millisecond, MaxPollInterval: 200 * time.Millisecond}})
 	must(err)
 	fmt.Println("status:", res.Status)
 	fmt.Println("moment created:", strings.HasPrefix(res.Result.MomentID, "mom"))
@@ -101,7 +101,7 @@ func ExampleMomentTaskResult_Err() {
 		VisibleRange: &moments.VisibleRange{SenderList: &moments.SenderList{UserList: []string{"nobody"}}},
 	})
 	must(err)
-	res, err := svc.WaitMomentTask(ctx, jobID, nil)
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	fmt.Println(int(wecom.ErrorCode(err)), wecom.ErrorCode(err), res.Result.InvalidSenderList.UserList)
 	// Output:
 	// 40058 invalid parameter [nobody]
@@ -119,7 +119,7 @@ func ExampleService_AllMomentSendResults() {
 		VisibleRange: &moments.VisibleRange{ExternalContactList: &moments.ExternalContactList{TagList: []string{vip}}},
 	})
 	must(err)
-	res, err := svc.WaitMomentTask(ctx, jobID, nil)
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	must(err)
 	id := res.Result.MomentID
 	must(srv.PublishMoment(id, "zhangsan")) // zhangsan publishes it from the WeCom app
@@ -208,7 +208,7 @@ func ExampleService_CancelMomentTask() {
 
 	jobID, err := svc.AddMomentTask(ctx, &moments.AddMomentTaskRequest{Text: &message.Text{Content: "限时秒杀"}})
 	must(err)
-	res, err := svc.WaitMomentTask(ctx, jobID, nil)
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	must(err)
 	must(srv.PublishMoment(res.Result.MomentID, "zhangsan"))
 

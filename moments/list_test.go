@@ -127,7 +127,7 @@ func publishCorpMoment(t *testing.T, s *wecomtest.Server, svc *Service, req *Add
 	s.SetMomentTaskDuration(0)
 	jobID, err := svc.AddMomentTask(ctx(t), req)
 	require.NoError(t, err)
-	r, err := svc.WaitMomentTask(ctx(t), jobID, nil)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 	return r.Result.MomentID
 }

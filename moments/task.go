@@ -259,25 +259,30 @@ const (
 	DefaultMaxPollInterval = 10 * time.Second
 )
 
-// WaitOptions adjusts WaitMomentTask; nil or zero fields take the
+// WaitOptions tunes how WaitMomentTask polls. The zero value uses the
 // defaults.
 type WaitOptions struct {
-	// PollInterval is the first delay between polls; 0 means
-	// DefaultPollInterval. Delays double from there.
-	PollInterval time.Duration
-	// MaxPollInterval caps the delays; 0 means DefaultMaxPollInterval.
+	// PollInterval is the delay before the second poll (default
+	// DefaultPollInterval); it doubles up to MaxPollInterval (default
+	// DefaultMaxPollInterval).
+	PollInterval    time.Duration
 	MaxPollInterval time.Duration
-	// CallOptions are passed to every get_moment_task_result call.
-	CallOptions []wecom.CallOption
-
-	sleep func(context.Context, time.Duration) error // tests: a fake clock
 }
 
-// WaitMomentTask polls get_moment_task_result until the job ends and
-// returns its result. Delays between polls start at opt.PollInterval and
-// double up to opt.MaxPollInterval (nil opt: DefaultPollInterval and
-// DefaultMaxPollInterval); the wait ends with ctx, so bound it with a
-// deadline.
+// WaitMomentTaskRequest names the job WaitMomentTask waits for.
+type WaitMomentTaskRequest struct {
+	// JobID is AddMomentTask's result, required.
+	JobID string
+	WaitOptions
+}
+
+// waitSleep is the sleep between polls; tests replace it with a fake.
+var waitSleep func(ctx context.Context, d time.Duration) error
+
+// WaitMomentTask polls get_moment_task_result until the job req.JobID
+// ends and returns its result. Delays between polls start at
+// req.PollInterval and double up to req.MaxPollInterval; the wait ends
+// with ctx, so bound it with a deadline. opts go to every poll.
 //
 // When the job itself failed, WaitMomentTask returns the result and a
 // *wecom.Error with the job's errcode (MomentTaskResult.Err). Invalid
@@ -285,36 +290,36 @@ type WaitOptions struct {
 // Result.InvalidExternalContactList. A "not ready" answer (41063/41064)
 // counts as still running; any other failed poll ends the wait.
 //
-// WeCom: GET /cgi-bin/externalcontact/get_moment_task_result
-func (s *Service) WaitMomentTask(ctx context.Context, jobID string, opt *WaitOptions) (*MomentTaskResult, error) {
-	o := wire.Deref(opt)
-	if o.PollInterval <= 0 {
-		o.PollInterval = DefaultPollInterval
+// WeCom: GET /cgi-bin/externalcontact/get_moment_task_result (polled)
+func (s *Service) WaitMomentTask(ctx context.Context, req *WaitMomentTaskRequest, opts ...wecom.CallOption) (*MomentTaskResult, error) {
+	r := wire.Deref(req)
+	if r.PollInterval <= 0 {
+		r.PollInterval = DefaultPollInterval
 	}
-	if o.MaxPollInterval <= 0 {
-		o.MaxPollInterval = DefaultMaxPollInterval
+	if r.MaxPollInterval <= 0 {
+		r.MaxPollInterval = DefaultMaxPollInterval
 	}
-	if jobID == "" {
+	if r.JobID == "" {
 		return nil, wecom.InvalidArgument("moments: wait for moment task: job id is empty")
 	}
 	var last *MomentTaskResult
-	w := poll.Waiter{Initial: o.PollInterval, Max: o.MaxPollInterval, Sleep: o.sleep}
+	w := poll.Waiter{Initial: r.PollInterval, Max: r.MaxPollInterval, Sleep: waitSleep}
 	err := w.Until(ctx, func(ctx context.Context) (bool, error) {
-		r, err := s.GetMomentTaskResult(ctx, jobID, o.CallOptions...)
+		res, err := s.GetMomentTaskResult(ctx, r.JobID, opts...)
 		if err != nil {
 			if wecom.IsNotReady(err) {
 				return false, nil
 			}
 			return false, err
 		}
-		last = r
-		return r.Done(), nil
+		last = res
+		return res.Done(), nil
 	})
 	if err != nil {
 		if last != nil {
-			return nil, fmt.Errorf("moments: wait for moment task %s (last status %s): %w", jobID, last.Status, err)
+			return nil, fmt.Errorf("moments: wait for moment task %s (last status %s): %w", r.JobID, last.Status, err)
 		}
-		return nil, fmt.Errorf("moments: wait for moment task %s: %w", jobID, err)
+		return nil, fmt.Errorf("moments: wait for moment task %s: %w", r.JobID, err)
 	}
 	return last, last.Err()
 }

@@ -241,6 +241,13 @@ func (f *fakeSleep) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// useSleep replaces the package's waitSleep until the test ends.
+func useSleep(t *testing.T, fn func(context.Context, time.Duration) error) {
+	t.Helper()
+	waitSleep = fn
+	t.Cleanup(func() { waitSleep = nil })
+}
+
 func TestWaitMomentTaskPollsWithCappedBackoff(t *testing.T) {
 	s, svc := newServer(t)
 	f := seed(t, s)
@@ -255,7 +262,8 @@ func TestWaitMomentTaskPollsWithCappedBackoff(t *testing.T) {
 	require.NoError(t, err)
 
 	fs := &fakeSleep{clock: s.Clock()}
-	r, err := svc.WaitMomentTask(ctx(t), jobID, &WaitOptions{PollInterval: time.Second, MaxPollInterval: 4 * time.Second, sleep: fs.sleep})
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID, WaitOptions: WaitOptions{PollInterval: time.Second, MaxPollInterval: 4 * time.Second}})
 	require.NoError(t, err)
 
 	// Polls at 0, 1, 3, 7, 11, 15, 19 (running) and 23 (done): delays
@@ -310,7 +318,8 @@ func TestWaitMomentTaskStopsOnContextCancel(t *testing.T) {
 	c, cancel := context.WithCancel(ctx(t))
 	defer cancel()
 	fs := &fakeSleep{clock: s.Clock(), cancel: cancel, cancelAt: 3}
-	r, err := svc.WaitMomentTask(c, jobID, &WaitOptions{PollInterval: time.Second, MaxPollInterval: 8 * time.Second, sleep: fs.sleep})
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: WaitOptions{PollInterval: time.Second, MaxPollInterval: 8 * time.Second}})
 	assert.Nil(t, r)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "last status started")
@@ -327,7 +336,7 @@ func TestWaitMomentTaskRealSleepHonoursDeadline(t *testing.T) {
 	c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = svc.WaitMomentTask(c, jobID, &WaitOptions{PollInterval: 10 * time.Millisecond, MaxPollInterval: 20 * time.Millisecond})
+	_, err = svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: WaitOptions{PollInterval: 10 * time.Millisecond, MaxPollInterval: 20 * time.Millisecond}})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.GreaterOrEqual(t, len(s.RequestsTo(pathTaskResult)), 2)
@@ -342,7 +351,7 @@ func TestWaitMomentTaskJobError(t *testing.T) {
 		VisibleRange: &VisibleRange{SenderList: &SenderList{UserList: []string{"ghost"}}},
 	})
 	require.NoError(t, err)
-	r, err := svc.WaitMomentTask(ctx(t), jobID, nil)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	var we *wecom.Error
 	require.ErrorAs(t, err, &we)
 	assert.Equal(t, wecom.CodeInvalidParameter, we.Code)
@@ -361,7 +370,8 @@ func TestWaitMomentTaskNotReadyKeepsPolling(t *testing.T) {
 	require.NoError(t, err)
 	s.FailNext(pathTaskResult, 2, wecomtest.Fault{Code: int(wecom.CodeNotReady), Message: "not ready"})
 	fs := &fakeSleep{clock: s.Clock()}
-	r, err := svc.WaitMomentTask(ctx(t), jobID, &WaitOptions{sleep: fs.sleep})
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 	assert.NotEmpty(t, r.Result.MomentID)
 	assert.Equal(t, []time.Duration{DefaultPollInterval, 2 * DefaultPollInterval}, fs.delays)
@@ -373,19 +383,22 @@ func TestWaitMomentTaskPollFailure(t *testing.T) {
 	jobID, err := svc.AddMomentTask(ctx(t), &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
 	require.NoError(t, err)
 	s.FailNext(pathTaskResult, 1, wecomtest.Fault{Code: int(wecom.CodeAPIForbidden), Message: "api forbidden"})
-	_, err = svc.WaitMomentTask(ctx(t), jobID, &WaitOptions{sleep: func(context.Context, time.Duration) error { return nil }})
+	useSleep(t, func(context.Context, time.Duration) error { return nil })
+	_, err = svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.Error(t, err)
 	assert.True(t, wecom.IsPermissionDenied(err))
 	assert.Contains(t, err.Error(), "moments: wait for moment task "+jobID+": ")
 
-	_, err = svc.WaitMomentTask(ctx(t), "", nil)
+	_, err = svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: ""})
 	assert.ErrorContains(t, err, "job id is empty")
+	_, err = svc.WaitMomentTask(ctx(t), nil)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument, "nil is the zero request")
 }
 
 func TestWaitMomentTaskPassesCallOptions(t *testing.T) {
 	_, svc := newFake(t, pathTaskResult, testdata(t, "get_moment_task_result.json"))
 	var raw json.RawMessage
-	r, err := svc.WaitMomentTask(ctx(t), "job-1", &WaitOptions{CallOptions: []wecom.CallOption{wecom.RawResponse(&raw)}})
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: "job-1"}, wecom.RawResponse(&raw))
 	require.NoError(t, err)
 	assert.Equal(t, "momxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", r.Result.MomentID)
 	assert.Contains(t, string(raw), `"type": "add_moment_task"`)
@@ -397,7 +410,7 @@ func TestCancelMomentTask(t *testing.T) {
 	s.SetMomentTaskDuration(0)
 	jobID, err := svc.AddMomentTask(ctx(t), &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
 	require.NoError(t, err)
-	r, err := svc.WaitMomentTask(ctx(t), jobID, nil)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 
 	require.NoError(t, svc.CancelMomentTask(ctx(t), r.Result.MomentID))

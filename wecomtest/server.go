@@ -232,6 +232,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerGroupChatTransfers,
 		registerGroupWelcome,
 		registerMediaAttachment,
+		registerMedia,
 		registerMoments,
 		registerMomentStrategies,
 	} {
@@ -289,6 +290,10 @@ func (s *Server) Paths() []string {
 	return out
 }
 
+// Method returns the HTTP method the server serves path with ("GET" or
+// "POST"), or "" when it does not implement path.
+func (s *Server) Method(path string) string { return s.routes[path].method }
+
 // APIError is an errcode answer.
 type APIError struct {
 	Code    int
@@ -323,7 +328,7 @@ const (
 	codeSystemBusy         = -1
 	codeNotReady           = 41063
 	codeInvalidChatID      = 40050
-	codeMemberNotActivated = 40098
+	codeMemberNotActivated = 41054
 )
 
 // call is one request being served.

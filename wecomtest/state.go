@@ -19,7 +19,7 @@ type User struct {
 	Resigned bool
 	// DimissionTime is when they left (Unix seconds).
 	DimissionTime int64
-	// Inactive says the member has not activated WeCom (40098).
+	// Inactive says the member has not activated WeCom (41054).
 	Inactive bool
 }
 
@@ -531,6 +531,20 @@ type Media struct {
 	FileName       string
 	Size           int64
 	CreatedAt      int64
+	// Permanent marks an image uploaded with media/uploadimg (a URL, not
+	// a media id that expires).
+	Permanent bool
+}
+
+// mediaLifetime is how long a media_id of media/upload or
+// media/upload_attachment stays valid.
+const mediaLifetime = 3 * 24 * 3600
+
+// mediaValid reports whether id is a media id that can be used now: known
+// and not older than 3 days on the server clock. Call it with s.mu held.
+func (s *Server) mediaValid(id string) bool {
+	m, ok := s.st.media[id]
+	return ok && (m.Permanent || s.clock.Now().Unix() < m.CreatedAt+mediaLifetime)
 }
 
 // addMedia stores m with a fresh media id and returns it.

@@ -160,7 +160,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	// 4. Wait for WeCom to create the moment (seconds, usually).
 	waitCtx, cancel := context.WithTimeout(ctx, o.wait)
 	defer cancel()
-	res, taskErr := mo.WaitMomentTask(waitCtx, jobID, nil)
+	res, taskErr := mo.WaitMomentTask(waitCtx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	if res == nil {
 		return taskErr // the wait itself failed: no result to print
 	}
@@ -208,7 +208,7 @@ func pickTag(ctx context.Context, ec *externalcontact.Service, id string) (tagID
 	if id != "" {
 		ids = []string{id}
 	}
-	groups, err := ec.ListCorpTags(ctx, ids, nil)
+	groups, err := ec.ListCorpTags(ctx, &externalcontact.ListCorpTagsRequest{TagIDs: ids})
 	if err != nil {
 		return "", "", fmt.Errorf("list corp tags: %w", err)
 	}

@@ -175,8 +175,10 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	log.Info("waiting for the customer transfers", "customers", len(started), "max_wait", o.wait)
 	waitCtx, cancel := context.WithTimeout(ctx, o.wait)
 	defer cancel()
-	results, err := ec.WaitResignedTransfers(waitCtx, o.from, o.to, started,
-		externalcontact.TransferPollInterval(o.poll, max(o.poll, 30*time.Minute)))
+	results, err := ec.WaitResignedTransfers(waitCtx, &externalcontact.WaitResignedTransfersRequest{
+		HandoverUserID: o.from, TakeoverUserID: o.to, ExternalUserIDs: started,
+		WaitOptions: externalcontact.WaitOptions{PollInterval: o.poll, MaxPollInterval: max(o.poll, externalcontact.DefaultTransferMaxPollInterval)},
+	})
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
 			return errors.Join(transferErr, err)
@@ -216,7 +218,7 @@ func unassignedCustomers(ctx context.Context, log *slog.Logger, ec *externalcont
 	var ids []string
 	seen := map[string]bool{}
 	others := map[string]int{} // other resigned members, to mention them
-	for c, err := range ec.AllUnassignedCustomers(ctx, externalcontact.MaxUnassignedPageSize) {
+	for c, err := range ec.AllUnassignedCustomers(ctx, nil) {
 		if err != nil {
 			return nil, fmt.Errorf("list unassigned customers: %w", err)
 		}
@@ -276,7 +278,7 @@ func transferCustomers(ctx context.Context, log *slog.Logger, ec *externalcontac
 	var started []string
 	for i := 0; i < len(ids); i += externalcontact.MaxTransferCustomers {
 		batch := ids[i:min(i+externalcontact.MaxTransferCustomers, len(ids))]
-		outcomes, err := ec.TransferResignedCustomers(ctx, &externalcontact.ResignedTransferRequest{
+		outcomes, err := ec.TransferResignedCustomers(ctx, &externalcontact.TransferResignedCustomersRequest{
 			HandoverUserID: from, TakeoverUserID: to, ExternalUserIDs: batch,
 		})
 		if err != nil {
@@ -288,7 +290,7 @@ func transferCustomers(ctx context.Context, log *slog.Logger, ec *externalcontac
 			return started, fmt.Errorf("transfer customers %d..%d of %d: %w", i+1, i+len(batch), len(ids), err)
 		}
 		for _, o := range outcomes {
-			if o.Started() {
+			if o.OK() {
 				started = append(started, o.ExternalUserID)
 				continue
 			}
@@ -351,7 +353,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 // early.
 func currentResults(ctx context.Context, ec *externalcontact.Service, from, to string, ids []string) ([]externalcontact.TransferResult, error) {
 	byID := map[string]externalcontact.TransferResult{}
-	for r, err := range ec.AllResignedTransferResults(ctx, from, to) {
+	for r, err := range ec.AllResignedTransferResults(ctx, &externalcontact.ListResignedTransferResultsRequest{HandoverUserID: from, TakeoverUserID: to}) {
 		if err != nil {
 			return nil, fmt.Errorf("read transfer results: %w", err)
 		}
