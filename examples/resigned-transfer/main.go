@@ -243,11 +243,11 @@ func unassignedCustomers(ctx context.Context, log *slog.Logger, ec *externalcont
 // resignedGroups returns the groups of from that await a resigned transfer.
 func resignedGroups(ctx context.Context, gc *groupchat.Service, from string) ([]string, error) {
 	var ids []string
-	req := groupchat.ListRequest{
+	req := groupchat.ListGroupChatsRequest{
 		StatusFilter: groupchat.StatusFilterResigned,
 		OwnerFilter:  &groupchat.OwnerFilter{UserIDList: []string{from}},
 	}
-	for g, err := range gc.All(ctx, &req) {
+	for g, err := range gc.AllGroupChats(ctx, &req) {
 		if err != nil {
 			return nil, fmt.Errorf("list groups of %s: %w", from, err)
 		}
@@ -312,7 +312,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	failed := map[string]groupchat.FailedChat{}
 	for i := 0; i < len(ids); i += groupchat.MaxTransferChats {
 		batch := ids[i:min(i+groupchat.MaxTransferChats, len(ids))]
-		fails, err := gc.TransferResigned(ctx, batch, to)
+		fails, err := gc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: batch, NewOwner: to})
 		if err != nil {
 			if wecom.IsMaybeApplied(err) {
 				return fmt.Errorf("transfer groups (check their owners before trying again): %w", err)
@@ -326,7 +326,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	// WeCom reports a handed-over group as transferring, then
 	// transferred; read where ours stand from the new owner's list.
 	status := map[string]groupchat.Status{}
-	for g, err := range gc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{to}}}) {
+	for g, err := range gc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{to}}}) {
 		if err != nil {
 			return fmt.Errorf("list groups of %s: %w", to, err)
 		}
@@ -335,7 +335,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	for _, id := range ids {
 		r := result{Kind: "group", ChatID: id, HandoverUserID: from, TakeoverUserID: to}
 		if f, ok := failed[id]; ok {
-			r.Status, r.Errcode, r.Errmsg = "failed", int(f.Errcode), f.Errmsg
+			r.Status, r.Errcode, r.Errmsg = "failed", int(f.Code), f.Message
 		} else if st, ok := status[id]; ok {
 			r.Status = st.String()
 		} else {
