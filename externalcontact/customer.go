@@ -32,29 +32,6 @@ func (t ContactType) String() string {
 	return "ContactType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// Gender is a customer's gender as WeCom reports it.
-type Gender int
-
-// Genders.
-const (
-	GenderUnknown Gender = 0
-	GenderMale    Gender = 1
-	GenderFemale  Gender = 2
-)
-
-// String returns "unknown", "male", "female" or the number.
-func (g Gender) String() string {
-	switch g {
-	case GenderUnknown:
-		return "unknown"
-	case GenderMale:
-		return "male"
-	case GenderFemale:
-		return "female"
-	}
-	return "Gender(" + strconv.Itoa(int(g)) + ")"
-}
-
 // AddWay is how a member added a customer (add_way).
 type AddWay int
 
@@ -139,12 +116,12 @@ type ExternalContact struct {
 	Name           string `json:"name"`
 	// Position, CorpName and CorpFullName are set for WeCom users
 	// (Type ContactTypeWeCom).
-	Position     string      `json:"position,omitempty"`
-	Avatar       string      `json:"avatar,omitempty"`
-	CorpName     string      `json:"corp_name,omitempty"`
-	CorpFullName string      `json:"corp_full_name,omitempty"`
-	Type         ContactType `json:"type"`
-	Gender       Gender      `json:"gender"`
+	Position     string       `json:"position,omitempty"`
+	Avatar       string       `json:"avatar,omitempty"`
+	CorpName     string       `json:"corp_name,omitempty"`
+	CorpFullName string       `json:"corp_full_name,omitempty"`
+	Type         ContactType  `json:"type"`
+	Gender       wecom.Gender `json:"gender"`
 	// UnionID is the customer's WeChat unionid, set only when the corp has
 	// bound a WeChat open platform account and the customer is a WeChat
 	// user.

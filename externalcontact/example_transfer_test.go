@@ -3,6 +3,7 @@ package externalcontact_test
 import (
 	"context"
 	"fmt"
+	"github.com/wecomkit/wecom"
 	"time"
 
 	"github.com/wecomkit/wecom/externalcontact"
@@ -80,7 +81,7 @@ func ExampleService_WaitTransfers() {
 	waitCtx, cancel := context.WithTimeout(ctx, 25*time.Hour)
 	defer cancel()
 	results, err := svc.WaitTransfers(waitCtx, &externalcontact.WaitTransfersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: []string{c.ExternalUserID},
-		WaitOptions: externalcontact.WaitOptions{PollInterval: time.Minute, MaxPollInterval: 30 * time.Minute}})
+		WaitOptions: wecom.WaitOptions{PollInterval: time.Minute, MaxPollInterval: 30 * time.Minute}})
 	if err != nil {
 		fmt.Println(err)
 		return

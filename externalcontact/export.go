@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -179,7 +180,7 @@ func (s *Service) exportChunk(ctx context.Context, chunk []string, limit int, op
 			return nil
 		}
 		if next == cursor {
-			return fmt.Errorf("pagination: the server returned the same cursor %q again", next)
+			return wecom.UnexpectedResponse(http.MethodPost, "/cgi-bin/externalcontact/batch/get_by_user", "the same cursor %q again", next)
 		}
 		cursor = next
 	}

@@ -318,22 +318,12 @@ func (s *Service) AllResignedTransferResults(ctx context.Context, req *ListResig
 	return allTransferResults(ctx, req, s.ListResignedTransferResults, opts)
 }
 
-// Defaults of WaitOptions: a transfer takes 24 hours, so there is no
-// point in polling often.
+// Defaults of WaitTransfers' wecom.WaitOptions: a transfer takes 24 hours,
+// so there is no point in polling often.
 const (
 	DefaultTransferPollInterval    = time.Minute
 	DefaultTransferMaxPollInterval = 30 * time.Minute
 )
-
-// WaitOptions tunes how WaitTransfers and WaitResignedTransfers poll. The
-// zero value uses the defaults.
-type WaitOptions struct {
-	// PollInterval is the delay before the second poll (default
-	// DefaultTransferPollInterval); it doubles up to MaxPollInterval
-	// (default DefaultTransferMaxPollInterval).
-	PollInterval    time.Duration
-	MaxPollInterval time.Duration
-}
 
 // WaitTransfersRequest names the transfers to wait for: the customers
 // moved from HandoverUserID to TakeoverUserID.
@@ -341,7 +331,9 @@ type WaitTransfersRequest struct {
 	HandoverUserID  string
 	TakeoverUserID  string
 	ExternalUserIDs []string
-	WaitOptions
+	// WaitOptions tunes the polling: zero fields take
+	// DefaultTransferPollInterval and DefaultTransferMaxPollInterval.
+	wecom.WaitOptions
 }
 
 // WaitResignedTransfersRequest is WaitTransfersRequest for resigned

@@ -390,7 +390,7 @@ func TestWaitTransfers(t *testing.T) {
 	polls := 0
 	clockSleep(t, s, &polls)
 	rs, err := svc.WaitTransfers(ctx, &WaitTransfersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: []string{ids[1], ids[0], "wmNeverTransferred"},
-		WaitOptions: WaitOptions{PollInterval: time.Millisecond, MaxPollInterval: time.Millisecond}}, wecom.MaxAttempts(1))
+		WaitOptions: wecom.WaitOptions{PollInterval: time.Millisecond, MaxPollInterval: time.Millisecond}}, wecom.MaxAttempts(1))
 	require.NoError(t, err)
 	assert.Equal(t, 3, polls, "10h steps: waiting at 0h, 10h, 20h; done at 30h")
 	require.Len(t, rs, 3)
@@ -407,7 +407,7 @@ func TestWaitTransfersStopsWithContext(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	_, err = svc.WaitTransfers(ctx, &WaitTransfersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids, WaitOptions: WaitOptions{PollInterval: time.Millisecond, MaxPollInterval: 2 * time.Millisecond}})
+	_, err = svc.WaitTransfers(ctx, &WaitTransfersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids, WaitOptions: wecom.WaitOptions{PollInterval: time.Millisecond, MaxPollInterval: 2 * time.Millisecond}})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "wait for the transfer of 2 customers from zhangsan to lisi")

@@ -176,7 +176,7 @@ func (s *Service) fetch(ctx context.Context, kind TicketKind, req *wecom.Request
 		return wecom.Token{}, fmt.Errorf("jssdk: %s ticket: %w", kind, err)
 	}
 	if resp.Ticket == "" {
-		return wecom.Token{}, fmt.Errorf("jssdk: %s ticket: %s %s answered without a ticket", kind, req.Method, req.Path)
+		return wecom.Token{}, wecom.UnexpectedResponse(req.Method, req.Path, "%s ticket: no ticket in the answer", kind)
 	}
 	if resp.ExpiresIn <= 0 {
 		resp.ExpiresIn = 7200
@@ -210,17 +210,21 @@ func (s *Service) Ticket(ctx context.Context, kind TicketKind) (string, error) {
 	return src.Token(ctx)
 }
 
-// Invalidate drops ticket of kind from memory and from the shared cache,
-// but only while it is still the current one, so that a newer ticket
-// another goroutine or instance fetched survives. The next Ticket or Sign
+// Invalidate drops ticket, of either kind, from memory and from the shared
+// cache, but only while it is still the current one, so that a newer
+// ticket another goroutine or instance fetched survives. The next Ticket or Sign
 // fetches a new one. Most callers want Reject, which works from the
 // signature the page reports.
 //
 // WeCom: GET /cgi-bin/get_jsapi_ticket (on the next read, for CorpTicket)
 // WeCom: GET /cgi-bin/ticket/get (on the next read, for AgentTicket)
-func (s *Service) Invalidate(ctx context.Context, kind TicketKind, ticket string) {
-	if src, err := s.source(kind); err == nil {
-		src.Invalidate(ctx, ticket)
+func (s *Service) Invalidate(ctx context.Context, ticket string) {
+	// Each source drops only its own current value (compare and delete),
+	// so asking both is safe and spares the caller the kind.
+	for _, kind := range [...]TicketKind{CorpTicket, AgentTicket} {
+		if src, err := s.source(kind); err == nil {
+			src.Invalidate(ctx, ticket)
+		}
 	}
 }
 
@@ -332,7 +336,7 @@ func (s *Service) Reject(ctx context.Context, sig *Signature) (bool, error) {
 	if !last.CompareAndSwap(prev, now) {
 		return false, nil // another goroutine is dropping it
 	}
-	s.Invalidate(ctx, kind, ticket)
+	s.Invalidate(ctx, ticket)
 	return true, nil
 }
 

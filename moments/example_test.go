@@ -70,7 +70,7 @@ func ExampleService_WaitMomentTask() {
 	})
 	must(err)
 
-	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID, WaitOptions: moments.WaitOptions{PollInterval: 50 * time.Millisecond, MaxPollInterval: 200 * time.Millisecond}})
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: 50 * time.Millisecond, MaxPollInterval: 200 * time.Millisecond}})
 	must(err)
 	fmt.Println("status:", res.Status)
 	fmt.Println("moment created:", strings.HasPrefix(res.Result.MomentID, "mom"))

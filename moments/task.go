@@ -253,27 +253,19 @@ func (s *Service) GetMomentTaskResult(ctx context.Context, jobID string, opts ..
 
 // Default polling of WaitMomentTask.
 const (
-	// DefaultPollInterval is the first delay between polls.
-	DefaultPollInterval = 500 * time.Millisecond
-	// DefaultMaxPollInterval is the cap the doubling delays grow to.
-	DefaultMaxPollInterval = 10 * time.Second
+	// DefaultMomentTaskPollInterval is the first delay between polls.
+	DefaultMomentTaskPollInterval = 500 * time.Millisecond
+	// DefaultMomentTaskMaxPollInterval is the cap the doubling delays grow to.
+	DefaultMomentTaskMaxPollInterval = 10 * time.Second
 )
-
-// WaitOptions tunes how WaitMomentTask polls. The zero value uses the
-// defaults.
-type WaitOptions struct {
-	// PollInterval is the delay before the second poll (default
-	// DefaultPollInterval); it doubles up to MaxPollInterval (default
-	// DefaultMaxPollInterval).
-	PollInterval    time.Duration
-	MaxPollInterval time.Duration
-}
 
 // WaitMomentTaskRequest names the job WaitMomentTask waits for.
 type WaitMomentTaskRequest struct {
 	// JobID is AddMomentTask's result, required.
 	JobID string
-	WaitOptions
+	// WaitOptions tunes the polling: zero fields take
+	// DefaultMomentTaskPollInterval and DefaultMomentTaskMaxPollInterval.
+	wecom.WaitOptions
 }
 
 // waitSleep is the sleep between polls; tests replace it with a fake.
@@ -294,10 +286,10 @@ var waitSleep func(ctx context.Context, d time.Duration) error
 func (s *Service) WaitMomentTask(ctx context.Context, req *WaitMomentTaskRequest, opts ...wecom.CallOption) (*MomentTaskResult, error) {
 	r := wire.Deref(req)
 	if r.PollInterval <= 0 {
-		r.PollInterval = DefaultPollInterval
+		r.PollInterval = DefaultMomentTaskPollInterval
 	}
 	if r.MaxPollInterval <= 0 {
-		r.MaxPollInterval = DefaultMaxPollInterval
+		r.MaxPollInterval = DefaultMomentTaskMaxPollInterval
 	}
 	if r.JobID == "" {
 		return nil, wecom.InvalidArgument("moments: wait for moment task: job id is empty")

@@ -263,7 +263,7 @@ func TestWaitMomentTaskPollsWithCappedBackoff(t *testing.T) {
 
 	fs := &fakeSleep{clock: s.Clock()}
 	useSleep(t, fs.sleep)
-	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID, WaitOptions: WaitOptions{PollInterval: time.Second, MaxPollInterval: 4 * time.Second}})
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: time.Second, MaxPollInterval: 4 * time.Second}})
 	require.NoError(t, err)
 
 	// Polls at 0, 1, 3, 7, 11, 15, 19 (running) and 23 (done): delays
@@ -319,7 +319,7 @@ func TestWaitMomentTaskStopsOnContextCancel(t *testing.T) {
 	defer cancel()
 	fs := &fakeSleep{clock: s.Clock(), cancel: cancel, cancelAt: 3}
 	useSleep(t, fs.sleep)
-	r, err := svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: WaitOptions{PollInterval: time.Second, MaxPollInterval: 8 * time.Second}})
+	r, err := svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: time.Second, MaxPollInterval: 8 * time.Second}})
 	assert.Nil(t, r)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "last status started")
@@ -336,7 +336,7 @@ func TestWaitMomentTaskRealSleepHonoursDeadline(t *testing.T) {
 	c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: WaitOptions{PollInterval: 10 * time.Millisecond, MaxPollInterval: 20 * time.Millisecond}})
+	_, err = svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: 10 * time.Millisecond, MaxPollInterval: 20 * time.Millisecond}})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.GreaterOrEqual(t, len(s.RequestsTo(pathTaskResult)), 2)
@@ -374,7 +374,7 @@ func TestWaitMomentTaskNotReadyKeepsPolling(t *testing.T) {
 	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 	assert.NotEmpty(t, r.Result.MomentID)
-	assert.Equal(t, []time.Duration{DefaultPollInterval, 2 * DefaultPollInterval}, fs.delays)
+	assert.Equal(t, []time.Duration{DefaultMomentTaskPollInterval, 2 * DefaultMomentTaskPollInterval}, fs.delays)
 }
 
 func TestWaitMomentTaskPollFailure(t *testing.T) {

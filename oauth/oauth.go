@@ -25,7 +25,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -268,72 +267,20 @@ func (s *Service) GetUserInfo(ctx context.Context, code string, opts ...wecom.Ca
 	return resp.Identity()
 }
 
-// Gender is a member's gender as getuserdetail reports it.
-type Gender int
-
-// Genders.
-const (
-	GenderUnknown Gender = 0
-	GenderMale    Gender = 1
-	GenderFemale  Gender = 2
-)
-
-// String returns "unknown", "male" or "female".
-func (g Gender) String() string {
-	switch g {
-	case GenderUnknown:
-		return "unknown"
-	case GenderMale:
-		return "male"
-	case GenderFemale:
-		return "female"
-	}
-	return "Gender(" + strconv.Itoa(int(g)) + ")"
-}
-
-// UnmarshalJSON accepts the string WeCom sends ("1") and a plain number.
-func (g *Gender) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		if s == "" {
-			*g = GenderUnknown
-			return nil
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return errors.New("oauth: gender " + strconv.Quote(s) + " is not a number")
-		}
-		*g = Gender(n)
-		return nil
-	}
-	var n int
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*g = Gender(n)
-	return nil
-}
-
 // UserDetail is a member's sensitive profile. Real values come only after
 // the member agreed to snsapi_privateinfo and the admin chose the fields in
 // the app's settings; otherwise Gender is unknown, Avatar the default one
 // and the rest empty. Third-party apps never get Mobile, Email, BizMail or
 // Address.
 type UserDetail struct {
-	UserID  string `json:"userid"`
-	Gender  Gender `json:"gender"`
-	Avatar  string `json:"avatar"`
-	QRCode  string `json:"qr_code"`
-	Mobile  string `json:"mobile,omitempty"`
-	Email   string `json:"email,omitempty"`
-	BizMail string `json:"biz_mail,omitempty"`
-	Address string `json:"address,omitempty"`
+	UserID  string       `json:"userid"`
+	Gender  wecom.Gender `json:"gender"`
+	Avatar  string       `json:"avatar"`
+	QRCode  string       `json:"qr_code"`
+	Mobile  string       `json:"mobile,omitempty"`
+	Email   string       `json:"email,omitempty"`
+	BizMail string       `json:"biz_mail,omitempty"`
+	Address string       `json:"address,omitempty"`
 	// CorpID is the member's corp; set by the service-provider variant
 	// (getuserdetail3rd) only.
 	CorpID string `json:"corpid,omitempty"`

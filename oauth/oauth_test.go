@@ -135,7 +135,7 @@ func TestGetUserInfoPrivateInfoAndDetail(t *testing.T) {
 	want := wecomtest.MemberDetail("zhangsan")
 	assert.Equal(t, "zhangsan", d.UserID)
 	assert.Equal(t, want.Gender, string('0'+rune(d.Gender)), "gender decoded from WeCom's string")
-	assert.NotEqual(t, oauth.GenderUnknown, d.Gender)
+	assert.NotEqual(t, wecom.GenderUnknown, d.Gender)
 	assert.Equal(t, want.Avatar, d.Avatar)
 	assert.Equal(t, want.QRCode, d.QRCode)
 	assert.Equal(t, want.Mobile, d.Mobile)
@@ -224,9 +224,9 @@ func TestRawUserInfoIdentity(t *testing.T) {
 }
 
 func TestGenderDecoding(t *testing.T) {
-	for body, want := range map[string]oauth.Gender{
-		`{"gender":"1"}`: oauth.GenderMale, `{"gender":"2"}`: oauth.GenderFemale, `{"gender":"0"}`: oauth.GenderUnknown,
-		`{"gender":2}`: oauth.GenderFemale, `{"gender":""}`: oauth.GenderUnknown, `{"gender":null}`: oauth.GenderUnknown, `{}`: oauth.GenderUnknown,
+	for body, want := range map[string]wecom.Gender{
+		`{"gender":"1"}`: wecom.GenderMale, `{"gender":"2"}`: wecom.GenderFemale, `{"gender":"0"}`: wecom.GenderUnknown,
+		`{"gender":2}`: wecom.GenderFemale, `{"gender":""}`: wecom.GenderUnknown, `{"gender":null}`: wecom.GenderUnknown, `{}`: wecom.GenderUnknown,
 	} {
 		var d oauth.UserDetail
 		require.NoError(t, json.Unmarshal([]byte(body), &d), body)
@@ -234,9 +234,9 @@ func TestGenderDecoding(t *testing.T) {
 	}
 	var d oauth.UserDetail
 	assert.Error(t, json.Unmarshal([]byte(`{"gender":"male"}`), &d))
-	assert.Equal(t, "male", oauth.GenderMale.String())
-	assert.Equal(t, "female", oauth.GenderFemale.String())
-	assert.Equal(t, "unknown", oauth.GenderUnknown.String())
-	assert.Equal(t, "Gender(9)", oauth.Gender(9).String())
+	assert.Equal(t, "male", wecom.GenderMale.String())
+	assert.Equal(t, "female", wecom.GenderFemale.String())
+	assert.Equal(t, "unknown", wecom.GenderUnknown.String())
+	assert.Equal(t, "Gender(9)", wecom.Gender(9).String())
 	assert.Equal(t, "snsapi_base", oauth.ScopeBase.String())
 }

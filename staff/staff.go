@@ -23,8 +23,6 @@ package staff
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
@@ -263,48 +261,6 @@ func (s UserStatus) String() string {
 	return "UserStatus(" + strconv.Itoa(int(s)) + ")"
 }
 
-// UserGender is a member's gender as user/get sends it: a string.
-type UserGender string
-
-// The values of UserGender. An app that is not the address-book app gets ""
-// (a sensitive field).
-const (
-	GenderUnknown UserGender = "0"
-	GenderMale    UserGender = "1"
-	GenderFemale  UserGender = "2"
-)
-
-// UnmarshalJSON reads the string WeCom sends ("1"), and tolerates a bare
-// number (1) so that one odd answer does not fail the whole call.
-func (g *UserGender) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*g = UserGender(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("staff: gender %s is neither a string nor a number: %w", b, err)
-	}
-	*g = UserGender(n.String())
-	return nil
-}
-
-// String implements fmt.Stringer.
-func (g UserGender) String() string {
-	switch g {
-	case GenderUnknown:
-		return "unknown"
-	case GenderMale:
-		return "male"
-	case GenderFemale:
-		return "female"
-	case "":
-		return "absent"
-	}
-	return "UserGender(" + string(g) + ")"
-}
-
 // User is a member's profile (user/get). The fields marked sensitive
 // are empty for apps other than 通讯录同步 since 2022-06-20 (see the
 // package doc); a field the corp never filled is empty too.
@@ -319,19 +275,19 @@ type User struct {
 	Order []int `json:"order,omitempty"`
 	// IsLeaderInDept is 1 where the member leads the department at the
 	// same index of Department, 0 elsewhere.
-	IsLeaderInDept []int      `json:"is_leader_in_dept,omitempty"`
-	DirectLeader   []string   `json:"direct_leader,omitempty"` // userids of the member's direct leaders
-	Position       string     `json:"position,omitempty"`
-	Mobile         string     `json:"mobile,omitempty"`   // sensitive
-	Gender         UserGender `json:"gender,omitempty"`   // sensitive
-	Email          string     `json:"email,omitempty"`    // sensitive
-	BizMail        string     `json:"biz_mail,omitempty"` // sensitive: the corp mailbox
-	Avatar         string     `json:"avatar,omitempty"`   // sensitive
-	ThumbAvatar    string     `json:"thumb_avatar,omitempty"`
-	Telephone      string     `json:"telephone,omitempty"`
-	Alias          string     `json:"alias,omitempty"`
-	Status         UserStatus `json:"status"`
-	MainDepartment int        `json:"main_department,omitempty"`
+	IsLeaderInDept []int        `json:"is_leader_in_dept,omitempty"`
+	DirectLeader   []string     `json:"direct_leader,omitempty"` // userids of the member's direct leaders
+	Position       string       `json:"position,omitempty"`
+	Mobile         string       `json:"mobile,omitempty"`   // sensitive
+	Gender         wecom.Gender `json:"gender,omitempty"`   // sensitive: GenderUnknown when absent
+	Email          string       `json:"email,omitempty"`    // sensitive
+	BizMail        string       `json:"biz_mail,omitempty"` // sensitive: the corp mailbox
+	Avatar         string       `json:"avatar,omitempty"`   // sensitive
+	ThumbAvatar    string       `json:"thumb_avatar,omitempty"`
+	Telephone      string       `json:"telephone,omitempty"`
+	Alias          string       `json:"alias,omitempty"`
+	Status         UserStatus   `json:"status"`
+	MainDepartment int          `json:"main_department,omitempty"`
 	// OpenUserID is the member's corp-wide id, sent to third-party apps
 	// only.
 	OpenUserID       string               `json:"open_userid,omitempty"`

@@ -101,7 +101,7 @@ func TestDirectoryProfilesAndAccess(t *testing.T) {
 	m, err = svc.GetUser(ctx, "zhangsan")
 	require.NoError(t, err)
 	assert.Equal(t, "13800000000", m.Mobile)
-	assert.Equal(t, staff.GenderMale, m.Gender)
+	assert.Equal(t, wecom.GenderMale, m.Gender)
 	assert.Equal(t, "zs@example.com", m.Email)
 	assert.Equal(t, "zs@corp.wecom.work", m.BizMail)
 	assert.Equal(t, "https://wework.qpic.cn/a/0", m.Avatar)

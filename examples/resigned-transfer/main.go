@@ -177,7 +177,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	defer cancel()
 	results, err := ec.WaitResignedTransfers(waitCtx, &externalcontact.WaitResignedTransfersRequest{
 		HandoverUserID: o.from, TakeoverUserID: o.to, ExternalUserIDs: started,
-		WaitOptions: externalcontact.WaitOptions{PollInterval: o.poll, MaxPollInterval: max(o.poll, externalcontact.DefaultTransferMaxPollInterval)},
+		WaitOptions: wecom.WaitOptions{PollInterval: o.poll, MaxPollInterval: max(o.poll, externalcontact.DefaultTransferMaxPollInterval)},
 	})
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {

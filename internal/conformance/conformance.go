@@ -116,9 +116,10 @@ func Check(pkgs ...*Package) []Violation {
 	for _, p := range pkgs {
 		structs := p.structFields()
 		methods := p.methods()
+		shapes := p.shapes()
 		for name := range structs {
 			if ast.IsExported(name) && name != "Service" {
-				typeHome[name] = append(typeHome[name], p.Name)
+				typeHome[name+"\x00"+shapes[name]] = append(typeHome[name+"\x00"+shapes[name]], p.Name)
 			}
 		}
 		for _, fd := range methods {
@@ -133,7 +134,8 @@ func Check(pkgs ...*Package) []Violation {
 			p.checkBodies(f, add)
 		}
 	}
-	for name, homes := range typeHome {
+	for key, homes := range typeHome {
+		name, _, _ := strings.Cut(key, "\x00")
 		if len(homes) > 1 {
 			sort.Strings(homes)
 			vs = append(vs, Violation{Rule: "shared-types", Pos: strings.Join(homes, ","), Msg: "type " + name + " defined in " + strings.Join(homes, " and ")})
@@ -183,6 +185,61 @@ func (p *Package) structFields() map[string]map[string]bool {
 				}
 				out[ts.Name.Name] = fields
 			}
+		}
+	}
+	return out
+}
+
+// shapes gives each type of the package a signature of its shape: the
+// sorted field names of a struct, or the underlying type and the sorted
+// names of its constants (without the type's name) for the rest. Two
+// packages defining a type of one name and one shape define a twin.
+func (p *Package) shapes() map[string]string {
+	consts := map[string][]string{}
+	out := map[string]string{}
+	for _, f := range p.files {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok {
+				continue
+			}
+			var last string
+			for _, sp := range gd.Specs {
+				switch x := sp.(type) {
+				case *ast.ValueSpec:
+					if gd.Tok != token.CONST {
+						continue
+					}
+					if x.Type != nil {
+						last = exprString(x.Type)
+					}
+					for _, n := range x.Names {
+						consts[last] = append(consts[last], strings.TrimPrefix(n.Name, last))
+					}
+				case *ast.TypeSpec:
+					if st, ok := x.Type.(*ast.StructType); ok {
+						var fs []string
+						for _, fl := range st.Fields.List {
+							for _, n := range fl.Names {
+								fs = append(fs, n.Name)
+							}
+							if len(fl.Names) == 0 {
+								fs = append(fs, exprString(fl.Type))
+							}
+						}
+						sort.Strings(fs)
+						out[x.Name.Name] = "struct{" + strings.Join(fs, ",") + "}"
+					} else {
+						out[x.Name.Name] = exprString(x.Type)
+					}
+				}
+			}
+		}
+	}
+	for t, cs := range consts {
+		if _, ok := out[t]; ok && !strings.HasPrefix(out[t], "struct{") {
+			sort.Strings(cs)
+			out[t] += "(" + strings.Join(cs, ",") + ")"
 		}
 	}
 	return out
@@ -315,6 +372,11 @@ func (p *Package) checkMethod(fd *ast.FuncDecl, methods map[string]*ast.FuncDecl
 			inputs = inputs[:n-1]
 		}
 	}
+	if n := len(inputs); n > 1 {
+		if _, ok := inputs[n-1].typ.(*ast.FuncType); ok {
+			inputs = inputs[:n-1] // a callback that receives the results is not an input
+		}
+	}
 	if len(inputs) > 1 {
 		var ts []string
 		for _, in := range inputs {
@@ -356,7 +418,7 @@ func (p *Package) checkMethod(fd *ast.FuncDecl, methods map[string]*ast.FuncDecl
 			want = name + "Request"
 		}
 	}
-	if reqType != want && reqType != name+"Request" {
+	if reqType != want && reqType != name+"Request" && !sharesEndpoint(fd, recv, reqType, methods) {
 		add(p, "request-name", fd.Pos(), "%s.%s takes %s: want %s", recv, name, reqType, want)
 	}
 	if in.name != "req" {
@@ -377,6 +439,28 @@ func (p *Package) checkMethod(fd *ast.FuncDecl, methods map[string]*ast.FuncDecl
 			}
 		}
 	}
+}
+
+// sharesEndpoint reports whether another method of recv whose request is
+// reqType by name (its own XxxRequest) calls an endpoint fd names too: a
+// page method and its iterator, or a method and its page variant, share
+// one request (BatchGetCustomers and AllCustomersOf, GetCustomer and
+// GetCustomerPage).
+func sharesEndpoint(fd *ast.FuncDecl, recv, reqType string, methods map[string]*ast.FuncDecl) bool {
+	owner, ok := methods[recv+"."+strings.TrimSuffix(reqType, "Request")]
+	if !ok || fd.Doc == nil || owner.Doc == nil {
+		return false
+	}
+	mine := map[string]bool{}
+	for _, m := range weComLine.FindAllStringSubmatch(fd.Doc.Text(), -1) {
+		mine[m[2]] = true
+	}
+	for _, m := range weComLine.FindAllStringSubmatch(owner.Doc.Text(), -1) {
+		if mine[m[2]] {
+			return true
+		}
+	}
+	return false
 }
 
 // isPage reports whether results look like ([]T, string, error).
@@ -414,6 +498,12 @@ func isIdent(e ast.Expr, name string) bool {
 func (p *Package) checkBodies(f *ast.File, add addFunc) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.GenDecl:
+			// A package-level var is a sentinel (var ErrX = errors.New(...)):
+			// allowed, so its values are not inspected as calls.
+			if x.Tok == token.VAR {
+				return false
+			}
 		case *ast.CompositeLit:
 			if se, ok := x.Type.(*ast.SelectorExpr); ok && se.Sel.Name == "Error" && isIdent(se.X, "wecom") {
 				add(p, "no-hand-error", x.Pos(), "builds a wecom.Error literal")

@@ -52,9 +52,6 @@ func loadAll(t *testing.T, dirs ...string) []*Package {
 // TestAreaPackagesConform fails on any break of the rules in the area
 // packages, and logs the count per rule (-v shows them).
 func TestAreaPackagesConform(t *testing.T) {
-	if os.Getenv("WECOM_CONFORMANCE") == "" {
-		t.Skip("until the one-dialect pass lands (set WECOM_CONFORMANCE=1 to run)")
-	}
 	vs := Check(loadAll(t, areaDirs(t)...)...)
 	counts := Count(vs)
 	rules := make([]string, 0, len(counts))
