@@ -415,18 +415,28 @@ func (r recordAck) Ack(ctx context.Context, d callback.Delivery) error {
 	return err
 }
 
-// stopChild asks a child to stop (SIGTERM) and waits for it.
-func stopChild(t *testing.T, cmd *exec.Cmd) {
+// stopChildren asks children to stop (SIGTERM) and waits for them.
+func stopChildren(t *testing.T, cmds ...*exec.Cmd) {
 	t.Helper()
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case err := <-exited:
-		assert.NoError(t, err, "the worker shut down cleanly")
-	case <-time.After(20 * time.Second):
-		t.Error("the worker did not stop on SIGTERM")
-		kill(cmd)
+	exited := make(chan error, len(cmds))
+	for _, cmd := range cmds {
+		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+		go func() { exited <- cmd.Wait() }()
+	}
+	timeout := time.After(20 * time.Second)
+	for range cmds {
+		select {
+		case err := <-exited:
+			assert.NoError(t, err, "a worker shut down cleanly")
+			continue
+		case <-timeout:
+		}
+		t.Error("a worker did not stop on SIGTERM")
+		for _, cmd := range cmds {
+			_ = cmd.Process.Kill()
+		}
+		timeout = nil // the kills end every Wait
+		<-exited
 	}
 }
 
@@ -541,9 +551,7 @@ func TestKillQueueWorkers(t *testing.T) {
 	})
 	took := time.Since(t0)
 	// The survivors finish what they hold and stop.
-	for i := range procs {
-		stopChild(t, procs[i])
-	}
+	stopChildren(t, procs...)
 
 	handled := rdb.HGetAll(ctx, prefix+"handled").Val()
 	acked := rdb.HGetAll(ctx, prefix+"acked").Val()
