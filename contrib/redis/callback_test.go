@@ -2,9 +2,6 @@ package redis
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,85 +51,22 @@ func deliver(hc *http.Client, url, event string) (string, error) {
 	return fmt.Sprintf("%d %s", resp.StatusCode, b), nil
 }
 
-// leaseHandler is the smallest callback endpoint on the two-state
-// contract: verify and decrypt, claim, handle, done (or release), with
-// WeCom's answers: "success" for handled and done events, 503 (WeCom
-// delivers again) for an event in progress elsewhere, a failed handling
-// or an unavailable store.
-//
-// TODO(lead): switch the tests (and the kill test's child) to
-// callback.Handler with a Dedup once the callback work's Handler takes a
-// callback.DedupStore; this stands in for it until then.
-type leaseHandler struct {
-	c      *crypto.Crypter
-	store  callback.DedupStore
-	lease  time.Duration
-	ttl    time.Duration
-	handle func(ctx context.Context, event []byte) error
-	done   func(ctx context.Context, event []byte) // after Done succeeded, if set
+// newCallbackHandler returns the callback package's Handler for the
+// tests' app (wecomtest's token, key and corp), remembering handled events
+// in store for an hour. The store bound is testBound's, for a loaded -race
+// run; opts come after and may override it.
+func newCallbackHandler(store callback.DedupStore, opts ...callback.Option) (*callback.Handler, error) {
+	return callback.New(wecomtest.DefaultCallbackToken, wecomtest.DefaultEncodingAESKey, wecomtest.DefaultCorpID,
+		append([]callback.Option{callback.WithDedup(store, time.Hour), callback.WithStoreTimeout(testBound)}, opts...)...)
 }
 
-func newLeaseHandler(store callback.DedupStore, lease time.Duration, handle func(context.Context, []byte) error) *leaseHandler {
-	c, err := crypto.New(wecomtest.DefaultCallbackToken, wecomtest.DefaultEncodingAESKey, wecomtest.DefaultCorpID)
-	if err != nil {
-		panic(err)
-	}
-	return &leaseHandler{c: c, store: store, lease: lease, ttl: time.Hour, handle: handle}
-}
-
-// eventKey is the dedup key of an event: a hash of its plaintext, which a
-// redelivery repeats byte for byte.
-func eventKey(plaintext []byte) string {
-	sum := sha256.Sum256(plaintext)
-	return hex.EncodeToString(sum[:16])
-}
-
-func (h *leaseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-	if err != nil {
-		http.Error(w, "read", http.StatusBadRequest)
-		return
-	}
-	msg, err := h.c.Open(body, crypto.QueryFrom(r.URL.Query()))
-	if err != nil {
-		http.Error(w, "bad envelope", http.StatusForbidden)
-		return
-	}
-	key := eventKey(msg)
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	owner := hex.EncodeToString(b[:])
-	ctx := r.Context()
-	st, err := h.store.Claim(ctx, key, owner, h.lease)
-	switch {
-	case err != nil:
-		http.Error(w, "dedup store unavailable", http.StatusServiceUnavailable)
-		return
-	case st == callback.ClaimDone:
-		_, _ = io.WriteString(w, "success")
-		return
-	case st == callback.ClaimInProgress:
-		http.Error(w, "in progress", http.StatusServiceUnavailable)
-		return
-	}
-	if err := h.handle(ctx, msg); err != nil {
-		_ = h.store.Release(context.WithoutCancel(ctx), key, owner)
-		http.Error(w, "handler failed", http.StatusInternalServerError)
-		return
-	}
-	// Handled: answer success even if Done fails; the lease keeps a
-	// redelivery off until it runs out.
-	if err := h.store.Done(context.WithoutCancel(ctx), key, owner, h.ttl); err == nil && h.done != nil {
-		h.done(ctx, msg)
-	}
-	_, _ = io.WriteString(w, "success")
-}
-
-// TestCallbackDedupAcrossInstances: WeCom redelivers an event while the
-// first delivery is still being handled, and the redelivery lands on
-// another instance. It is answered "try again", not "success", and once
-// the first is done it is acknowledged: handled exactly once. A failed
-// handling releases the event to the next delivery.
+// TestCallbackDedupAcrossInstances: two callback.Handlers (two instances
+// of a service) share one Redis Dedup. WeCom redelivers an event while the
+// first delivery is still being handled, and the redelivery lands on the
+// other instance: it is answered 503 (WeCom tries again), not "success",
+// and once the first is done it is acknowledged: handled exactly once. A
+// failed handling releases the event to the next delivery, on either
+// instance.
 func TestCallbackDedupAcrossInstances(t *testing.T) {
 	r := startRedis(t)
 	prefix := testPrefix(t)
@@ -144,11 +78,13 @@ func TestCallbackDedupAcrossInstances(t *testing.T) {
 	for i := range urls {
 		d, err := NewDedup(r.Client(t), WithPrefix(prefix), WithOpTimeout(testBound))
 		require.NoError(t, err)
-		h := newLeaseHandler(d, 30*time.Second, func(ctx context.Context, ev []byte) error {
+		h, err := newCallbackHandler(d)
+		require.NoError(t, err)
+		callback.On(h, func(ctx context.Context, ev *callback.AddExternalContact) error {
 			if failNext.CompareAndSwap(true, false) {
 				return errors.New("database unavailable")
 			}
-			if strings.Contains(string(ev), "1700000000") {
+			if ev.CreateTime == 1700000000 {
 				started <- struct{}{}
 				<-slow
 			}
@@ -157,6 +93,7 @@ func TestCallbackDedupAcrossInstances(t *testing.T) {
 		})
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
+		t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
 		urls[i] = srv.URL
 	}
 
@@ -169,16 +106,19 @@ func TestCallbackDedupAcrossInstances(t *testing.T) {
 		first <- got
 	}()
 	<-started
-	assert.Equal(t, "503 in progress\n", deliverTo(t, urls[1], addContactXML), "a redelivery during a slow first delivery")
+	assert.Equal(t, "503 event still being handled", deliverTo(t, urls[1], addContactXML), "a redelivery during a slow first delivery, on the other instance")
+	assert.Equal(t, "503 event still being handled", deliverTo(t, urls[0], addContactXML), "a redelivery during a slow first delivery, on the same instance")
 	assert.Zero(t, handled.Load())
 	close(slow)
 	assert.Equal(t, "200 success", <-first)
 	assert.Equal(t, "200 success", deliverTo(t, urls[1], addContactXML), "a duplicate is acknowledged")
 	assert.Equal(t, int32(1), handled.Load(), "handled once across instances")
+	assert.Equal(t, "done", r.Client(t).Get(context.Background(), prefix+"dedup:"+callback.DedupKey([]byte(addContactXML))).Val())
 
 	other := strings.Replace(addContactXML, "1700000000", "1700000060", 1)
 	failNext.Store(true)
-	assert.Equal(t, "500 handler failed\n", deliverTo(t, urls[0], other))
+	assert.Equal(t, "500 handler failed", deliverTo(t, urls[0], other))
+	assert.Zero(t, r.Client(t).Exists(context.Background(), prefix+"dedup:"+callback.DedupKey([]byte(other))).Val(), "a failed handling releases its claim")
 	assert.Equal(t, "200 success", deliverTo(t, urls[1], other))
 	assert.Equal(t, int32(2), handled.Load())
 	assert.Equal(t, "200 success", deliverTo(t, urls[0], other))

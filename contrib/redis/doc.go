@@ -29,8 +29,9 @@
 //     events a dead worker held taken over after the visibility timeout,
 //     retries with delay, dead letters with replay.
 //
-// Plug it in with wecom.WithTokenCache and wecom.WithLimiter; the package
-// example shows the wiring. Import it under a name of its own, since
+// Plug it in with wecom.WithTokenCache and wecom.WithLimiter, and with
+// callback.WithDedup, callback.WithQueue and callback.NewWorker; the
+// package example shows the wiring. Import it under a name of its own, since
 // go-redis is called redis too:
 //
 //	import wecomredis "github.com/wecomkit/wecom/contrib/redis"

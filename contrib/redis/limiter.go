@@ -46,6 +46,11 @@ type Limiter struct {
 	retry  time.Duration
 	opTO   time.Duration
 
+	// admitted, if set (by tests), is told of each call Wait lets
+	// through, at its slot: on Redis's clock when the shared bucket
+	// booked it, else when the local limiter let it through.
+	admitted func(api string, slot time.Time)
+
 	downUntil atomic.Int64 // unix nanoseconds; Redis is not tried before
 	mu        sync.Mutex   // guards down and downSince, orders the log lines
 	down      bool
@@ -111,7 +116,7 @@ func NewLimiter(rdb goredis.UniversalClient, def wecom.Rate, perAPI map[string]w
 }
 
 // gcraScript books the next slot of the bucket KEYS[1] and returns
-// {booked, wait µs}. ARGV: interval µs, tolerance µs, the longest wait the
+// {booked, wait µs, slot µs since the epoch on Redis's clock}. ARGV: interval µs, tolerance µs, the longest wait the
 // caller accepts in µs (-1 for any). A slot beyond that is not booked.
 // The bucket's state is its theoretical arrival time (TAT), in µs on
 // Redis's clock; the key expires once the bucket is full again.
@@ -126,10 +131,10 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if tat < now then tat = now end
 local wait = tat - tol - now
 if wait < 0 then wait = 0 end
-if maxwait >= 0 and wait > maxwait then return {0, wait} end
+if maxwait >= 0 and wait > maxwait then return {0, wait, now + wait} end
 local ntat = tat + iv
 redis.call('SET', KEYS[1], string.format('%.0f', ntat), 'PX', math.floor((ntat - now) / 1000) + 1)
-return {1, wait}
+return {1, wait, now + wait}
 `)
 
 func (l *Limiter) key(corpID, api string) string {
@@ -142,7 +147,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 		return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, err)
 	}
 	if time.Now().UnixNano() < l.downUntil.Load() {
-		return l.local.Wait(ctx, corpID, api)
+		return l.waitLocal(ctx, corpID, api)
 	}
 	c, ok := l.perAPI[api]
 	if !ok {
@@ -156,7 +161,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 	res, err := bounded(ctx, l.opTO, func(ctx context.Context) ([]int64, error) {
 		return gcraScript.Run(ctx, l.rdb, []string{l.key(corpID, api)}, c.interval, c.tolerance, maxWait).Int64Slice()
 	})
-	if err == nil && len(res) != 2 {
+	if err == nil && len(res) != 3 {
 		err = fmt.Errorf("unexpected reply of %d elements", len(res))
 	}
 	if err != nil {
@@ -164,7 +169,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 			return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, cerr)
 		}
 		l.markDown(ctx, err)
-		return l.local.Wait(ctx, corpID, api)
+		return l.waitLocal(ctx, corpID, api)
 	}
 	l.markUp(ctx, start)
 	wait := time.Duration(res[1]) * time.Microsecond
@@ -172,17 +177,28 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 		return fmt.Errorf("wecomredis: rate limit on %s: the next slot, in %s, is past the deadline: %w",
 			api, wait.Round(time.Millisecond), context.DeadlineExceeded)
 	}
-	if wait <= 0 {
-		return nil
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, ctx.Err())
+		}
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, ctx.Err())
+	if l.admitted != nil {
+		l.admitted(api, time.UnixMicro(res[2]))
 	}
+	return nil
+}
+
+// waitLocal paces a call with the local limiter.
+func (l *Limiter) waitLocal(ctx context.Context, corpID, api string) error {
+	err := l.local.Wait(ctx, corpID, api)
+	if err == nil && l.admitted != nil {
+		l.admitted(api, time.Now())
+	}
+	return err
 }
 
 // markDown switches to the local limiter for the retry interval, logging
