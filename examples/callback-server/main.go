@@ -29,12 +29,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -58,8 +59,8 @@ func main() {
 	verbose := flag.Bool("v", false, "debug logs")
 	flag.Parse()
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Stdout, *addr); err != nil {
 		log.Error("callback server failed", "err", err)
@@ -69,11 +70,11 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) error {
-	cfg, closeDemo, err := demo.Load(log, wecomtest.Demo{})
+	cfg, err := wecomtest.EnvOrDemo(log, wecomtest.Demo{})
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 	if cfg.Token == "" || cfg.EncodingAESKey == "" {
 		return errors.New("set WECOM_TOKEN and WECOM_ENCODING_AES_KEY to the callback's Token and EncodingAESKey")
 	}
@@ -233,7 +234,7 @@ func describe(ev callback.Event) line {
 
 // demoEvents points the embedded WeCom at this server and makes it send
 // events the way WeCom would: by changing its state. Embedded demo only.
-func demoEvents(ctx context.Context, log *slog.Logger, cfg *demo.Config, url string) error {
+func demoEvents(ctx context.Context, log *slog.Logger, cfg *wecomtest.Env, url string) error {
 	srv := cfg.Server
 	srv.SetCallback(url, 5*time.Second, 5*time.Second, 3)
 
@@ -292,4 +293,13 @@ func demoEvents(ctx context.Context, log *slog.Logger, cfg *demo.Config, url str
 	}
 	log.Info("demo events delivered; press Ctrl-C to stop", "events", len(srv.Deliveries()))
 	return nil
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
