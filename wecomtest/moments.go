@@ -27,7 +27,7 @@ const DefaultMomentTaskDuration = time.Second
 const (
 	codeMomentInvalidMediaID = 40007
 	// maxMomentSpan is the longest start_time..end_time of get_moment_list
-	// ("one month"; taken as 31 days).
+	// (30 days in the current documentation; older copies said a month).
 	maxMomentSpan = 30 * 24 * 3600
 )
 
