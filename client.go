@@ -58,9 +58,13 @@ type Client struct {
 	tokenPrefix string
 }
 
-// New returns a Client for the app identified by corpID and secret (the
-// customer-contact secret, or the secret of an app with customer-contact
-// permission). Invalid configuration is reported here, never later.
+// New returns a Client for the app identified by corpID and secret.
+// Invalid configuration is reported here, never later.
+//
+// Since 2023-12-01, corps that start using customer contact call these APIs
+// with the secret of a self-built app listed under 客户联系 > 可调用接口的应用
+// (give its agentid with WithAgentID); the system customer-contact secret no
+// longer works for them, and only corps that used it before may keep it.
 func New(corpID, secret string, opts ...Option) (*Client, error) {
 	o, err := collectOptions(opts)
 	if err != nil {

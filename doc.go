@@ -13,16 +13,30 @@
 //   - groupchat: customer groups, join ways, group transfers, statistics and
 //     group welcome templates.
 //   - moments: customer Moments, moment strategies and attachment uploads.
+//   - media: temporary media (the media_id welcome and mass messages
+//     carry) and lasting image URLs.
+//   - staff: the corp directory, read-only.
+//   - appmessage: app messages (应用消息) to members.
+//   - jssdk and oauth: the server side of pages opened inside WeCom
+//     (sidebars): JS-SDK tickets and signatures, OAuth2 sign-in.
+//   - strategy: the ranges customer and moment strategies share.
+//   - provider: service-provider mode (third-party and 代开发 apps).
 //   - callback: the http.Handler for WeCom's encrypted event callbacks.
 //   - wecomtest: an in-memory WeCom for tests and demos.
 //
 // # Getting started
 //
-//	client, err := wecom.New(corpID, secret) // the customer-contact secret
+//	client, err := wecom.New(corpID, secret, wecom.WithAgentID(agentID))
 //	if err != nil { ... }
 //	svc := externalcontact.New(client)
 //	staff, err := svc.ListFollowUsers(ctx)
 //	for rel, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) { ... }
+//
+// Since 2023-12-01, a corp that starts using customer contact calls these
+// APIs with the secret of a self-built app listed under 客户联系 > 可调用接口的
+// 应用; the system customer-contact secret no longer works for it (corps
+// that used it before may keep it). Pass that app's agentid with
+// [WithAgentID].
 //
 // A Client is safe for concurrent use and meant to be shared: it caches the
 // access token, refreshes it a few minutes before it expires with one

@@ -70,6 +70,8 @@ func TestCallbackServer(t *testing.T) {
 	require.NotNil(t, add, "%v", got)
 	assert.True(t, strings.HasPrefix(add["external_userid"].(string), "wm"))
 	assert.Equal(t, "store_001", add["detail"])
+	assert.Equal(t, "sent", add["welcome"], "the new customer is greeted")
+	assert.NotEmpty(t, add["media_id"], "with the uploaded image")
 	edit := kinds["change_external_contact/edit_external_contact"]
 	require.NotNil(t, edit)
 	assert.Equal(t, add["external_userid"], edit["external_userid"])

@@ -146,6 +146,14 @@ func TestExportCustomers(t *testing.T) {
 	assert.Len(t, customers, len(wantCustomers))
 	assert.Contains(t, stderr, fmt.Sprintf("relations=%d", len(want)))
 	assert.Contains(t, stderr, fmt.Sprintf("customers=%d", len(wantCustomers)))
+	// The numbers a user sees agree: the summary counts exactly the lines
+	// printed, and those are what the example asked the demo for
+	// (Demo{Users: 8, Customers: 60}, so 60*5/4 relations): the resigned
+	// member's customers are on top of them, awaiting a transfer, and no
+	// export returns them.
+	assert.Contains(t, stderr, fmt.Sprintf("msg=done relations=%d customers=%d ", len(lines), len(customers)))
+	assert.Len(t, lines, 75)
+	assert.Len(t, customers, 60)
 	assert.Contains(t, stderr, fmt.Sprintf("staff=%d", staff))
 }
 

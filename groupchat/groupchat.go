@@ -233,6 +233,9 @@ type Member struct {
 	// Name is the member's name; set only when GetGroupChat was asked for
 	// names.
 	Name string `json:"name"`
+	// State is the state of the join way (JoinWay.State) the member came
+	// through; empty when they came another way or the join way had none.
+	State string `json:"state,omitempty"`
 }
 
 // JoinAt returns JoinTime as a time.Time (the zero time when unset).

@@ -61,6 +61,8 @@ func TestGetDecodesSample(t *testing.T) {
 	assert.Nil(t, m.Invitor)
 	assert.Equal(t, "顾客老王", m.GroupNickname)
 	assert.Equal(t, "王语嫣", m.Name)
+	assert.Equal(t, "spring-fair", m.State, "the join way's state")
+	assert.Empty(t, g.Members[0].State)
 }
 
 func TestGetWithoutNamesSendsZero(t *testing.T) {

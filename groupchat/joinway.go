@@ -56,8 +56,8 @@ type JoinWay struct {
 	ChatIDList []string
 	// QRCode is the URL of the QR code picture (scene 2); read-only.
 	QRCode string
-	// State is a tag of at most 30 characters echoed in the
-	// change_external_chat event of customers who join this way.
+	// State is a tag of at most 30 characters that GetGroupChat reports
+	// as Member.State for the customers who join this way.
 	State string
 	// MarkSource marks customers who join this way with the channel.
 	MarkSource bool
@@ -123,8 +123,8 @@ type JoinWaySettings struct {
 	RoomBaseID     int
 	// ChatIDList are the groups customers join, 1 to 5.
 	ChatIDList []string
-	// State is a tag of at most 30 characters echoed in the
-	// change_external_chat event of customers who join this way.
+	// State is a tag of at most 30 characters that GetGroupChat reports
+	// as Member.State for the customers who join this way.
 	State string
 	// MarkSource marks customers who join this way with the channel.
 	MarkSource bool

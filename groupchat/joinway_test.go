@@ -206,3 +206,53 @@ func TestJoinWayServerValidation(t *testing.T) {
 	err = c.Do(context.Background(), &wecom.Request{Method: "POST", Path: getJoinWayPath, Body: []byte(`{}`)}, nil)
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
+
+// A customer who joins through a join way with a state is reported with
+// that state by GetGroupChat; one who came another way has none.
+func TestJoinWayStateReachesGroupMembers(t *testing.T) {
+	s, svc := newTestServer(t)
+	chats := seedChats(t, s, 2)
+	ctx := context.Background()
+	withState, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{
+		Scene: groupchat.JoinWaySceneQRCode, ChatIDList: ids(chats, 0), State: "store-7",
+	}})
+	require.NoError(t, err)
+	plain, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{
+		Scene: groupchat.JoinWaySceneQRCode, ChatIDList: ids(chats, 0),
+	}})
+	require.NoError(t, err)
+
+	chatID, err := s.JoinGroupChatByJoinWay(withState, "wmNewcomer")
+	require.NoError(t, err)
+	assert.Equal(t, chats[0].ChatID, chatID)
+	_, err = s.JoinGroupChatByJoinWay(plain, "wmWalkIn")
+	require.NoError(t, err)
+	_, err = s.JoinGroupChatByJoinWay(plain, "wmWalkIn")
+	assert.ErrorContains(t, err, "already in group")
+	_, err = s.JoinGroupChatByJoinWay("nope", "wmX")
+	assert.ErrorContains(t, err, "unknown join way")
+
+	g, err := svc.GetGroupChat(ctx, &groupchat.GetGroupChatRequest{ChatID: chatID})
+	require.NoError(t, err)
+	byID := map[string]groupchat.Member{}
+	for _, m := range g.Members {
+		byID[m.UserID] = m
+	}
+	require.Contains(t, byID, "wmNewcomer")
+	assert.Equal(t, "store-7", byID["wmNewcomer"].State)
+	assert.Equal(t, groupchat.MemberTypeCustomer, byID["wmNewcomer"].Type)
+	assert.Equal(t, groupchat.JoinSceneQRCode, byID["wmNewcomer"].JoinScene)
+	assert.Empty(t, byID["wmWalkIn"].State, "a join way without a state")
+	assert.Empty(t, byID["wmCustomerA"].State, "seeded, not through a join way")
+	assert.NotEqual(t, chats[0].MemberVersion, g.MemberVersion)
+
+	// Joining is a person's action: it sends change_external_chat
+	// update/add_member with the callback's JoinScene 3 (QR code).
+	evs := s.Events()
+	require.Len(t, evs, 2)
+	assert.Equal(t, "change_external_chat", evs[0].Event)
+	assert.Equal(t, "add_member", evs[0].Get("UpdateDetail"))
+	assert.Equal(t, "3", evs[0].Get("JoinScene"))
+	assert.Equal(t, chatID, evs[0].Get("ChatId"))
+	assert.Contains(t, string(evs[0].XML("corp")), "<MemChangeList><Item><![CDATA[wmNewcomer]]></Item></MemChangeList>")
+}

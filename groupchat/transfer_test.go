@@ -129,13 +129,31 @@ func TestTransferResignedAgainstServer(t *testing.T) {
 	require.Len(t, failed, 1)
 	assert.Equal(t, wecom.Code(90508), failed[0].Code, "already transferred")
 
-	var changes []string
-	for _, ev := range s.Events() {
-		if ev.Event == "change_external_chat" {
-			changes = append(changes, ev.ChangeType+"/"+ev.Get("UpdateDetail")+"/"+ev.Get("ChatId"))
-		}
-	}
-	assert.Equal(t, []string{"update/change_owner/" + chats[2].ChatID, "update/change_owner/" + chats[5].ChatID}, changes)
+	// Changes made through the API send no callback (WeCom: 通过API进行的
+	// 操作不会产生回调); only an owner change made in the client does.
+	assert.Empty(t, s.Events(), "an API transfer sends no change_owner")
+}
+
+func TestOwnerChangedInClientSendsChangeOwner(t *testing.T) {
+	s, svc := newTestServer(t)
+	chats := seedChats(t, s, 1) // alice owns it; bob is an admin
+	require.NoError(t, s.ChangeGroupChatOwner(chats[0].ChatID, "bob"))
+	evs := s.Events()
+	require.Len(t, evs, 1)
+	assert.Equal(t, "change_external_chat", evs[0].Event)
+	assert.Equal(t, "update", evs[0].ChangeType)
+	assert.Equal(t, chats[0].ChatID, evs[0].Get("ChatId"))
+	assert.Equal(t, "change_owner", evs[0].Get("UpdateDetail"))
+	g, err := svc.GetGroupChat(context.Background(), &groupchat.GetGroupChatRequest{ChatID: chats[0].ChatID})
+	require.NoError(t, err)
+	assert.Equal(t, "bob", g.Owner)
+	assert.Empty(t, g.Admins, "the new owner is no longer an admin")
+
+	assert.ErrorContains(t, s.ChangeGroupChatOwner(chats[0].ChatID, "bob"), "already owns")
+	assert.ErrorContains(t, s.ChangeGroupChatOwner(chats[0].ChatID, "carol"), "resigned")
+	assert.ErrorContains(t, s.ChangeGroupChatOwner(chats[0].ChatID, "nobody"), "unknown user")
+	assert.ErrorContains(t, s.ChangeGroupChatOwner("wrNope", "bob"), "unknown group chat")
+	assert.Len(t, s.Events(), 1)
 }
 
 func TestTransferOnJobAgainstServer(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,22 @@ func TestAddWelcomeTemplateIsNotRepeated(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, wecom.IsMaybeApplied(err))
 	assert.Len(t, s.RequestsTo(addWelcomePath), 1)
+}
+
+// A media/upload id lasts 3 days: a template made with an older one is
+// refused with 40007.
+func TestWelcomeTemplateRefusesExpiredMedia(t *testing.T) {
+	clk := wecomtest.NewManualClock(time.Unix(1_700_000_000, 0))
+	s, svc := newTestServer(t, wecomtest.WithClock(clk))
+	img := s.AddMedia(wecomtest.Media{Type: "image", FileName: "banner.png"})
+	add := func() error {
+		_, err := svc.AddWelcomeTemplate(context.Background(), &groupchat.AddWelcomeTemplateRequest{WelcomeTemplate: groupchat.WelcomeTemplate{
+			Image: &message.Image{MediaID: img.MediaID},
+		}})
+		return err
+	}
+	clk.Advance(72*time.Hour - time.Second)
+	require.NoError(t, add())
+	clk.Advance(time.Second)
+	assert.Equal(t, wecom.Code(40007), wecom.ErrorCode(add()))
 }

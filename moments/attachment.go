@@ -20,7 +20,9 @@ type MediaType string
 const (
 	MediaTypeImage MediaType = "image" // JPG or PNG, up to MaxImageSize
 	MediaTypeVideo MediaType = "video" // MP4, up to MaxVideoSize
-	MediaTypeFile  MediaType = "file"  // any file, up to MaxFileSize
+	// MediaTypeFile is any file, up to MaxFileSize. WeCom lists it, but
+	// neither attachment type takes it today: UploadAttachment refuses it.
+	MediaTypeFile MediaType = "file"
 )
 
 // String returns the media type as WeCom spells it.
@@ -65,8 +67,9 @@ func (a AttachmentType) String() string {
 	return "AttachmentType(" + strconv.Itoa(int(a)) + ")"
 }
 
-// UploadedAttachment is an uploaded attachment. Its MediaID does not
-// expire, unlike a temporary media id.
+// UploadedAttachment is an uploaded attachment. Its MediaID is valid for
+// 3 days, like a temporary media id of media/upload: upload shortly
+// before add_moment_task or add_product_album, and again after that.
 type UploadedAttachment struct {
 	Type    MediaType `json:"type"`
 	MediaID string    `json:"media_id"`
@@ -113,7 +116,10 @@ type UploadAttachmentRequest struct {
 }
 
 // UploadAttachment uploads a file for moments or product albums (WeCom:
-// 上传附件资源) and returns its permanent media id. The content is streamed
+// 上传附件资源) and returns its media id, valid for 3 days. A moment
+// (AttachmentTypeMoment) takes images and videos only, a product album
+// (AttachmentTypeProductAlbum) images only: other pairs are refused before
+// anything is sent. The content is streamed
 // from req.Reader as multipart/form-data (field "media"), never held in
 // memory. An upload whose outcome is unknown is not repeated.
 //
@@ -127,6 +133,10 @@ func (s *Service) UploadAttachment(ctx context.Context, req *UploadAttachmentReq
 		return nil, wecom.InvalidArgument("%s: unknown media type %q", op, string(r.MediaType))
 	case r.AttachmentType != AttachmentTypeMoment && r.AttachmentType != AttachmentTypeProductAlbum:
 		return nil, wecom.InvalidArgument("%s: unknown attachment type %d", op, int(r.AttachmentType))
+	case r.AttachmentType == AttachmentTypeMoment && r.MediaType == MediaTypeFile:
+		return nil, wecom.InvalidArgument("%s: a moment attachment must be an image or a video, not a %s", op, r.MediaType)
+	case r.AttachmentType == AttachmentTypeProductAlbum && r.MediaType != MediaTypeImage:
+		return nil, wecom.InvalidArgument("%s: a product album attachment must be an image, not a %s", op, r.MediaType)
 	case r.FileName == "":
 		return nil, wecom.InvalidArgument("%s: file name is empty", op)
 	case r.Reader == nil:

@@ -69,7 +69,6 @@ func TestUploadAttachmentKinds(t *testing.T) {
 		q    string
 	}{
 		{MediaTypeVideo, AttachmentTypeMoment, "clip.mp4", "attachment_type=1&media_type=video"},
-		{MediaTypeFile, AttachmentTypeMoment, "说明.pdf", "attachment_type=1&media_type=file"},
 		{MediaTypeImage, AttachmentTypeProductAlbum, "sku.JPG", "attachment_type=2&media_type=image"},
 	} {
 		s.ResetRequests()
@@ -125,10 +124,15 @@ func TestUploadAttachmentValidation(t *testing.T) {
 		{MediaTypeImage, 1, "a.png", r, -1, "negative size"},
 		{MediaTypeImage, 1, "a.png", r, MaxImageSize + 1, "image of 10485761 bytes exceeds the 10485760-byte limit"},
 		{MediaTypeVideo, 1, "a.mp4", r, MaxVideoSize + 1, "exceeds the 10485760-byte limit"},
-		{MediaTypeFile, 1, "a.pdf", r, MaxFileSize + 1, "exceeds the 20971520-byte limit"},
+		// A moment takes images and videos, a product album images: a
+		// file (or a video for an album) is refused before it is sent.
+		{MediaTypeFile, AttachmentTypeMoment, "a.pdf", r, 1, "moments: upload attachment: a moment attachment must be an image or a video, not a file"},
+		{MediaTypeFile, AttachmentTypeProductAlbum, "a.pdf", r, 1, "a product album attachment must be an image, not a file"},
+		{MediaTypeVideo, AttachmentTypeProductAlbum, "a.mp4", r, 1, "a product album attachment must be an image, not a video"},
 	} {
 		_, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: tc.mt, AttachmentType: tc.at, FileName: tc.name, Reader: tc.r, Size: tc.size})
 		assert.ErrorContains(t, err, tc.want)
+		assert.ErrorIs(t, err, wecom.ErrInvalidArgument, tc.want)
 	}
 	assert.Empty(t, s.Requests())
 }
@@ -149,7 +153,6 @@ func TestUploadAttachmentServerErrors(t *testing.T) {
 	}{
 		{MediaTypeImage, AttachmentTypeMoment, "a.gif", strings.NewReader("x"), 40005},
 		{MediaTypeVideo, AttachmentTypeMoment, "a.mov", strings.NewReader("x"), 40005},
-		{MediaTypeVideo, AttachmentTypeProductAlbum, "a.mp4", strings.NewReader("x"), 40004},
 		{MediaTypeImage, AttachmentTypeMoment, "a.png", strings.NewReader(""), 44001},
 		// Sizes the SDK could not check (unknown length, sent chunked).
 		{MediaTypeImage, AttachmentTypeMoment, "a.png", chunkReader{bytes.NewReader(make([]byte, MaxImageSize+1))}, 40009},
@@ -159,7 +162,7 @@ func TestUploadAttachmentServerErrors(t *testing.T) {
 		assert.Equal(t, tc.code, wecom.ErrorCode(err), "%s %s", tc.mt, tc.name)
 	}
 	// A chunked upload within the limits is accepted.
-	up, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeFile, AttachmentType: AttachmentTypeMoment, FileName: "a.bin", Reader: chunkReader{strings.NewReader("abc")}})
+	up, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeImage, AttachmentType: AttachmentTypeMoment, FileName: "a.png", Reader: chunkReader{strings.NewReader("abc")}})
 	require.NoError(t, err)
 	m, _ := s.MediaByID(up.MediaID)
 	assert.Equal(t, int64(3), m.Size)
@@ -275,20 +278,20 @@ func TestUploadAttachmentStreams(t *testing.T) {
 		mu.Lock()
 		got, contentLength, filename, fieldName = n, r.ContentLength, p.FileName(), p.FormName()
 		mu.Unlock()
-		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","type":"file","media_id":"M","created_at":"1"}`)
+		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","type":"video","media_id":"M","created_at":"1"}`)
 	})
 
 	g := &gatedReader{size: size, gate: 1 << 20, release: release, timeout: 2 * time.Second}
 	cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	up, err := svc.UploadAttachment(cctx, &UploadAttachmentRequest{MediaType: MediaTypeFile, AttachmentType: AttachmentTypeMoment, FileName: "big.bin", Reader: g, Size: size})
+	up, err := svc.UploadAttachment(cctx, &UploadAttachmentRequest{MediaType: MediaTypeVideo, AttachmentType: AttachmentTypeMoment, FileName: "big.mp4", Reader: g, Size: size})
 	require.NoError(t, err)
 	assert.Equal(t, "M", up.MediaID)
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, int64(size), got, "every byte arrived")
 	assert.Equal(t, int64(-1), bad, "in order")
-	assert.Equal(t, "big.bin", filename)
+	assert.Equal(t, "big.mp4", filename)
 	assert.Equal(t, "media", fieldName)
 	assert.Greater(t, contentLength, int64(size), "sent with a Content-Length, not chunked")
 }

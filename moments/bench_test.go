@@ -39,7 +39,7 @@ func BenchmarkUploadAttachment8MiB(b *testing.B) {
 			return
 		}
 		_, _ = io.Copy(io.Discard, r.Body)
-		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","type":"file","media_id":"M","created_at":"1"}`)
+		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","type":"video","media_id":"M","created_at":"1"}`)
 	}))
 	defer srv.Close()
 
@@ -49,9 +49,9 @@ func BenchmarkUploadAttachment8MiB(b *testing.B) {
 		b.SetBytes(size)
 		for i := 0; i < b.N; i++ {
 			body := io.MultiReader(
-				strings.NewReader("--B\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a.bin\"\r\n\r\n"),
+				strings.NewReader("--B\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a.mp4\"\r\n\r\n"),
 				&zeroReader{size}, strings.NewReader("\r\n--B--\r\n"))
-			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cgi-bin/media/upload_attachment?media_type=file&attachment_type=1", body)
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/cgi-bin/media/upload_attachment?media_type=video&attachment_type=1", body)
 			req.Header.Set("Content-Type", "multipart/form-data; boundary=B")
 			resp, err := hc.Do(req)
 			if err != nil {
@@ -71,7 +71,7 @@ func BenchmarkUploadAttachment8MiB(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(size)
 		for i := 0; i < b.N; i++ {
-			if _, err := svc.UploadAttachment(ctx, &UploadAttachmentRequest{MediaType: MediaTypeFile, AttachmentType: AttachmentTypeMoment, FileName: "a.bin", Reader: &zeroReader{size}, Size: size}); err != nil {
+			if _, err := svc.UploadAttachment(ctx, &UploadAttachmentRequest{MediaType: MediaTypeVideo, AttachmentType: AttachmentTypeMoment, FileName: "a.mp4", Reader: &zeroReader{size}, Size: size}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -20,8 +20,9 @@ const (
 	// default, and the page AllMoments uses when Limit is 0).
 	MaxMomentListLimit = 20
 	// MaxMomentListSpan is the longest time range of one get_moment_list
-	// query. WeCom says "one month"; the SDK allows 31 days.
-	MaxMomentListSpan = 31 * 24 * time.Hour
+	// query: 30 days (the current documentation; older copies said "one
+	// month", which no longer holds for 31-day months).
+	MaxMomentListSpan = 30 * 24 * time.Hour
 	// MaxMomentTaskLimit is the largest page of get_moment_task and
 	// get_moment_customer_list, and the page their iterators use when
 	// Limit is 0.

@@ -102,7 +102,7 @@ func TestListMomentsValidation(t *testing.T) {
 		{"no start", ListMomentsRequest{EndTime: 10}, "required"},
 		{"no end", ListMomentsRequest{StartTime: 10}, "required"},
 		{"reversed", ListMomentsRequest{StartTime: 10, EndTime: 9}, "before start"},
-		{"too long", ListMomentsRequest{StartTime: 10, EndTime: 10 + month + 1}, "longer than 744h0m0s"},
+		{"too long", ListMomentsRequest{StartTime: 10, EndTime: 10 + month + 1}, "longer than 720h0m0s"},
 		{"limit", ListMomentsRequest{StartTime: 10, EndTime: 11, Limit: 21}, "limit 21 is not in 0..20"},
 		{"negative limit", ListMomentsRequest{StartTime: 10, EndTime: 11, Limit: -1}, "limit -1"},
 		{"filter", ListMomentsRequest{StartTime: 10, EndTime: 11, FilterType: message.FilterType(3).Ptr()}, "unknown filter type 3"},

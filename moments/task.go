@@ -279,8 +279,10 @@ var waitSleep func(ctx context.Context, d time.Duration) error
 // When the job itself failed, WaitMomentTask returns the result and a
 // *wecom.Error with the job's errcode (MomentTaskResult.Err). Invalid
 // senders or tags do not fail the job: check Result.InvalidSenderList and
-// Result.InvalidExternalContactList. A "not ready" answer (41063/41064)
-// counts as still running; any other failed poll ends the wait.
+// Result.InvalidExternalContactList. A "not ready" answer (41063,
+// wecom.IsNotReady) counts as still running; any other failed poll ends
+// the wait, 41064 (attachment too large, wecom.CodeAttachmentTooLarge)
+// among them: it is final, in a poll's answer or in the job's result.
 //
 // WeCom: GET /cgi-bin/externalcontact/get_moment_task_result (polled)
 func (s *Service) WaitMomentTask(ctx context.Context, req *WaitMomentTaskRequest, opts ...wecom.CallOption) (*MomentTaskResult, error) {

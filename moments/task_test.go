@@ -377,6 +377,34 @@ func TestWaitMomentTaskNotReadyKeepsPolling(t *testing.T) {
 	assert.Equal(t, []time.Duration{DefaultMomentTaskPollInterval, 2 * DefaultMomentTaskPollInterval}, fs.delays)
 }
 
+// 41064 (attachment too large) is final: neither a poll answering it nor a
+// job result carrying it is polled again.
+func TestWaitMomentTaskAttachmentTooLargeIsFinal(t *testing.T) {
+	s, svc := newServer(t)
+	seed(t, s)
+	jobID, err := svc.AddMomentTask(ctx(t), &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
+	require.NoError(t, err)
+	s.FailNext(pathTaskResult, 3, wecomtest.Fault{Code: int(wecom.CodeAttachmentTooLarge), Message: "attachment too large"})
+	fs := &fakeSleep{clock: s.Clock()}
+	useSleep(t, fs.sleep)
+	_, err = svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
+	assert.Equal(t, wecom.CodeAttachmentTooLarge, wecom.ErrorCode(err))
+	assert.False(t, wecom.IsNotReady(err))
+	assert.Empty(t, fs.delays, "no second poll")
+	assert.Len(t, s.RequestsTo(pathTaskResult), 1)
+
+	// The job's own result says 41064: the wait ends at once with it.
+	_, svc = newFake(t, pathTaskResult, `{"errcode":0,"errmsg":"ok","status":2,"type":"add_moment_task","result":{"errcode":41064,"errmsg":"attachment too large"}}`,
+		`{"errcode":0,"errmsg":"ok","status":3,"type":"add_moment_task","result":{"moment_id":"m"}}`)
+	fs = &fakeSleep{clock: s.Clock()}
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: "job-1"})
+	assert.Equal(t, wecom.CodeAttachmentTooLarge, wecom.ErrorCode(err))
+	require.NotNil(t, r)
+	assert.Equal(t, TaskStatusRunning, r.Status)
+	assert.Empty(t, fs.delays, "no second poll")
+}
+
 func TestWaitMomentTaskPollFailure(t *testing.T) {
 	s, svc := newServer(t)
 	seed(t, s)

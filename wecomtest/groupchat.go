@@ -1,6 +1,7 @@
 package wecomtest
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -44,6 +45,9 @@ type groupChatState struct {
 
 	joinWays     map[string]*groupJoinWay
 	joinWayOrder []string
+	// memberStates is the state of the join way each member came
+	// through: chat id → member userid → state (only non-empty states).
+	memberStates map[string]map[string]string
 
 	templates map[string]*groupWelcomeTemplate
 
@@ -52,11 +56,12 @@ type groupChatState struct {
 
 func newGroupChatState() *groupChatState {
 	return &groupChatState{
-		pending:   map[string]time.Time{},
-		openGIDs:  map[string]string{},
-		chatGIDs:  map[string]string{},
-		joinWays:  map[string]*groupJoinWay{},
-		templates: map[string]*groupWelcomeTemplate{},
+		pending:      map[string]time.Time{},
+		openGIDs:     map[string]string{},
+		chatGIDs:     map[string]string{},
+		joinWays:     map[string]*groupJoinWay{},
+		memberStates: map[string]map[string]string{},
+		templates:    map[string]*groupWelcomeTemplate{},
 	}
 }
 
@@ -193,6 +198,9 @@ type gcMember struct {
 	Invitor       *gcUserRef `json:"invitor,omitempty"`
 	GroupNickname string     `json:"group_nickname"`
 	Name          string     `json:"name,omitempty"`
+	// State is the state of the join way the member came through; WeCom
+	// leaves it out for members who came another way.
+	State string `json:"state,omitempty"`
 }
 
 // getGroupChat serves groupchat/get.
@@ -211,11 +219,12 @@ func (s *Server) getGroupChat(c *call) (any, error) {
 	if !ok {
 		return nil, errorf(codeInvalidChatID, "chatid not exist: %s", req.ChatID)
 	}
+	states := s.groupChats().memberStates[g.ChatID]
 	members := make([]gcMember, 0, len(g.Members))
 	for _, m := range g.Members {
 		wm := gcMember{
 			UserID: m.UserID, Type: m.Type, JoinTime: m.JoinTime, JoinScene: m.JoinScene,
-			GroupNickname: m.GroupNickname,
+			GroupNickname: m.GroupNickname, State: states[m.UserID],
 		}
 		if m.Type == 2 {
 			wm.UnionID = m.UnionID
@@ -263,4 +272,100 @@ func (s *Server) openGIDToChatID(c *call) (any, error) {
 		return nil, errorf(codeInvalidChatID, "chatid not exist")
 	}
 	return map[string]any{"chat_id": id}, nil
+}
+
+// ---- simulations of what people do in the client ----
+
+// JoinGroupChatByJoinWay simulates a customer scanning the QR code of a
+// join way (「加入群聊」, groupchat/add_join_way) and joining its first
+// group that has room: they become a member of type 2 with join scene 3
+// (QR code), groupchat/get then reports the join way's state for them (if
+// it has one), and a change_external_chat update/add_member event is sent
+// (JoinScene 3). A customer already in that group is an error. It returns
+// the chat id joined.
+func (s *Server) JoinGroupChatByJoinWay(configID, externalUserID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gs := s.groupChats()
+	w, ok := gs.joinWays[configID]
+	if !ok {
+		return "", fmt.Errorf("wecomtest: unknown join way %q", configID)
+	}
+	if externalUserID == "" {
+		return "", fmt.Errorf("wecomtest: join group chat: empty external userid")
+	}
+	var g *GroupChat
+	for _, id := range w.ChatIDList {
+		if c, ok := s.st.chats[id]; ok && len(c.Members) < maxGroupMembers {
+			g = c
+			break
+		}
+	}
+	if g == nil {
+		return "", fmt.Errorf("wecomtest: join way %s has no group with room", configID)
+	}
+	if slices.ContainsFunc(g.Members, func(m GroupMember) bool { return m.UserID == externalUserID }) {
+		return "", fmt.Errorf("wecomtest: %s is already in group %s", externalUserID, g.ChatID)
+	}
+	m := GroupMember{UserID: externalUserID, Type: 2, JoinTime: s.clock.Now().Unix(), JoinScene: 3}
+	if c, ok := s.st.customers[externalUserID]; ok {
+		m.UnionID, m.Name = c.UnionID, c.Name
+	}
+	g.Members = append(g.Members, m)
+	last := g.MemberVersion
+	g.MemberVersion = s.ids.configID()
+	if w.State != "" {
+		if gs.memberStates[g.ChatID] == nil {
+			gs.memberStates[g.ChatID] = map[string]string{}
+		}
+		gs.memberStates[g.ChatID][externalUserID] = w.State
+	}
+	s.emit(Event{
+		Event:      "change_external_chat",
+		ChangeType: "update",
+		Fields: []Field{
+			{Name: "ChatId", Value: g.ChatID},
+			{Name: "UpdateDetail", Value: "add_member"},
+			{Name: "JoinScene", Value: "3", Number: true},
+			{Name: "MemChangeCnt", Value: "1", Number: true},
+			{Name: "MemChangeList", Items: []string{externalUserID}},
+			{Name: "LastMemVer", Value: last},
+			{Name: "CurMemVer", Value: g.MemberVersion},
+		},
+	})
+	return g.ChatID, nil
+}
+
+// maxGroupMembers is how many members a customer group holds.
+const maxGroupMembers = 500
+
+// ChangeGroupChatOwner simulates an owner handing their group over to
+// another member in the client (or an admin doing it in the admin
+// console): newOwner, an active member, becomes the owner (joining the
+// group if not in it) and a change_external_chat update/change_owner event
+// is sent. The API transfers (groupchat/transfer, onjob_transfer) change
+// the owner too but, like every API change, send no callback.
+func (s *Server) ChangeGroupChatOwner(chatID, newOwner string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.st.chats[chatID]
+	if !ok {
+		return fmt.Errorf("wecomtest: unknown group chat %q", chatID)
+	}
+	u, ok := s.st.users[newOwner]
+	switch {
+	case !ok:
+		return fmt.Errorf("wecomtest: unknown user %q", newOwner)
+	case u.Resigned:
+		return fmt.Errorf("wecomtest: user %s has resigned", newOwner)
+	case g.Owner == newOwner:
+		return fmt.Errorf("wecomtest: %s already owns group %s", newOwner, chatID)
+	}
+	s.setGroupChatOwner(g, newOwner, s.clock.Now())
+	s.emit(Event{
+		Event:      "change_external_chat",
+		ChangeType: "update",
+		Fields:     []Field{{Name: "ChatId", Value: g.ChatID}, {Name: "UpdateDetail", Value: "change_owner"}},
+	})
+	return nil
 }

@@ -3,6 +3,7 @@ package wecomtest
 import (
 	"net/http"
 	"slices"
+	"time"
 )
 
 func registerGroupChatTransfers(s *Server) {
@@ -21,8 +22,9 @@ type groupFailedChat struct {
 }
 
 // transferGroupChats serves groupchat/transfer (resigned owners) and
-// groupchat/onjob_transfer. The new owner takes each group at once and a
-// change_external_chat update/change_owner event is emitted; a resigned
+// groupchat/onjob_transfer. The new owner takes each group at once; no
+// callback is sent, as WeCom sends none for changes made through the API
+// (ChangeGroupChatOwner simulates an owner change made in the client). A resigned
 // transfer reports status 2 (transferring) until the transfer delay has
 // passed and 3 (transferred) after. Groups that cannot be transferred are
 // listed in failed_chat_list with WeCom's errcode.
@@ -89,7 +91,7 @@ func (s *Server) transferGroupChats(c *call, resigned bool) (any, error) {
 			fail(id, codeGroupOwnerUnchanged, "group owner unchanged")
 			continue
 		}
-		s.changeGroupChatOwner(g, req.NewOwner, c)
+		s.setGroupChatOwner(g, req.NewOwner, c.Now)
 		if resigned {
 			g.Status = chatStatusTransferring
 			gs.pending[id] = c.Now.Add(gs.transferDelay)
@@ -102,24 +104,19 @@ func (s *Server) transferGroupChats(c *call, resigned bool) (any, error) {
 	return map[string]any{"failed_chat_list": failed}, nil
 }
 
-// changeGroupChatOwner makes newOwner the group's owner, adding them to the
-// group if they are not in it, and emits change_owner.
-func (s *Server) changeGroupChatOwner(g *GroupChat, newOwner string, c *call) {
+// setGroupChatOwner makes newOwner the group's owner, adding them to the
+// group if they are not in it. It sends no event.
+func (s *Server) setGroupChatOwner(g *GroupChat, newOwner string, now time.Time) {
 	old := g.Owner
 	g.Owner = newOwner
 	g.Admins = slices.DeleteFunc(g.Admins, func(a string) bool { return a == newOwner })
 	in := slices.ContainsFunc(g.Members, func(m GroupMember) bool { return m.UserID == newOwner })
 	if !in {
-		m := GroupMember{UserID: newOwner, Type: 1, JoinTime: c.Now.Unix(), JoinScene: 1, Name: s.st.users[newOwner].Name}
+		m := GroupMember{UserID: newOwner, Type: 1, JoinTime: now.Unix(), JoinScene: 1, Name: s.st.users[newOwner].Name}
 		if u, ok := s.st.users[old]; ok && !u.Resigned {
 			m.Invitor = old
 		}
 		g.Members = append(g.Members, m)
 		g.MemberVersion = s.ids.configID()
 	}
-	s.emit(Event{
-		Event:      "change_external_chat",
-		ChangeType: "update",
-		Fields:     []Field{{Name: "ChatId", Value: g.ChatID}, {Name: "UpdateDetail", Value: "change_owner"}},
-	})
 }

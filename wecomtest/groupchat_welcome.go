@@ -86,7 +86,7 @@ func (s *Server) checkGroupWelcome(t *groupWelcomeTemplate) error {
 		if err := requireField(field, id); err != nil {
 			return err
 		}
-		if _, ok := s.st.media[id]; !ok {
+		if !s.mediaValid(id) { // a media/upload id lasts 3 days
 			return errorf(codeInvalidMediaID, "invalid media_id %s", id)
 		}
 		return nil

@@ -50,6 +50,9 @@ func (s *Server) uploadAttachment(c *call) (any, error) {
 	if err != nil || (at != 1 && at != 2) {
 		return nil, errorf(codeInvalidParameter, "invalid attachment_type")
 	}
+	if at == 1 && mt != "image" && mt != "video" {
+		return nil, errorf(codeMediaInvalidType, "invalid media type: a moment takes images and videos")
+	}
 	if at == 2 && mt != "image" {
 		return nil, errorf(codeMediaInvalidType, "invalid media type: a product album takes images")
 	}

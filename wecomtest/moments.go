@@ -27,8 +27,8 @@ const DefaultMomentTaskDuration = time.Second
 const (
 	codeMomentInvalidMediaID = 40007
 	// maxMomentSpan is the longest start_time..end_time of get_moment_list
-	// ("one month"; taken as 31 days).
-	maxMomentSpan = 31 * 24 * 3600
+	// (30 days in the current documentation; older copies said a month).
+	maxMomentSpan = 30 * 24 * 3600
 )
 
 // Moment is a customer moment (客户朋友圈) as the server keeps it.
@@ -476,8 +476,9 @@ func (s *Server) addMomentTask(c *call) (any, error) {
 		default:
 			return nil, errorf(codeInvalidParameter, "invalid attachments msgtype")
 		}
+		// An upload_attachment media id lasts 3 days.
 		m, ok := s.st.media[mediaID]
-		if !ok || m.Type != want || m.AttachmentType != 1 {
+		if !ok || !s.mediaValid(mediaID) || m.Type != want || m.AttachmentType != 1 {
 			return nil, errorf(codeMomentInvalidMediaID, "invalid media_id %s", mediaID)
 		}
 	}
@@ -627,7 +628,7 @@ func (s *Server) getMomentList(c *call) (any, error) {
 	case req.EndTime < req.StartTime:
 		return nil, errorf(codeInvalidParameter, "invalid time range: end_time before start_time")
 	case req.EndTime-req.StartTime > maxMomentSpan:
-		return nil, errorf(codeInvalidParameter, "invalid time range: more than one month")
+		return nil, errorf(codeInvalidParameter, "invalid time range: more than 30 days")
 	}
 	filter := 2
 	if req.FilterType != nil {

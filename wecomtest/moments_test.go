@@ -66,6 +66,22 @@ func TestMomentsAddTaskValidation(t *testing.T) {
 	assert.NotEmpty(t, out["jobid"])
 }
 
+// An upload_attachment media id lasts 3 days: add_moment_task refuses it
+// after that with 40007.
+func TestMomentsAddTaskRefusesExpiredMedia(t *testing.T) {
+	s, tok := momentServer(t)
+	img := s.AddMedia(Media{Type: "image", AttachmentType: 1, FileName: "a.png", Size: 1}).MediaID
+	body := `{"attachments":[{"msgtype":"image","image":{"media_id":"` + img + `"}}]}`
+	s.Clock().Advance(72*time.Hour - time.Second)
+	tok = token(t, s) // the first one has expired
+	code, out := momentCall(t, s, tok, "POST", "/cgi-bin/externalcontact/add_moment_task", nil, body)
+	require.Equal(t, 0, code, "still valid a second before 3 days: %v", out)
+	s.Clock().Advance(time.Second)
+	code, out = momentCall(t, s, tok, "POST", "/cgi-bin/externalcontact/add_moment_task", nil, body)
+	assert.Equal(t, 40007, code)
+	assert.Contains(t, out["errmsg"], "invalid media_id")
+}
+
 func TestMomentsTaskJobResults(t *testing.T) {
 	s, tok := momentServer(t)
 	g, err := s.AddTagGroup(TagGroup{GroupName: "g", Tags: []Tag{{Name: "t"}}})
@@ -114,8 +130,10 @@ func TestMomentsReadValidation(t *testing.T) {
 	}{
 		{"get_moment_list", `{"end_time":10}`, 40058},
 		{"get_moment_list", `{"start_time":10,"end_time":9}`, 40058},
-		{"get_moment_list", `{"start_time":10,"end_time":2678411}`, 40058},
-		{"get_moment_list", `{"start_time":10,"end_time":2678410}`, 0},
+		// The span is at most 30 days: 31 (a month of July) is refused.
+		{"get_moment_list", `{"start_time":10,"end_time":2678410}`, 40058},
+		{"get_moment_list", `{"start_time":10,"end_time":2592011}`, 40058},
+		{"get_moment_list", `{"start_time":10,"end_time":2592010}`, 0},
 		{"get_moment_list", `{"start_time":10,"end_time":20,"filter_type":3}`, 40058},
 		{"get_moment_list", `{"start_time":10,"end_time":20,"limit":21}`, 40058},
 		{"get_moment_list", `{"start_time":10,"end_time":20,"cursor":"bad"}`, 40058},
@@ -233,6 +251,9 @@ func TestMomentsUploadAttachmentValidation(t *testing.T) {
 	}{
 		{url.Values{"media_type": {"voice"}, "attachment_type": {"1"}}, ok, okCT, 40004},
 		{url.Values{"media_type": {"image"}}, ok, okCT, 40058},
+		// A moment takes images and videos, a product album images.
+		{url.Values{"media_type": {"file"}, "attachment_type": {"1"}}, ok, okCT, 40004},
+		{url.Values{"media_type": {"video"}, "attachment_type": {"2"}}, ok, okCT, 40004},
 		{url.Values{"media_type": {"image"}, "attachment_type": {"3"}}, ok, okCT, 40058},
 		{img, `{"media":"x"}`, "application/json", 41005},
 		{img, ok, "multipart/form-data", 41005},

@@ -15,17 +15,23 @@ type Demo struct {
 	// Users is the number of members with the customer-contact feature
 	// (default 8).
 	Users int
-	// Customers is the number of customers (default 60).
+	// Customers is the number of customers the active members serve
+	// (default 60): what an export of every member returns. The resigned
+	// members' customers (ResignedUsers) come on top.
 	Customers int
-	// Relations is the number of follow relations; every customer has at
-	// least one, so it is at least Customers (default Customers*5/4).
+	// Relations is the number of follow relations of the active members;
+	// every customer has at least one, so it is at least Customers
+	// (default Customers*5/4). The resigned members' come on top.
 	Relations int
 	// TagGroups is the number of corp tag groups, up to 6 (default 4).
 	TagGroups int
 	// GroupChats is the number of customer groups (default 6).
 	GroupChats int
 	// ResignedUsers is the number of members who have left and whose
-	// customers and groups await a resigned transfer (default 1).
+	// customers and groups await a resigned transfer (default 1). Each
+	// leaves Customers/Users customers of their own (at least one), which
+	// get_unassigned_list lists and no export of the active members
+	// returns.
 	ResignedUsers int
 }
 
@@ -201,8 +207,7 @@ func (s *Server) Seed(d Demo) error {
 		}
 		return f
 	}
-	var customers []string
-	for i := 0; i < d.Customers; i++ {
+	newCustomer := func() (Customer, error) {
 		c := Customer{ExternalUserID: g.externalUserID(), Type: 1, Gender: r.IntN(3), UnionID: g.unionID()}
 		if r.IntN(2) == 0 {
 			c.Name = nicknames[r.IntN(len(nicknames))]
@@ -217,17 +222,29 @@ func (s *Server) Seed(d Demo) error {
 			c.Position = positions[r.IntN(len(positions))]
 			c.UnionID = ""
 		}
-		if err := s.st.addCustomer(c); err != nil {
-			return err
+		return c, s.st.addCustomer(c)
+	}
+	// Customers and Relations count what the active members serve, which
+	// is what an export of every member (get_follow_user_list, then their
+	// customers) returns; the resigned members' customers come on top.
+	var customers []string
+	addCustomerOf := func(userID string) (string, error) {
+		c, err := newCustomer()
+		if err != nil {
+			return "", err
 		}
-		customers = append(customers, c.ExternalUserID)
-		f := newFollow(staff[i%len(staff)], c.ExternalUserID)
+		f := newFollow(userID, c.ExternalUserID)
 		if f.Remark == "" && r.IntN(2) == 0 {
 			f.Remark = c.Name + "（" + []string{"老客", "门店", "活动", "转介绍"}[r.IntN(4)] + "）"
 		}
-		if err := s.st.addFollow(f); err != nil {
+		return c.ExternalUserID, s.st.addFollow(f)
+	}
+	for i := 0; i < d.Customers; i++ {
+		id, err := addCustomerOf(active[i%len(active)])
+		if err != nil {
 			return err
 		}
+		customers = append(customers, id)
 	}
 	extra := d.Relations - d.Customers
 	for tries, maxTries := 0, extra*50; extra > 0 && tries < maxTries && len(active) > 1; tries++ {
@@ -240,6 +257,16 @@ func (s *Server) Seed(d Demo) error {
 			return err
 		}
 		extra--
+	}
+	// Each resigned member left customers of their own behind, awaiting a
+	// resigned transfer (get_unassigned_list): as many as an active member
+	// has on average.
+	for _, id := range resigned {
+		for k := max(1, d.Customers/len(active)); k > 0; k-- {
+			if _, err := addCustomerOf(id); err != nil {
+				return err
+			}
+		}
 	}
 
 	// Customer groups, owned by members, with members and customers.

@@ -1,7 +1,9 @@
 // Command callback-server receives WeCom's encrypted event callbacks:
-// customers added or deleted, group chats changed, tags edited. It prints
-// every event it handles as one JSON line on stdout and shuts down
-// gracefully on SIGINT or SIGTERM, handling the events it has queued.
+// customers added or deleted, group chats changed, tags edited. It greets
+// every new customer with a welcome message (a text and an image uploaded
+// as temporary media), prints every event it handles as one JSON line on
+// stdout and shuts down gracefully on SIGINT or SIGTERM, handling the
+// events it has queued.
 //
 // Events go through a queue: the callback handler verifies, decrypts and
 // appends each one before it answers WeCom "success", and workers handle
@@ -12,30 +14,41 @@
 //
 // Against a real WeCom set WECOM_CORP_ID, WECOM_SECRET, WECOM_TOKEN and
 // WECOM_ENCODING_AES_KEY (the callback's Token and EncodingAESKey from the
-// admin console) and make the callback URL reach -addr. With none set it
-// starts an embedded demo WeCom that delivers a few events to it.
+// admin console) and make the callback URL reach -addr; since 2023-12-01
+// the secret is that of a self-built app listed under 客户联系 > 可调用接口的
+// 应用 (set WECOM_AGENT_ID to its agentid). With none set it starts an
+// embedded demo WeCom that delivers a few events to it, the way WeCom
+// would after people act in their client.
 //
 //	go run ./examples/callback-server -addr 127.0.0.1:8080
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
+	"github.com/wecomkit/wecom/groupchat"
+	"github.com/wecomkit/wecom/media"
+	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/wecomtest"
 )
 
@@ -43,14 +56,18 @@ const path = "/wecom/callback"
 
 // line is one accepted event as printed on stdout.
 type line struct {
-	Event          string    `json:"event"`
-	ChangeType     string    `json:"change_type"`
-	UserID         string    `json:"userid,omitempty"`
-	ExternalUserID string    `json:"external_userid,omitempty"`
-	ChatID         string    `json:"chat_id,omitempty"`
-	TagID          string    `json:"tag_id,omitempty"`
-	Detail         string    `json:"detail,omitempty"`
-	Time           time.Time `json:"time"`
+	Event          string `json:"event"`
+	ChangeType     string `json:"change_type"`
+	UserID         string `json:"userid,omitempty"`
+	ExternalUserID string `json:"external_userid,omitempty"`
+	ChatID         string `json:"chat_id,omitempty"`
+	TagID          string `json:"tag_id,omitempty"`
+	Detail         string `json:"detail,omitempty"`
+	// Welcome says what became of the welcome message of a new customer:
+	// "sent" (with the image's MediaID), "no code" or the error.
+	Welcome string    `json:"welcome,omitempty"`
+	MediaID string    `json:"media_id,omitempty"`
+	Time    time.Time `json:"time"`
 }
 
 func main() {
@@ -58,8 +75,8 @@ func main() {
 	verbose := flag.Bool("v", false, "debug logs")
 	flag.Parse()
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Stdout, *addr); err != nil {
 		log.Error("callback server failed", "err", err)
@@ -69,11 +86,15 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) error {
-	cfg, closeDemo, err := demo.Load(log, wecomtest.Demo{})
+	cfg, err := wecomtest.EnvOrDemo(log, wecomtest.Demo{})
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
+	return serve(ctx, log, stdout, addr, cfg)
+}
+
+func serve(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string, cfg *wecomtest.Env) error {
 	if cfg.Token == "" || cfg.EncodingAESKey == "" {
 		return errors.New("set WECOM_TOKEN and WECOM_ENCODING_AES_KEY to the callback's Token and EncodingAESKey")
 	}
@@ -94,6 +115,15 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) e
 	if err != nil {
 		return err
 	}
+	client, err := cfg.Client(wecom.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	welcome := &welcomer{
+		ec:    externalcontact.New(client),
+		media: media.New(client),
+		text:  "您好，欢迎光临！回复「1」查看本周新品，有问题随时找我。",
+	}
 	var mu sync.Mutex
 	enc := json.NewEncoder(stdout)
 	emit := func(l line) error {
@@ -103,10 +133,12 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) e
 	}
 	// Typed handlers for the events this program acts on ...
 	callback.On(h, func(ctx context.Context, ev *callback.AddExternalContact) error {
-		// A real program would send a welcome message with ev.WelcomeCode
-		// here (valid for 20 seconds) and store the customer.
-		return emit(line{Event: ev.Event, ChangeType: ev.ChangeType, UserID: ev.UserID,
-			ExternalUserID: ev.ExternalUserID, Detail: ev.State, Time: ev.Time()})
+		// The welcome code is valid for 20 seconds and once: greet the
+		// customer first, then do the rest (store them, ...).
+		l := line{Event: ev.Event, ChangeType: ev.ChangeType, UserID: ev.UserID,
+			ExternalUserID: ev.ExternalUserID, Detail: ev.State, Time: ev.Time()}
+		l.Welcome, l.MediaID = welcome.send(ctx, log, ev.WelcomeCode)
+		return emit(l)
 	})
 	callback.On(h, func(ctx context.Context, ev *callback.DelExternalContact) error {
 		return emit(line{Event: ev.Event, ChangeType: ev.ChangeType, UserID: ev.UserID,
@@ -232,14 +264,15 @@ func describe(ev callback.Event) line {
 }
 
 // demoEvents points the embedded WeCom at this server and makes it send
-// events the way WeCom would: by changing its state. Embedded demo only.
-func demoEvents(ctx context.Context, log *slog.Logger, cfg *demo.Config, url string) error {
+// events the way WeCom does: after people act in their client or the admin
+// console (changes made through the API send no callback). Embedded demo
+// only.
+func demoEvents(ctx context.Context, log *slog.Logger, cfg *wecomtest.Env, url string) error {
 	srv := cfg.Server
 	srv.SetCallback(url, 5*time.Second, 5*time.Second, 3)
 
-	users := srv.Users()
 	staff := ""
-	for _, u := range users {
+	for _, u := range srv.Users() {
 		if u.CustomerContact && !u.Resigned {
 			staff = u.UserID
 			break
@@ -248,37 +281,42 @@ func demoEvents(ctx context.Context, log *slog.Logger, cfg *demo.Config, url str
 	if staff == "" {
 		return errors.New("demo data has no member with customer contact")
 	}
-	// A shopper scans a member's QR code: add_external_contact.
+	// A shopper scans a member's QR code: add_external_contact, with a
+	// welcome code this server answers with a welcome message.
 	cust, err := srv.AddCustomer(wecomtest.Customer{Name: "周小满", Type: 1, Gender: 2},
 		wecomtest.Follow{UserID: staff, AddWay: 1, State: "store_001"})
 	if err != nil {
 		return err
 	}
-	// The member notes something about them, and the corp adds a tag,
-	// through the SDK as an app would: edit_external_contact and
-	// change_external_tag.
-	client, err := wecom.New(cfg.CorpID, cfg.Secret, cfg.Options()...)
+	// The member edits the customer's remark in their client:
+	// edit_external_contact.
+	srv.SendEvent(wecomtest.Event{Event: "change_external_contact", ChangeType: "edit_external_contact", Fields: []wecomtest.Field{
+		{Name: "UserID", Value: staff}, {Name: "ExternalUserID", Value: cust.ExternalUserID},
+	}})
+	// An admin adds a tag in the admin console: change_external_tag create.
+	g, err := srv.AddTagGroup(wecomtest.TagGroup{GroupName: "活动", Tags: []wecomtest.Tag{{Name: "双十一直播间"}}})
 	if err != nil {
 		return err
 	}
-	svc := externalcontact.New(client)
-	if err := svc.Remark(ctx, &externalcontact.RemarkRequest{UserID: staff, ExternalUserID: cust.ExternalUserID,
-		Remark: "周小满（新客）"}); err != nil {
-		return fmt.Errorf("remark: %w", err)
-	}
-	if _, err := svc.AddCorpTags(ctx, &externalcontact.AddCorpTagsRequest{GroupName: "活动",
-		Tags: []externalcontact.TagSpec{{Name: "双十一直播间"}}}); err != nil {
-		return fmt.Errorf("add tag: %w", err)
-	}
-	// A customer joins a group chat: change_external_chat update.
+	srv.SendEvent(wecomtest.Event{Event: "change_external_tag", ChangeType: "create", Fields: []wecomtest.Field{
+		{Name: "Id", Value: g.Tags[0].ID}, {Name: "TagType", Value: "tag"},
+	}})
+	// The app makes a join way for a group (no callback: an API call); the
+	// customer scans its QR code and joins: change_external_chat update.
 	if chats := srv.GroupChats(); len(chats) > 0 {
-		srv.SendEvent(wecomtest.Event{Event: "change_external_chat", ChangeType: "update", Fields: []wecomtest.Field{
-			{Name: "ChatId", Value: chats[0].ChatID},
-			{Name: "UpdateDetail", Value: "add_member"},
-			{Name: "JoinScene", Value: "3", Number: true},
-			{Name: "MemChangeCnt", Value: "1", Number: true},
-			{Name: "MemChangeList", Items: []string{cust.ExternalUserID}},
+		client, err := cfg.Client()
+		if err != nil {
+			return err
+		}
+		id, err := groupchat.New(client).AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{
+			Scene: groupchat.JoinWaySceneQRCode, ChatIDList: []string{chats[0].ChatID}, State: "live_room",
 		}})
+		if err != nil {
+			return fmt.Errorf("add join way: %w", err)
+		}
+		if _, err := srv.JoinGroupChatByJoinWay(id, cust.ExternalUserID); err != nil {
+			return err
+		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -292,4 +330,92 @@ func demoEvents(ctx context.Context, log *slog.Logger, cfg *demo.Config, url str
 	}
 	log.Info("demo events delivered; press Ctrl-C to stop", "events", len(srv.Deliveries()))
 	return nil
+}
+
+// welcomer sends the welcome message: a text and an image. The image is
+// uploaded as temporary media (media/upload) once and uploaded again when
+// its media_id nears the end of its 3 days.
+type welcomer struct {
+	ec    *externalcontact.Service
+	media *media.Service
+	text  string
+
+	mu      sync.Mutex
+	mediaID string
+	expires time.Time
+}
+
+// send greets with code and reports the outcome for the output line: what
+// happened, and the image's media id when it was sent. A failed send is
+// logged, not retried: a welcome code works once, and a second message
+// must never reach the customer.
+func (w *welcomer) send(ctx context.Context, log *slog.Logger, code string) (outcome, mediaID string) {
+	if code == "" {
+		// No code: the member already chats with the customer, or the
+		// customer was greeted already.
+		return "no code", ""
+	}
+	mediaID, err := w.image(ctx)
+	if err != nil {
+		log.Warn("welcome image not uploaded", "err", err)
+		return "not sent: " + err.Error(), ""
+	}
+	err = w.ec.SendWelcomeMsg(ctx, &externalcontact.SendWelcomeMsgRequest{
+		WelcomeCode: code,
+		Text:        &message.Text{Content: w.text},
+		Attachments: []message.Attachment{message.ImageAttachment(mediaID)},
+	})
+	if err != nil {
+		log.Warn("welcome message not sent", "err", err)
+		return "not sent: " + err.Error(), ""
+	}
+	return "sent", mediaID
+}
+
+// image returns the media_id of the welcome picture, uploading it when
+// there is none or the one there is expires within an hour.
+func (w *welcomer) image(ctx context.Context) (string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.mediaID != "" && time.Until(w.expires) > time.Hour {
+		return w.mediaID, nil
+	}
+	pic, err := welcomePicture()
+	if err != nil {
+		return "", err
+	}
+	up, err := w.media.Upload(ctx, &media.UploadRequest{
+		Type: media.TypeImage, FileName: "welcome.png", ContentType: "image/png",
+		Reader: bytes.NewReader(pic), Size: int64(len(pic)),
+	})
+	if err != nil {
+		return "", err
+	}
+	w.mediaID, w.expires = up.MediaID, up.CreateAt().Add(media.Lifetime)
+	return w.mediaID, nil
+}
+
+// welcomePicture draws the welcome image. A real program uploads its own
+// picture (a JPG or PNG of at most 10 MB), e.g. from os.Open.
+func welcomePicture() ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	for y := 0; y < 64; y++ {
+		for x := 0; x < 64; x++ {
+			img.Set(x, y, color.RGBA{R: 7, G: 193, B: 96, A: 255}) // WeCom green
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

@@ -19,11 +19,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -48,8 +49,8 @@ func main() {
 	verbose := flag.Bool("v", false, "debug logs (one line per WeCom call)")
 	flag.Parse()
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if err := run(ctx, log, os.Stdout, *concurrency); err != nil {
@@ -60,11 +61,11 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, concurrency int) error {
-	cfg, closeDemo, err := demo.Load(log, wecomtest.Demo{Users: 8, Customers: 60})
+	cfg, err := wecomtest.EnvOrDemo(log, wecomtest.Demo{Users: 8, Customers: 60})
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 
 	// Count every attempt the client repeats, for the summary.
 	var retries atomic.Int64
@@ -137,4 +138,13 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, concurrency in
 		"duration", stats.Duration.Round(time.Millisecond),
 	)
 	return nil
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

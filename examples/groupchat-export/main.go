@@ -23,11 +23,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/groupchat"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -60,7 +61,7 @@ func main() {
 	verbose := flag.Bool("v", false, "debug logs (one line per WeCom call)")
 	flag.Parse()
 
-	log := demo.Logger(*verbose)
+	log := newLogger(*verbose)
 	var err error
 	if o.status, err = parseStatus(*status); err != nil {
 		log.Error("bad -status", "err", err)
@@ -70,7 +71,7 @@ func main() {
 		o.owners = strings.Split(*owners, ",")
 	}
 
-	ctx, stop := demo.SignalContext()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Stdout, o); err != nil {
 		log.Error("export failed", "err", err)
@@ -92,11 +93,11 @@ func parseStatus(s string) (groupchat.StatusFilter, error) {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) error {
-	cfg, closeDemo, err := demo.Load(log, demoData)
+	cfg, err := wecomtest.EnvOrDemo(log, demoData)
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 	client, err := wecom.New(cfg.CorpID, cfg.Secret, append(cfg.Options(), wecom.WithLogger(log))...)
 	if err != nil {
 		return err
@@ -174,4 +175,13 @@ func wrap(err error) error {
 		return fmt.Errorf("%w (does the secret have the customer-contact permission?)", err)
 	}
 	return err
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

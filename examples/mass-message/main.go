@@ -29,11 +29,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/wecomtest"
@@ -91,8 +92,8 @@ func main() {
 	flag.Parse()
 	flag.Visit(func(f *flag.Flag) { o.pollSet = o.pollSet || f.Name == "poll" })
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if err := run(ctx, log, os.Stdout, o); err != nil {
@@ -103,11 +104,11 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) error {
-	cfg, closeDemo, err := demo.Load(log, demoData)
+	cfg, err := wecomtest.EnvOrDemo(log, demoData)
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 	if cfg.Embedded() && !o.pollSet {
 		o.poll = 200 * time.Millisecond // embedded demo only: its members are quick
 	}
@@ -122,7 +123,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		if o.msgID, err = create(ctx, log, ec, o, enc); err != nil {
 			return err
 		}
-		notifyMembers(ctx, log, client, appAgentID(cfg), ec, o.msgID)
+		notifyMembers(ctx, log, client, cfg.AgentID, ec, o.msgID)
 		if cfg.Embedded() {
 			// Embedded demo only: the members confirm in their app, one by
 			// one, while we poll. Against WeCom people do this.
@@ -298,4 +299,13 @@ func demoMembersSend(ctx context.Context, log *slog.Logger, srv *wecomtest.Serve
 			}
 		}
 	}
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

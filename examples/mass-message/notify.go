@@ -3,29 +3,16 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
 	"slices"
-	"strconv"
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/appmessage"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/message"
 )
 
 // notifyText is the app message each member with a task gets.
 const notifyText = "您有一条客户群发待确认：请打开企业微信「工作台 → 客户联系 → 群发助手」确认发送。"
-
-// appAgentID is the agentid of the app whose secret the program uses:
-// WECOM_AGENT_ID, or the embedded demo's own; 0 when unknown.
-func appAgentID(cfg *demo.Config) int {
-	if cfg.Embedded() {
-		return cfg.Server.AgentID
-	}
-	id, _ := strconv.Atoi(os.Getenv("WECOM_AGENT_ID"))
-	return id
-}
 
 // notifyMembers tells each member who has a task of the mass message, by
 // an app message (应用消息) from the app agentID (whose secret the client

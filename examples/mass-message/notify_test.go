@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/wecomtest"
@@ -20,7 +19,6 @@ import (
 // one app message about it, and nobody else gets one.
 func TestNotifyMembers(t *testing.T) {
 	srv := wecomtest.Start(t, wecomtest.WithDemo(demoData))
-	cfg := &demo.Config{CorpID: srv.CorpID, Secret: srv.Secret, BaseURL: srv.URL, Server: srv}
 	client, err := srv.Client()
 	require.NoError(t, err)
 	ec := externalcontact.New(client)
@@ -35,7 +33,7 @@ func TestNotifyMembers(t *testing.T) {
 	require.NoError(t, err)
 
 	var logs bytes.Buffer
-	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, appAgentID(cfg), ec, res.MsgID)
+	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, srv.AgentID, ec, res.MsgID)
 
 	tasks := srv.MsgTemplates()[0].Tasks
 	require.Greater(t, len(tasks), 1)
@@ -59,11 +57,6 @@ func TestNotifyMembers(t *testing.T) {
 	assert.Contains(t, logs.String(), "members notified")
 
 	// Without an agentid (a real WeCom and no WECOM_AGENT_ID) nothing is sent.
-	t.Setenv("WECOM_AGENT_ID", "")
-	assert.Equal(t, 0, appAgentID(&demo.Config{}))
-	t.Setenv("WECOM_AGENT_ID", "1000005")
-	assert.Equal(t, 1000005, appAgentID(&demo.Config{}))
-	assert.Equal(t, srv.AgentID, appAgentID(cfg), "the embedded demo knows its own")
 	logs.Reset()
 	notifyMembers(ctx, slog.New(slog.NewTextHandler(&logs, nil)), client, 0, ec, res.MsgID)
 	assert.Contains(t, logs.String(), "set WECOM_AGENT_ID")

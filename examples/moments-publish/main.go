@@ -29,12 +29,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/moments"
@@ -89,8 +90,8 @@ func main() {
 		o.senders = strings.Split(*senders, ",")
 	}
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if err := run(ctx, log, os.Stdout, o); err != nil {
@@ -101,11 +102,11 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) error {
-	cfg, closeDemo, err := demo.Load(log, demoData)
+	cfg, err := wecomtest.EnvOrDemo(log, demoData)
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 	client, err := wecom.New(cfg.CorpID, cfg.Secret, append(cfg.Options(), wecom.WithLogger(log))...)
 	if err != nil {
 		return err
@@ -296,4 +297,13 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

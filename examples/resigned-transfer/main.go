@@ -27,10 +27,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/groupchat"
 	"github.com/wecomkit/wecom/wecomtest"
@@ -79,8 +80,8 @@ func main() {
 	flag.Parse()
 	flag.Visit(func(f *flag.Flag) { o.pollSet = o.pollSet || f.Name == "poll" })
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	if err := run(ctx, log, os.Stdout, o); err != nil {
@@ -91,11 +92,11 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) error {
-	cfg, closeDemo, err := demo.Load(log, demoData)
+	cfg, err := wecomtest.EnvOrDemo(log, demoData)
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 	if cfg.Embedded() && !o.pollSet {
 		o.poll = 100 * time.Millisecond // embedded demo only: no need to be gentle
 	}
@@ -368,4 +369,13 @@ func currentResults(ctx context.Context, ec *externalcontact.Service, from, to s
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

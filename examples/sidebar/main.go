@@ -43,12 +43,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/jssdk"
 	"github.com/wecomkit/wecom/oauth"
@@ -70,8 +71,8 @@ func main() {
 	verbose := flag.Bool("v", false, "debug logs (one line per WeCom call)")
 	flag.Parse()
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, *addr, *publicURL); err != nil {
 		log.Error("sidebar failed", "err", err)
@@ -84,11 +85,11 @@ func main() {
 var demoData = wecomtest.Demo{Users: 4, Customers: 12}
 
 func run(ctx context.Context, log *slog.Logger, addr, publicURL string) error {
-	cfg, closeDemo, err := demo.Load(log, demoData)
+	cfg, err := wecomtest.EnvOrDemo(log, demoData)
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 
 	agentID := 0
 	if cfg.Embedded() {
@@ -502,4 +503,13 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, what string, err erro
 		msg += fmt.Sprintf(" (WeCom errcode %d)", int(code))
 	}
 	http.Error(w, msg, http.StatusBadGateway)
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

@@ -18,11 +18,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -51,8 +52,8 @@ func main() {
 	verbose := flag.Bool("v", false, "debug logs")
 	flag.Parse()
 
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	log := newLogger(*verbose)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Stdout, o); err != nil {
 		log.Error("tagging failed", "err", err)
@@ -65,11 +66,11 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	if o.group == "" || o.tag == "" {
 		return fmt.Errorf("-group and -tag must not be empty")
 	}
-	cfg, closeDemo, err := demo.Load(log, wecomtest.Demo{})
+	cfg, err := wecomtest.EnvOrDemo(log, wecomtest.Demo{})
 	if err != nil {
 		return err
 	}
-	defer closeDemo()
+	defer cfg.Close()
 	client, err := wecom.New(cfg.CorpID, cfg.Secret, append(cfg.Options(), wecom.WithLogger(log))...)
 	if err != nil {
 		return err
@@ -150,4 +151,13 @@ func ensureTag(ctx context.Context, svc *externalcontact.Service, group, tag str
 		}
 	}
 	return "", false, fmt.Errorf("create tag %s/%s: WeCom did not return it", group, tag)
+}
+
+// newLogger returns a text logger on stderr, at debug level when verbose.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
