@@ -1,0 +1,186 @@
+package provider_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wecomkit/wecom/callback"
+	"github.com/wecomkit/wecom/crypto"
+	"github.com/wecomkit/wecom/provider"
+	"github.com/wecomkit/wecom/wecomtest"
+)
+
+type seen struct {
+	corp string
+	ev   callback.Event
+}
+
+func TestCustomerEventsInTheThirdPartyShapeDecodeAsSelfBuilt(t *testing.T) {
+	evs := make(chan seen, 8)
+	contacts := make(chan *provider.ContactChange, 2)
+	changes := make(chan *provider.AuthChange, 2)
+	others := make(chan *provider.Instruction, 2)
+	w := newWorld(t, worldOptions{tenants: tenantIDs[:1], config: func(c *provider.InstructionConfig) {
+		c.OnEvent = func(_ context.Context, corp string, ev callback.Event) error {
+			evs <- seen{corp, ev}
+			return nil
+		}
+		c.OnContactChange = func(_ context.Context, cc *provider.ContactChange) error { contacts <- cc; return nil }
+		c.OnChangeAuth = func(_ context.Context, ac *provider.AuthChange) error { changes <- ac; return nil }
+		c.OnOther = func(_ context.Context, in *provider.Instruction) error { others <- in; return nil }
+	}})
+	corp := tenantIDs[0]
+	require.NoError(t, w.wc.SendCustomerEvent(w.ws.ID, corp, wecomtest.Event{Event: "change_external_contact", ChangeType: "add_external_contact",
+		Fields: []wecomtest.Field{{Name: "UserID", Value: "zhangsan"}, {Name: "ExternalUserID", Value: "wmEXT"},
+			{Name: "State", Value: "st"}, {Name: "WelcomeCode", Value: "WC"}}, CreateTime: 1700000000}))
+	require.NoError(t, w.wc.SendCustomerEvent(w.ws.ID, corp, wecomtest.Event{Event: "change_external_chat", ChangeType: "update",
+		Fields: []wecomtest.Field{{Name: "ChatId", Value: "wrCHAT"}, {Name: "UpdateDetail", Value: "add_member"},
+			{Name: "JoinScene", Value: "3", Number: true}, {Name: "MemChangeCnt", Value: "2", Number: true},
+			{Name: "MemChangeList", Items: []string{"a", "b"}}}}))
+	require.NoError(t, w.wc.SendCustomerEvent(w.ws.ID, corp, wecomtest.Event{Event: "change_external_tag", ChangeType: "delete",
+		Fields: []wecomtest.Field{{Name: "Id", Value: "etTAG"}, {Name: "TagType", Value: "tag"}}}))
+	require.NoError(t, w.wc.SendInstruction(w.ws.ID, wecomtest.InfoField("InfoType", "change_contact"), wecomtest.InfoField("AuthCorpId", corp),
+		wecomtest.InfoField("ChangeType", "update_user"), wecomtest.InfoField("UserID", "lisi"), wecomtest.InfoField("OpenUserID", "woLISI"),
+		wecomtest.InfoField("NewUserID", "lisi2")))
+	require.NoError(t, w.wc.SendInstruction(w.ws.ID, wecomtest.InfoField("InfoType", "change_auth"), wecomtest.InfoField("AuthCorpId", corp),
+		wecomtest.InfoField("State", "S"), wecomtest.InfoField("ExtraInfo", "X")))
+	require.NoError(t, w.wc.SendInstruction(w.ws.ID, wecomtest.InfoField("InfoType", "change_editon"), wecomtest.InfoField("AuthCorpId", corp)))
+	w.wait()
+
+	byType := map[string]seen{}
+	for range 3 {
+		select {
+		case s := <-evs:
+			byType[s.ev.EventHeader().Event] = s
+		case <-time.After(5 * time.Second):
+			t.Fatal("missing customer events")
+		}
+	}
+	add, ok := byType["change_external_contact"].ev.(*callback.AddExternalContact)
+	require.True(t, ok, "%T", byType["change_external_contact"].ev)
+	assert.Equal(t, corp, byType["change_external_contact"].corp)
+	assert.Equal(t, corp, add.ToUserName)
+	assert.Equal(t, int64(1700000000), add.CreateTime)
+	assert.Equal(t, "zhangsan", add.UserID)
+	assert.Equal(t, "wmEXT", add.ExternalUserID)
+	assert.Equal(t, "st", add.State)
+	assert.Equal(t, "WC", add.WelcomeCode)
+	assert.Contains(t, add.Raw, "<InfoType><![CDATA[change_external_contact]]></InfoType>", "Raw is what WeCom sent")
+
+	up, ok := byType["change_external_chat"].ev.(*callback.ExternalChatUpdate)
+	require.True(t, ok, "%T", byType["change_external_chat"].ev)
+	assert.Equal(t, corp, up.ToUserName)
+	assert.Equal(t, "wrCHAT", up.ChatID)
+	assert.Equal(t, callback.UpdateDetail("add_member"), up.UpdateDetail)
+	assert.Equal(t, callback.JoinScene(3), up.JoinScene)
+	assert.Equal(t, 2, up.MemChangeCnt)
+	assert.Equal(t, []string{"a", "b"}, up.MemChangeList)
+
+	del, ok := byType["change_external_tag"].ev.(*callback.ExternalTagDelete)
+	require.True(t, ok, "%T", byType["change_external_tag"].ev)
+	assert.Equal(t, "etTAG", del.ID)
+	assert.Equal(t, callback.TagType("tag"), del.TagType)
+
+	cc := <-contacts
+	assert.Equal(t, corp, cc.AuthCorpID)
+	assert.Equal(t, "update_user", cc.ChangeType)
+	assert.Equal(t, "lisi", cc.UserID)
+	assert.Equal(t, "woLISI", cc.OpenUserID)
+	assert.Equal(t, "lisi2", cc.NewUserID)
+	ac := <-changes
+	assert.Equal(t, corp, ac.AuthCorpID)
+	assert.Equal(t, "S", ac.State)
+	assert.Equal(t, "X", ac.ExtraInfo)
+	o := <-others
+	assert.Equal(t, "change_editon", o.InfoType)
+	assert.Equal(t, w.ws.ID, o.SuiteID)
+	assert.NotZero(t, o.TimeStamp)
+}
+
+func TestInstructionsAreAnsweredWhateverTheAppDoes(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 8)
+	w := newWorld(t, worldOptions{tenants: tenantIDs, config: func(c *provider.InstructionConfig) {
+		c.Workers = 1
+		c.OnAuthorized = func(ctx context.Context, a *provider.Authorized) error {
+			started <- struct{}{}
+			select { // an app that hangs
+			case <-release:
+			case <-ctx.Done():
+			}
+			return nil
+		}
+	}})
+	t.Cleanup(func() { close(release) })
+	w.pushTicket()
+	for _, id := range tenantIDs {
+		_, err := w.wc.Install(wecomtest.InstallRequest{SuiteID: w.ws.ID, CorpID: id})
+		require.NoError(t, err)
+	}
+	w.wait()
+	<-started
+	ds := w.wc.InstructionDeliveries()
+	require.Len(t, ds, 1+len(tenantIDs))
+	for _, d := range ds {
+		assert.True(t, d.Delivered, "%s: %s", d.InfoType, d.LastError)
+		assert.Equal(t, 1, d.Attempts, d.InfoType)
+	}
+}
+
+func TestInstructionHandlerRejects(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	ws := w.ws
+	seal := func(receiver string, msg string) (string, url.Values) {
+		c, err := crypto.New(ws.CallbackToken, ws.EncodingAESKey, receiver)
+		require.NoError(t, err)
+		s, err := c.Seal([]byte(msg), time.Now().Unix(), "nonce")
+		require.NoError(t, err)
+		return string(s.EventXML(receiver, "")), s.URLValues()
+	}
+	post := func(body string, q url.Values) int {
+		resp, err := http.Post(w.url+"?"+q.Encode(), "text/xml", strings.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	ticket := "<xml><SuiteId><![CDATA[" + ws.ID + "]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType><TimeStamp>1700000000</TimeStamp><SuiteTicket><![CDATA[T1]]></SuiteTicket></xml>"
+
+	body, q := seal("wwsomeoneelse", ticket)
+	assert.Equal(t, http.StatusForbidden, post(body, q), "another receiver")
+	body, q = seal(ws.ID, ticket)
+	q.Set("msg_signature", strings.Repeat("0", 40))
+	assert.Equal(t, http.StatusForbidden, post(body, q), "bad signature")
+	body, q = seal(ws.ID, "<xml><ToUserName>x</ToUserName><Event>change_external_contact</Event></xml>")
+	assert.Equal(t, http.StatusBadRequest, post(body, q), "a self-built event")
+	assert.Equal(t, http.StatusBadRequest, post("not xml", q))
+
+	body, q = seal(ws.ID, ticket)
+	assert.Equal(t, http.StatusOK, post(body, q))
+	tk, ok, err := w.suite.Tickets().Ticket(context.Background(), ws.ID)
+	require.NoError(t, err)
+	// Stored, but 1700000000 is long past: too old to use.
+	assert.False(t, ok)
+	assert.Empty(t, tk.Value)
+
+	// URL verification.
+	c, err := crypto.New(ws.CallbackToken, ws.EncodingAESKey, ws.ID)
+	require.NoError(t, err)
+	s, err := c.Seal([]byte("echo-1234"), time.Now().Unix(), "n")
+	require.NoError(t, err)
+	vq := s.URLValues()
+	vq.Set("echostr", s.Encrypt)
+	resp, err := http.Get(w.url + "?" + vq.Encode())
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	buf := make([]byte, 64)
+	n, _ := resp.Body.Read(buf)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "echo-1234", string(buf[:n]))
+}
