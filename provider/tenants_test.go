@@ -133,7 +133,9 @@ func TestCustomizedTenantsUsePermanentCodeAsSecret(t *testing.T) {
 
 func TestLegacyPermanentCode(t *testing.T) {
 	w := newWorld(t, worldOptions{tenants: tenantIDs[:1], demo: wecomtest.Demo{Users: 2, Customers: 2},
-		config: func(c *provider.InstructionConfig) { c.OnAuthorized = func(context.Context, *provider.Authorized) error { return nil } }})
+		config: func(c *provider.InstructionConfig) {
+			c.OnAuthorized = func(context.Context, *provider.Authorized) error { return nil }
+		}})
 	ctx := context.Background()
 	w.pushTicket()
 	// Install without the handler exchanging: take the code ourselves.
