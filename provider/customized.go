@@ -88,5 +88,5 @@ func fetchGettoken(ctx context.Context, c *wecom.Client, corpID, code string) (w
 	if err != nil {
 		return wecom.Token{}, err
 	}
-	return newToken(resp.AccessToken, resp.ExpiresIn, start, "/cgi-bin/gettoken")
+	return newToken(resp.AccessToken, resp.ExpiresIn, start, http.MethodGet, "/cgi-bin/gettoken")
 }

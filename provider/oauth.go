@@ -34,7 +34,7 @@ func (s *Suite) UserInfo3rd(ctx context.Context, code string, opts ...wecom.Call
 	if code == "" {
 		return nil, wecom.InvalidArgument("provider: user info 3rd: code is required")
 	}
-	return wecom.Call[UserInfo3rd](ctx, s.c, &wecom.Request{
+	return call[UserInfo3rd](ctx, s.tc, &wecom.Request{
 		Method: http.MethodGet,
 		Path:   "/cgi-bin/service/auth/getuserinfo3rd",
 		Query: struct {
@@ -63,7 +63,7 @@ func (s *Suite) UserDetail3rd(ctx context.Context, userTicket string, opts ...we
 	if userTicket == "" {
 		return nil, wecom.InvalidArgument("provider: user detail 3rd: user ticket is required")
 	}
-	return wecom.Call[UserDetail3rd](ctx, s.c, &wecom.Request{
+	return call[UserDetail3rd](ctx, s.tc, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/auth/getuserdetail3rd",
 		Body: struct {
@@ -100,9 +100,9 @@ func (s *Suite) ExternalUserIDsOfUnionID(ctx context.Context, req *UnionIDReques
 	if req.OpenID == "" {
 		return nil, wecom.InvalidArgument("provider: unionid to external_userid: OpenID is required")
 	}
-	resp, err := wecom.Call[struct {
+	resp, err := call[struct {
 		Info []CorpExternalUserID `json:"external_userid_info"`
-	}](ctx, s.c, &wecom.Request{
+	}](ctx, s.tc, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/externalcontact/unionid_to_external_userid_3rd",
 		Body:       req,

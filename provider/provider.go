@@ -33,7 +33,7 @@ type ProviderConfig struct {
 type Provider struct {
 	corpID string
 	secret string
-	c      *wecom.Client
+	tc     *tokenClient
 }
 
 // NewProvider returns a Provider. It makes no call.
@@ -56,7 +56,7 @@ func NewProvider(cfg *ProviderConfig) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provider: new provider: %w", err)
 	}
-	p.c = c
+	p.tc = &tokenClient{c: c, ts: ts}
 	return p, nil
 }
 
@@ -72,7 +72,7 @@ func (p *Provider) fetchToken(ctx context.Context) (wecom.Token, error) {
 		Token     string `json:"provider_access_token"`
 		ExpiresIn int64  `json:"expires_in"`
 	}
-	err := p.c.Do(ctx, &wecom.Request{
+	err := p.tc.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/get_provider_token",
 		Body: struct {
@@ -85,7 +85,7 @@ func (p *Provider) fetchToken(ctx context.Context) (wecom.Token, error) {
 	if err != nil {
 		return wecom.Token{}, err
 	}
-	return newToken(resp.Token, resp.ExpiresIn, start, "/cgi-bin/service/get_provider_token")
+	return newToken(resp.Token, resp.ExpiresIn, start, http.MethodPost, "/cgi-bin/service/get_provider_token")
 }
 
 // OpenCorpID converts a corp's plain corpid into the encrypted corpid the
@@ -96,9 +96,9 @@ func (p *Provider) OpenCorpID(ctx context.Context, corpID string, opts ...wecom.
 	if corpID == "" {
 		return "", wecom.InvalidArgument("provider: open corpid: corp id is required")
 	}
-	resp, err := wecom.Call[struct {
+	resp, err := call[struct {
 		OpenCorpID string `json:"open_corpid"`
-	}](ctx, p.c, &wecom.Request{
+	}](ctx, p.tc, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/corpid_to_opencorpid",
 		Body: struct {
@@ -152,7 +152,7 @@ func (p *Provider) FinishOpenIDMigration(ctx context.Context, req *FinishOpenIDM
 	if len(req.OpenIDTypes) == 0 {
 		return wecom.InvalidArgument("provider: finish openid migration: OpenIDTypes is required")
 	}
-	return p.c.Do(ctx, &wecom.Request{
+	return p.tc.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/finish_openid_migration",
 		Body:       req,
@@ -168,7 +168,7 @@ func (p *Provider) FinishExternalUserIDMigration(ctx context.Context, corpID str
 	if corpID == "" {
 		return wecom.InvalidArgument("provider: finish external_userid migration: corp id is required")
 	}
-	return p.c.Do(ctx, &wecom.Request{
+	return p.tc.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/externalcontact/finish_external_userid_migration",
 		Body: struct {

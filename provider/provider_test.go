@@ -321,3 +321,33 @@ func TestCancelAuthMidExport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, w.wc.WrongTokenCalls())
 }
+
+func TestRevokedTokensAreRefreshed(t *testing.T) {
+	w := newWorld(t, worldOptions{tenants: tenantIDs[:1], demo: wecomtest.Demo{Users: 2, Customers: 2}})
+	ctx := context.Background()
+	w.pushTicket()
+	corp := tenantIDs[0]
+	w.install(corp)
+
+	// A suite token WeCom no longer accepts (40082): fetched again, the
+	// call repeated once.
+	w.wc.RevokeSuiteTokens(w.ws.ID)
+	_, err := w.suite.PreAuthCode(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, w.wc.SuiteTokensIssued(w.ws.ID))
+	pre := w.wc.RequestsTo("/cgi-bin/service/get_pre_auth_code")
+	require.Len(t, pre, 2)
+	assert.Equal(t, int(provider.CodeInvalidSuiteToken), pre[0].ErrCode)
+	assert.Zero(t, pre[1].ErrCode)
+
+	// A revoked corp token (40014): the tenant client gets a new one from
+	// get_corp_token.
+	c := w.client(corp)
+	_, err = externalcontact.New(c).ListFollowUsers(ctx)
+	require.NoError(t, err)
+	w.wc.Tenant(corp).RevokeTokens()
+	_, err = externalcontact.New(c).ListFollowUsers(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, w.wc.CorpTokensIssued(w.ws.ID, corp))
+	assert.Zero(t, w.wc.WrongTokenCalls())
+}

@@ -61,7 +61,7 @@ type Suite struct {
 	cache   wecom.TokenCache
 	ahead   time.Duration
 	opts    []wecom.Option
-	c       *wecom.Client
+	tc      *tokenClient
 	tokens  wecom.TokenSource
 }
 
@@ -89,7 +89,7 @@ func NewSuite(cfg *SuiteConfig) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provider: new suite: %w", err)
 	}
-	s.c = c
+	s.tc = &tokenClient{c: c, ts: s.tokens}
 	return s, nil
 }
 
@@ -124,7 +124,7 @@ func (s *Suite) fetchToken(ctx context.Context) (wecom.Token, error) {
 		Token     string `json:"suite_access_token"`
 		ExpiresIn int64  `json:"expires_in"`
 	}
-	err = s.c.Do(ctx, &wecom.Request{
+	err = s.tc.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/get_suite_token",
 		Body: struct {
@@ -138,14 +138,14 @@ func (s *Suite) fetchToken(ctx context.Context) (wecom.Token, error) {
 	if err != nil {
 		return wecom.Token{}, err
 	}
-	return newToken(resp.Token, resp.ExpiresIn, start, "/cgi-bin/service/get_suite_token")
+	return newToken(resp.Token, resp.ExpiresIn, start, http.MethodPost, "/cgi-bin/service/get_suite_token")
 }
 
 // newToken builds a wecom.Token whose life counts from start, the moment
 // before the request went out.
-func newToken(value string, expiresIn int64, start time.Time, path string) (wecom.Token, error) {
+func newToken(value string, expiresIn int64, start time.Time, method, path string) (wecom.Token, error) {
 	if value == "" {
-		return wecom.Token{}, &wecom.Error{Method: http.MethodPost, Path: path, HTTPStatus: 200, Message: "response carries no token"}
+		return wecom.Token{}, &wecom.Error{Method: method, Path: path, HTTPStatus: 200, Message: "response carries no token"}
 	}
 	if expiresIn <= 0 {
 		expiresIn = 7200
@@ -176,7 +176,7 @@ func (s *Suite) CorpToken(ctx context.Context, req *CorpTokenRequest, opts ...we
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}
-	err := s.c.Do(ctx, &wecom.Request{
+	err := s.tc.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/get_corp_token",
 		Body:       req,
@@ -185,7 +185,7 @@ func (s *Suite) CorpToken(ctx context.Context, req *CorpTokenRequest, opts ...we
 	if err != nil {
 		return wecom.Token{}, err
 	}
-	return newToken(resp.AccessToken, resp.ExpiresIn, start, "/cgi-bin/service/get_corp_token")
+	return newToken(resp.AccessToken, resp.ExpiresIn, start, http.MethodPost, "/cgi-bin/service/get_corp_token")
 }
 
 // corpTokenKey names an authorized corp's token in a TokenCache: one per

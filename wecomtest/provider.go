@@ -580,6 +580,18 @@ func (p *Provider) TestInstall(suiteID, corpID string) bool {
 	return g != nil && g.test
 }
 
+// RevokeSuiteTokens invalidates every suite_access_token issued for
+// suiteID (as a suite secret reset does): later calls with them get 40082.
+func (p *Provider) RevokeSuiteTokens(suiteID string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for tok, info := range p.tokens {
+		if info.kind == kindSuite && info.owner == suiteID {
+			delete(p.tokens, tok)
+		}
+	}
+}
+
 // Authorized reports whether corpID has installed suiteID (and not
 // cancelled).
 func (p *Provider) Authorized(suiteID, corpID string) bool {
