@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -183,4 +184,65 @@ func TestInstructionHandlerRejects(t *testing.T) {
 	n, _ := resp.Body.Read(buf)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "echo-1234", string(buf[:n]))
+}
+
+func TestRedeliveredInstructionIsHandledOnce(t *testing.T) {
+	changes := make(chan *provider.AuthChange, 4)
+	w := newWorld(t, worldOptions{config: func(c *provider.InstructionConfig) {
+		c.OnChangeAuth = func(_ context.Context, ac *provider.AuthChange) error { changes <- ac; return nil }
+	}})
+	c, err := crypto.New(w.ws.CallbackToken, w.ws.EncodingAESKey, w.ws.ID)
+	require.NoError(t, err)
+	s, err := c.Seal([]byte("<xml><SuiteId><![CDATA["+w.ws.ID+"]]></SuiteId><InfoType><![CDATA[change_auth]]></InfoType><TimeStamp>1700000000</TimeStamp><AuthCorpId><![CDATA[wwc]]></AuthCorpId></xml>"), time.Now().Unix(), "n")
+	require.NoError(t, err)
+	for range 3 {
+		resp, err := http.Post(w.url+"?"+s.URLValues().Encode(), "text/xml", strings.NewReader(string(s.EventXML(w.ws.ID, ""))))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, w.handler.Shutdown(ctx))
+	close(changes)
+	n := 0
+	for ac := range changes {
+		assert.Equal(t, "wwc", ac.AuthCorpID)
+		n++
+	}
+	assert.Equal(t, 1, n)
+}
+
+// One data URL for every tenant: the tenants' events are sealed with the
+// suite's credentials for their own corp id; a handler that skips the
+// receiver check (until callback takes a set of receivers) gets them all
+// and each says its corp.
+func TestOneDataURLForAllTenants(t *testing.T) {
+	w := newWorld(t, worldOptions{tenants: tenantIDs[:2]})
+	h, err := callback.New(w.ws.CallbackToken, w.ws.EncodingAESKey, "")
+	require.NoError(t, err)
+	got := make(chan string, 4)
+	callback.On(h, func(_ context.Context, ev *callback.DelFollowUser) error {
+		got <- ev.ToUserName + "/" + ev.UserID
+		return nil
+	})
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	for _, id := range tenantIDs[:2] {
+		require.NoError(t, w.wc.SetTenantCallback(w.ws.ID, id, hs.URL))
+		w.wc.Tenant(id).SendEvent(wecomtest.Event{Event: "change_external_contact", ChangeType: "del_follow_user",
+			Fields: []wecomtest.Field{{Name: "UserID", Value: "u-" + id}, {Name: "ExternalUserID", Value: "wmX"}}})
+	}
+	seenCorps := map[string]bool{}
+	for range 2 {
+		select {
+		case s := <-got:
+			seenCorps[s] = true
+		case <-time.After(10 * time.Second):
+			t.Fatal("missing data callbacks")
+		}
+	}
+	for _, id := range tenantIDs[:2] {
+		assert.True(t, seenCorps[id+"/u-"+id], id)
+	}
 }
