@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -13,7 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/provider"
+	"github.com/wecomkit/wecom/wecomtest"
 )
 
 func TestTicketStoreKeepsNewestPerSuiteAcrossInstances(t *testing.T) {
@@ -108,4 +112,103 @@ func TestTicketStoreBoundsEachOp(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// TestProviderFleetOnRedis: 4 instances of a service provider (a Suite and
+// a Tenants pool each) sharing one Redis for tokens, leases and the suite
+// ticket serve 1,000 tenants at once: one suite-token fetch in the fleet,
+// one corp-token fetch per tenant, no call with the wrong token kind.
+func TestProviderFleetOnRedis(t *testing.T) {
+	const nTenants, nInstances = 1000, 4
+	if testing.Short() {
+		t.Skip("1,000 tenants")
+	}
+	r := startRedis(t)
+	prefix := testPrefix(t)
+	wc := wecomtest.StartProvider(t, wecomtest.WithoutRecording())
+	ws, err := wc.AddSuite(wecomtest.Suite{})
+	require.NoError(t, err)
+	ids := make([]string, nTenants)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("wwfleet%013d", i)
+		_, err := wc.AddTenant(ids[i])
+		require.NoError(t, err)
+	}
+	tk, err := wc.PushTicket(ws.ID)
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	var codesMu sync.Mutex
+	codes := map[string]string{}
+	codeOf := provider.PermanentCodesFunc(func(_ context.Context, corpID string) (string, error) {
+		codesMu.Lock()
+		defer codesMu.Unlock()
+		if c, ok := codes[corpID]; ok {
+			return c, nil
+		}
+		return "", provider.ErrUnknownTenant
+	})
+	type instance struct {
+		suite   *provider.Suite
+		tenants *provider.Tenants
+	}
+	fleet := make([]instance, nInstances)
+	for i := range fleet {
+		rdb := r.Client(t)
+		store, err := NewStore(rdb, WithPrefix(prefix))
+		require.NoError(t, err)
+		tickets, err := NewTicketStore(rdb, WithPrefix(prefix))
+		require.NoError(t, err)
+		if i == 0 { // the instance that received the push
+			require.NoError(t, tickets.SetTicket(ctx, ws.ID, provider.Ticket{Value: tk, TimeStamp: time.Now().Unix()}))
+		}
+		s, err := provider.NewSuite(&provider.SuiteConfig{SuiteID: ws.ID, SuiteSecret: ws.Secret, Tickets: tickets, TokenCache: store,
+			Options: []wecom.Option{wecom.WithBaseURL(wc.URL)}})
+		require.NoError(t, err)
+		tn, err := provider.NewTenants(s, codeOf, &provider.TenantsOptions{MaxTenants: nTenants})
+		require.NoError(t, err)
+		fleet[i] = instance{s, tn}
+	}
+	for i, id := range ids {
+		code, err := wc.Install(wecomtest.InstallRequest{SuiteID: ws.ID, CorpID: id})
+		require.NoError(t, err)
+		a, err := fleet[i%nInstances].suite.PermanentCode(ctx, code)
+		require.NoError(t, err)
+		codesMu.Lock()
+		codes[id] = a.PermanentCode
+		codesMu.Unlock()
+	}
+
+	sem := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	errs := make(chan error, nTenants*nInstances)
+	for _, in := range fleet {
+		for _, id := range ids {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				c, err := in.tenants.Client(ctx, id)
+				if err == nil {
+					_, err = externalcontact.New(c).ListFollowUsers(ctx)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, wc.SuiteTokensIssued(ws.ID), "one suite token in the fleet")
+	for _, id := range ids {
+		if !assert.Equal(t, 1, wc.CorpTokensIssued(ws.ID, id), "one corp token per tenant: %s", id) {
+			break
+		}
+	}
+	assert.Zero(t, wc.WrongTokenCalls(), "no call with the wrong token kind")
 }
