@@ -2,8 +2,8 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/wecomkit/wecom"
 	"io"
 	"log/slog"
 	"net/http"
@@ -100,7 +100,7 @@ type InstructionHandler struct {
 // NewInstructionHandler returns the instruction handler of suite.
 func NewInstructionHandler(suite *Suite, cfg *InstructionConfig) (*InstructionHandler, error) {
 	if suite == nil || cfg == nil {
-		return nil, errors.New("provider: instruction handler: a Suite and an InstructionConfig are required")
+		return nil, wecom.InvalidArgument("provider: instruction handler: a Suite and an InstructionConfig are required")
 	}
 	c, err := crypto.New(cfg.Token, cfg.EncodingAESKey, "")
 	if err != nil {
@@ -209,11 +209,11 @@ func writeSuccess(w http.ResponseWriter) {
 
 func (h *InstructionHandler) storeTicket(ctx context.Context, in *Instruction) error {
 	if in.SuiteID != "" && in.SuiteID != h.suite.id {
-		return fmt.Errorf("provider: suite ticket for suite %s, not %s", in.SuiteID, h.suite.id)
+		return fmt.Errorf("%w: suite ticket for suite %s, not %s", ErrMalformedInstruction, in.SuiteID, h.suite.id)
 	}
 	t := Ticket{Value: in.Get("SuiteTicket"), TimeStamp: in.TimeStamp}
 	if t.Value == "" {
-		return errors.New("provider: suite_ticket push without SuiteTicket")
+		return fmt.Errorf("%w: suite_ticket without SuiteTicket", ErrMalformedInstruction)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), TicketStoreTimeout)
 	defer cancel()
@@ -249,14 +249,14 @@ func (h *InstructionHandler) work() {
 func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("provider: instruction handler panicked: %v", p)
+			err = fmt.Errorf("provider: %w: %v", errPanicked, p)
 		}
 	}()
 	switch in.InfoType {
 	case InfoCreateAuth, InfoResetPermanentCode:
 		code := in.Get("AuthCode")
 		if code == "" {
-			return errors.New("provider: " + in.InfoType + " without AuthCode")
+			return fmt.Errorf("%w: %s without AuthCode", ErrMalformedInstruction, in.InfoType)
 		}
 		auth, err := h.suite.PermanentCode(ctx, code)
 		if err != nil {
@@ -271,7 +271,7 @@ func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) (err e
 			h.cfg.Tenants.Remove(ctx, a.CorpID)
 		}
 		if h.cfg.OnAuthorized == nil {
-			return errors.New("provider: " + in.InfoType + " for " + a.CorpID + ": no OnAuthorized to store the permanent code")
+			return wecom.InvalidArgument("provider: %s for %s: no OnAuthorized to store the permanent code", in.InfoType, a.CorpID)
 		}
 		return h.cfg.OnAuthorized(ctx, a)
 	case InfoChangeAuth:

@@ -46,9 +46,9 @@ func (t AuthType) String() string {
 	return "AuthType(" + itoa(int(t)) + ")"
 }
 
-// SessionInfoRequest configures the install a pre-authorization code
+// SetSessionInfoRequest configures the install a pre-authorization code
 // starts.
-type SessionInfoRequest struct {
+type SetSessionInfoRequest struct {
 	PreAuthCode string `json:"pre_auth_code"`
 	// AppIDs limits the install to some apps of an old multi-app suite;
 	// leave it empty otherwise.
@@ -61,7 +61,7 @@ type SessionInfoRequest struct {
 // code, such as a test install (AuthTypeTest) for a suite not yet online.
 //
 // WeCom: POST /cgi-bin/service/set_session_info
-func (s *Suite) SetSessionInfo(ctx context.Context, req *SessionInfoRequest, opts ...wecom.CallOption) error {
+func (s *Suite) SetSessionInfo(ctx context.Context, req *SetSessionInfoRequest, opts ...wecom.CallOption) error {
 	if req == nil || req.PreAuthCode == "" {
 		return wecom.InvalidArgument("provider: set session info: PreAuthCode is required")
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,7 @@ func (in *Instruction) Get(name string) string {
 
 // ErrMalformedInstruction is returned (wrapped) by DecodeInstruction for a
 // message that is not an instruction callback.
-var ErrMalformedInstruction = errors.New("provider: malformed instruction callback")
+var ErrMalformedInstruction error = sentinel("provider: malformed instruction callback")
 
 // DecodeInstruction parses a decrypted instruction callback.
 func DecodeInstruction(raw []byte) (*Instruction, error) {
@@ -58,7 +59,7 @@ func DecodeInstruction(raw []byte) (*Instruction, error) {
 	u, ok := ev.(*callback.UnknownEvent)
 	if !ok {
 		// A self-built event (it has an Event element), not an instruction.
-		return nil, errors.Join(ErrMalformedInstruction, errors.New("provider: message has an Event element, not an InfoType"))
+		return nil, fmt.Errorf("%w: it has an Event element, not an InfoType", ErrMalformedInstruction)
 	}
 	in := &Instruction{Fields: u.Fields, Raw: u.Raw}
 	for _, f := range u.Fields {
@@ -74,7 +75,7 @@ func DecodeInstruction(raw []byte) (*Instruction, error) {
 		}
 	}
 	if in.InfoType == "" {
-		return nil, errors.Join(ErrMalformedInstruction, errors.New("provider: InfoType missing"))
+		return nil, fmt.Errorf("%w: InfoType missing", ErrMalformedInstruction)
 	}
 	return in, nil
 }

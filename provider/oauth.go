@@ -73,8 +73,8 @@ func (s *Suite) UserDetail3rd(ctx context.Context, userTicket string, opts ...we
 	}, opts...)
 }
 
-// UnionIDRequest asks for the external_userids of a WeChat user.
-type UnionIDRequest struct {
+// ExternalUserIDsOfUnionIDRequest asks for the external_userids of a WeChat user.
+type ExternalUserIDsOfUnionIDRequest struct {
 	UnionID string `json:"unionid"`
 	OpenID  string `json:"openid"`
 	// CorpID limits the answer to one authorizing corp; empty: all of them.
@@ -93,7 +93,7 @@ type CorpExternalUserID struct {
 // WeCom limits it (about 50,000 an hour) and forbids bulk conversion.
 //
 // WeCom: POST /cgi-bin/service/externalcontact/unionid_to_external_userid_3rd
-func (s *Suite) ExternalUserIDsOfUnionID(ctx context.Context, req *UnionIDRequest, opts ...wecom.CallOption) ([]CorpExternalUserID, error) {
+func (s *Suite) ExternalUserIDsOfUnionID(ctx context.Context, req *ExternalUserIDsOfUnionIDRequest, opts ...wecom.CallOption) ([]CorpExternalUserID, error) {
 	if req == nil || req.UnionID == "" {
 		return nil, wecom.InvalidArgument("provider: unionid to external_userid: UnionID is required")
 	}

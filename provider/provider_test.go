@@ -86,7 +86,7 @@ func TestEndpointsSendTheirTokenKind(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, pre.PreAuthCode, 64)
 	assert.Equal(t, int64(1200), pre.ExpiresIn)
-	require.NoError(t, w.suite.SetSessionInfo(ctx, &provider.SessionInfoRequest{PreAuthCode: pre.PreAuthCode, AuthType: provider.AuthTypeTest}))
+	require.NoError(t, w.suite.SetSessionInfo(ctx, &provider.SetSessionInfoRequest{PreAuthCode: pre.PreAuthCode, AuthType: provider.AuthTypeTest}))
 	info, err := w.suite.AuthInfo(ctx, &provider.AuthInfoRequest{AuthCorpID: corp, PermanentCode: code})
 	require.NoError(t, err)
 	assert.Equal(t, corp, info.AuthCorpInfo.CorpID)
@@ -153,7 +153,7 @@ func TestEndpointsSendTheirTokenKind(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, unionID)
-	got, err := w.suite.ExternalUserIDsOfUnionID(ctx, &provider.UnionIDRequest{UnionID: unionID, OpenID: "oOpenID"})
+	got, err := w.suite.ExternalUserIDsOfUnionID(ctx, &provider.ExternalUserIDsOfUnionIDRequest{UnionID: unionID, OpenID: "oOpenID"})
 	require.NoError(t, err)
 	assert.Equal(t, []provider.CorpExternalUserID{{CorpID: corp, ExternalUserID: ext}}, got)
 

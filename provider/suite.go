@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,7 +22,7 @@ const (
 // and the TicketStore holds no ticket younger than TicketLife: no push has
 // been received yet, or the last ones were missed. WeCom pushes one every
 // 10 minutes; a push can be forced from the provider console.
-var ErrNoTicket = errors.New("no valid suite ticket")
+var ErrNoTicket error = sentinel("no valid suite ticket")
 
 // SuiteConfig configures NewSuite.
 type SuiteConfig struct {
@@ -145,7 +144,7 @@ func (s *Suite) fetchToken(ctx context.Context) (wecom.Token, error) {
 // before the request went out.
 func newToken(value string, expiresIn int64, start time.Time, method, path string) (wecom.Token, error) {
 	if value == "" {
-		return wecom.Token{}, &wecom.Error{Method: method, Path: path, HTTPStatus: 200, Message: "response carries no token"}
+		return wecom.Token{}, fmt.Errorf("provider: %s %s: %w", method, path, errNoTokenInResponse)
 	}
 	if expiresIn <= 0 {
 		expiresIn = 7200

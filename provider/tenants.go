@@ -3,7 +3,6 @@ package provider
 import (
 	"container/list"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -32,7 +31,7 @@ func (f PermanentCodesFunc) PermanentCode(ctx context.Context, corpID string) (s
 
 // ErrUnknownTenant reports a corp that has not installed the suite (or has
 // cancelled). PermanentCodes implementations wrap it.
-var ErrUnknownTenant = errors.New("corp has not authorized the suite")
+var ErrUnknownTenant error = sentinel("corp has not authorized the suite")
 
 // DefaultMaxTenants is the default bound of a Tenants pool.
 const DefaultMaxTenants = 10000
@@ -136,7 +135,10 @@ func NewTenants(s *Suite, codes PermanentCodes, o *TenantsOptions) (*Tenants, er
 
 // Client returns the client of an authorized corp: from the pool when it
 // is there (no allocation), else created (no call is made until it is
-// used; with VerifyTenant the permanent code is asked once).
+// used; with VerifyTenant the permanent code is asked once). The client
+// gets its token when it first needs one:
+//
+// WeCom: POST /cgi-bin/service/get_corp_token
 func (t *Tenants) Client(ctx context.Context, corpID string) (*wecom.Client, error) {
 	t.mu.Lock()
 	if e, ok := t.m[corpID]; ok {

@@ -190,7 +190,7 @@ func TestInstallURLAndArguments(t *testing.T) {
 		"corp token":   second(s.CorpToken(ctx, nil)),
 		"userinfo":     second(s.UserInfo3rd(ctx, "")),
 		"userdetail":   second(s.UserDetail3rd(ctx, "")),
-		"unionid":      second(s.ExternalUserIDsOfUnionID(ctx, &provider.UnionIDRequest{UnionID: "u"})),
+		"unionid":      second(s.ExternalUserIDsOfUnionID(ctx, &provider.ExternalUserIDsOfUnionIDRequest{UnionID: "u"})),
 		"open userids": second(provider.NewTenant(nil).OpenUserIDs(ctx, nil)),
 		"userids":      second(provider.NewTenant(nil).UserIDs(ctx, &provider.UserIDsRequest{OpenUserIDs: []string{"a"}})),
 	} {

@@ -19,8 +19,8 @@ type Ticket struct {
 	TimeStamp int64
 }
 
-// PushedAt returns TimeStamp as a time.Time (zero for 0).
-func (t Ticket) PushedAt() time.Time {
+// pushedAt returns TimeStamp as a time.Time (zero for 0).
+func (t Ticket) pushedAt() time.Time {
 	if t.TimeStamp == 0 {
 		return time.Time{}
 	}
@@ -79,7 +79,7 @@ func (m *MemoryTicketStore) Ticket(_ context.Context, suiteID string) (Ticket, b
 	if !ok {
 		return Ticket{}, false, nil
 	}
-	if !m.now().Before(t.PushedAt().Add(TicketLife)) {
+	if !m.now().Before(t.pushedAt().Add(TicketLife)) {
 		return Ticket{}, false, nil
 	}
 	return t, true, nil

@@ -61,7 +61,7 @@ func (s *TicketStore) SetTicket(ctx context.Context, suiteID string, t provider.
 	}
 	// The expiry is relative, so the clocks of the instances and of Redis
 	// need not agree; only this instance's reading of the push time counts.
-	life := t.PushedAt().Add(provider.TicketLife).Sub(s.now())
+	life := time.Unix(t.TimeStamp, 0).Add(provider.TicketLife).Sub(s.now())
 	if life <= 0 {
 		return nil
 	}
@@ -89,7 +89,7 @@ func (s *TicketStore) Ticket(ctx context.Context, suiteID string) (provider.Tick
 		return provider.Ticket{}, false, nil
 	}
 	t := provider.Ticket{Value: val, TimeStamp: ts}
-	if !s.now().Before(t.PushedAt().Add(provider.TicketLife)) {
+	if !s.now().Before(time.Unix(t.TimeStamp, 0).Add(provider.TicketLife)) {
 		return provider.Ticket{}, false, nil
 	}
 	return t, true, nil
