@@ -3,11 +3,18 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/crypto"
 	"github.com/wecomkit/wecom/provider"
+	"github.com/wecomkit/wecom/wecomtest"
 )
 
 func benchPool(b *testing.B, max int) *provider.Tenants {
@@ -118,4 +125,68 @@ func BenchmarkTenantMemory(b *testing.B) {
 			return keep
 		})
 	})
+}
+
+// BenchmarkInstructionAnswer posts change_auth instructions to a handler
+// whose app callback takes 5 s, and reports the 99th percentile of the
+// time to the answer (WeCom gives up after 1000 ms) and how many were
+// refused (503) rather than queued.
+func BenchmarkInstructionAnswer(b *testing.B) {
+	s, err := provider.NewSuite(&provider.SuiteConfig{SuiteID: "wwsuitebench", SuiteSecret: "x"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	release := make(chan struct{})
+	h, err := provider.NewInstructionHandler(s, &provider.InstructionConfig{
+		Token: wecomtest.DefaultCallbackToken, EncodingAESKey: wecomtest.DefaultEncodingAESKey, Queue: b.N + 16,
+		OnChangeAuth: func(ctx context.Context, _ *provider.AuthChange) error {
+			select {
+			case <-time.After(5 * time.Second):
+			case <-release:
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := crypto.New(wecomtest.DefaultCallbackToken, wecomtest.DefaultEncodingAESKey, "wwsuitebench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bodies := make([]string, b.N)
+	queries := make([]string, b.N)
+	for i := range bodies {
+		msg := fmt.Sprintf("<xml><SuiteId><![CDATA[wwsuitebench]]></SuiteId><InfoType><![CDATA[change_auth]]></InfoType><TimeStamp>%d</TimeStamp><AuthCorpId><![CDATA[wwc%d]]></AuthCorpId></xml>", 1700000000+i, i)
+		sealed, err := c.Seal([]byte(msg), time.Now().Unix(), "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies[i], queries[i] = string(sealed.EventXML("wwsuitebench", "")), sealed.URLValues().Encode()
+	}
+	lat := make([]time.Duration, b.N)
+	refused := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		resp, err := http.Post(srv.URL+"?"+queries[i], "text/xml", strings.NewReader(bodies[i]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		lat[i] = time.Since(start)
+		if resp.StatusCode != http.StatusOK {
+			refused++
+		}
+	}
+	b.StopTimer()
+	close(release)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(refused), "refused")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = h.Shutdown(ctx)
 }
