@@ -212,3 +212,56 @@ func TestProviderFleetOnRedis(t *testing.T) {
 	}
 	assert.Zero(t, wc.WrongTokenCalls(), "no call with the wrong token kind")
 }
+
+// TestBusyTenantCannotStarveOthers: the fleet's Redis Limiter keys its
+// budgets by corp ({corpid}:rate:api), so one tenant that used up its
+// budget waits while another tenant's calls go through.
+func TestBusyTenantCannotStarveOthers(t *testing.T) {
+	r := startRedis(t)
+	wc := wecomtest.StartProvider(t)
+	ws, err := wc.AddSuite(wecomtest.Suite{})
+	require.NoError(t, err)
+	busy, calm := "wwbusytenant00000001", "wwcalmtenant00000002"
+	for _, id := range []string{busy, calm} {
+		_, err := wc.AddTenant(id)
+		require.NoError(t, err)
+	}
+	tk, err := wc.PushTicket(ws.ID)
+	require.NoError(t, err)
+	ctx := context.Background()
+	tickets := provider.NewMemoryTicketStore()
+	require.NoError(t, tickets.SetTicket(ctx, ws.ID, provider.Ticket{Value: tk, TimeStamp: time.Now().Unix()}))
+	s, err := provider.NewSuite(&provider.SuiteConfig{SuiteID: ws.ID, SuiteSecret: ws.Secret, Tickets: tickets,
+		Options: []wecom.Option{wecom.WithBaseURL(wc.URL)}})
+	require.NoError(t, err)
+	codes := map[string]string{}
+	for _, id := range []string{busy, calm} {
+		code, err := wc.Install(wecomtest.InstallRequest{SuiteID: ws.ID, CorpID: id})
+		require.NoError(t, err)
+		a, err := s.PermanentCode(ctx, code)
+		require.NoError(t, err)
+		codes[id] = a.PermanentCode
+	}
+	lim, err := NewLimiter(r.Client(t), wecom.Rate{Calls: 1, Per: time.Hour}, nil, WithPrefix(testPrefix(t)))
+	require.NoError(t, err)
+	pool, err := provider.NewTenants(s, provider.PermanentCodesFunc(func(_ context.Context, id string) (string, error) { return codes[id], nil }),
+		&provider.TenantsOptions{Limiter: lim})
+	require.NoError(t, err)
+	list := func(ctx context.Context, corp string) error {
+		c, err := pool.Client(ctx, corp)
+		require.NoError(t, err)
+		_, err = externalcontact.New(c).ListFollowUsers(ctx)
+		return err
+	}
+	require.NoError(t, list(ctx, busy))
+	// The busy tenant's next call waits for an hour's budget...
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	err = list(short, busy)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rate limit")
+	// ...while the calm one goes through at once.
+	require.NoError(t, list(ctx, calm))
+	assert.Len(t, wc.Tenant(busy).RequestsTo("/cgi-bin/externalcontact/get_follow_user_list"), 1)
+	assert.Len(t, wc.Tenant(calm).RequestsTo("/cgi-bin/externalcontact/get_follow_user_list"), 1)
+}
