@@ -48,7 +48,8 @@ type TenantsOptions struct {
 	// keys its budgets by corp too.
 	Limiter wecom.Limiter
 	// HTTPClient is shared by every tenant client (one transport, one
-	// connection pool). Default: one created for the pool.
+	// connection pool); it replaces a wecom.WithHTTPClient of the suite's
+	// Options. Default: one created for the pool.
 	HTTPClient *http.Client
 	// ClientOptions are added to every tenant client (logger, observer,
 	// retry policy, base URL). The suite's own Options are used first.
