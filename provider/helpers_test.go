@@ -170,3 +170,5 @@ func (w *world) client(corpID string) *wecom.Client {
 	require.NoError(w.t, err)
 	return c
 }
+
+func nowUnix() int64 { return time.Now().Unix() }
