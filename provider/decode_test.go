@@ -38,7 +38,7 @@ func sampleSuite(t *testing.T, files map[string]string) *provider.Suite {
 	}))
 	t.Cleanup(hs.Close)
 	tickets := provider.NewMemoryTicketStore()
-	require.NoError(t, tickets.SetTicket(context.Background(), "wwsuite", provider.Ticket{Value: "T", TimeStamp: nowUnix()}))
+	require.NoError(t, tickets.SetTicket(context.Background(), &provider.Ticket{SuiteID: "wwsuite", Value: "T", TimeStamp: nowUnix()}))
 	s, err := provider.NewSuite(&provider.SuiteConfig{SuiteID: "wwsuite", SuiteSecret: "x", Tickets: tickets,
 		Options: []wecom.Option{wecom.WithBaseURL(hs.URL)}})
 	require.NoError(t, err)

@@ -62,7 +62,7 @@ func TestFleetOfFourServesAThousandTenants(t *testing.T) {
 	ctx := context.Background()
 	cache := newSharedCache()
 	tickets := provider.NewMemoryTicketStore()
-	require.NoError(t, tickets.SetTicket(ctx, ws.ID, provider.Ticket{Value: tk, TimeStamp: wc.Clock().Now().Unix()}))
+	require.NoError(t, tickets.SetTicket(ctx, &provider.Ticket{SuiteID: ws.ID, Value: tk, TimeStamp: wc.Clock().Now().Unix()}))
 	codes := newCodeStore()
 
 	type instance struct {

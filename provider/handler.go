@@ -211,13 +211,13 @@ func (h *InstructionHandler) storeTicket(ctx context.Context, in *Instruction) e
 	if in.SuiteID != "" && in.SuiteID != h.suite.id {
 		return fmt.Errorf("%w: suite ticket for suite %s, not %s", ErrMalformedInstruction, in.SuiteID, h.suite.id)
 	}
-	t := Ticket{Value: in.Get("SuiteTicket"), TimeStamp: in.TimeStamp}
+	t := Ticket{SuiteID: h.suite.id, Value: in.Get("SuiteTicket"), TimeStamp: in.TimeStamp}
 	if t.Value == "" {
 		return fmt.Errorf("%w: suite_ticket without SuiteTicket", ErrMalformedInstruction)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), TicketStoreTimeout)
 	defer cancel()
-	return h.suite.tickets.SetTicket(ctx, h.suite.id, t)
+	return h.suite.tickets.SetTicket(ctx, &t)
 }
 
 func (h *InstructionHandler) enqueue(in *Instruction) bool {
@@ -307,6 +307,8 @@ func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) (err e
 
 // Shutdown stops accepting instructions (later ones are answered 503) and
 // waits until the queued ones are handled or ctx ends.
+//
+// WeCom: POST /cgi-bin/service/v2/get_permanent_code (the queued exchanges finish)
 func (h *InstructionHandler) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	if !h.closed {

@@ -25,6 +25,8 @@ type PermanentCodes interface {
 type PermanentCodesFunc func(ctx context.Context, corpID string) (string, error)
 
 // PermanentCode implements PermanentCodes.
+//
+// WeCom: POST /cgi-bin/service/get_corp_token (takes the code returned)
 func (f PermanentCodesFunc) PermanentCode(ctx context.Context, corpID string) (string, error) {
 	return f(ctx, corpID)
 }
@@ -181,6 +183,8 @@ func (t *Tenants) Client(ctx context.Context, corpID string) (*wecom.Client, err
 // (cancel_auth): its client is forgotten and its token removed from the
 // shared TokenCache, so no instance that reads the cache uses it again.
 // Clients already handed out keep working until WeCom rejects them.
+//
+// WeCom: POST /cgi-bin/service/get_corp_token (its token leaves the cache)
 func (t *Tenants) Remove(ctx context.Context, corpID string) {
 	t.mu.Lock()
 	if e, ok := t.m[corpID]; ok {

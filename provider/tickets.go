@@ -12,6 +12,8 @@ const TicketLife = 30 * time.Minute
 
 // Ticket is a suite ticket (suite_ticket) as pushed to the instruction URL.
 type Ticket struct {
+	// SuiteID is the suite the ticket belongs to (the push's SuiteId).
+	SuiteID string
 	// Value is the ticket. Never log it.
 	Value string
 	// TimeStamp is the push's TimeStamp (Unix seconds): tickets compare by
@@ -36,9 +38,9 @@ func (t Ticket) pushedAt() time.Time {
 // Implementations must be safe for concurrent use and keep the tickets of
 // different suites apart.
 type TicketStore interface {
-	// SetTicket stores t for suiteID unless the store already holds a
+	// SetTicket stores t for t.SuiteID unless the store already holds a
 	// ticket with a later TimeStamp (pushes can arrive out of order).
-	SetTicket(ctx context.Context, suiteID string, t Ticket) error
+	SetTicket(ctx context.Context, t *Ticket) error
 	// Ticket returns the newest ticket of suiteID; ok is false when there
 	// is none or it is older than TicketLife.
 	Ticket(ctx context.Context, suiteID string) (t Ticket, ok bool, err error)
@@ -58,20 +60,24 @@ func NewMemoryTicketStore() *MemoryTicketStore {
 }
 
 // SetTicket implements TicketStore.
-func (m *MemoryTicketStore) SetTicket(_ context.Context, suiteID string, t Ticket) error {
-	if suiteID == "" || t.Value == "" {
+//
+// WeCom: POST /cgi-bin/service/get_suite_token (takes the ticket stored)
+func (m *MemoryTicketStore) SetTicket(_ context.Context, t *Ticket) error {
+	if t == nil || t.SuiteID == "" || t.Value == "" {
 		return nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if old, ok := m.m[suiteID]; ok && old.TimeStamp > t.TimeStamp {
+	if old, ok := m.m[t.SuiteID]; ok && old.TimeStamp > t.TimeStamp {
 		return nil
 	}
-	m.m[suiteID] = t
+	m.m[t.SuiteID] = *t
 	return nil
 }
 
 // Ticket implements TicketStore.
+//
+// WeCom: POST /cgi-bin/service/get_suite_token (takes the ticket read)
 func (m *MemoryTicketStore) Ticket(_ context.Context, suiteID string) (Ticket, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -55,7 +55,11 @@ return 1
 
 // SetTicket implements provider.TicketStore. A ticket already older than
 // provider.TicketLife is not stored.
-func (s *TicketStore) SetTicket(ctx context.Context, suiteID string, t provider.Ticket) error {
+func (s *TicketStore) SetTicket(ctx context.Context, t *provider.Ticket) error {
+	if t == nil {
+		return nil
+	}
+	suiteID := t.SuiteID
 	if suiteID == "" || t.Value == "" {
 		return nil
 	}
@@ -88,7 +92,7 @@ func (s *TicketStore) Ticket(ctx context.Context, suiteID string) (provider.Tick
 	if val == "" || perr != nil {
 		return provider.Ticket{}, false, nil
 	}
-	t := provider.Ticket{Value: val, TimeStamp: ts}
+	t := provider.Ticket{SuiteID: suiteID, Value: val, TimeStamp: ts}
 	if !s.now().Before(time.Unix(t.TimeStamp, 0).Add(provider.TicketLife)) {
 		return provider.Ticket{}, false, nil
 	}

@@ -28,9 +28,9 @@ func TestTicketStoreKeepsNewestPerSuiteAcrossInstances(t *testing.T) {
 	a, err := NewTicketStore(rdb, WithPrefix(prefix))
 	require.NoError(t, err)
 	now := time.Now().Unix()
-	require.NoError(t, a.SetTicket(ctx, "s1", provider.Ticket{Value: "new", TimeStamp: now}))
-	require.NoError(t, a.SetTicket(ctx, "s1", provider.Ticket{Value: "old", TimeStamp: now - 600}))
-	require.NoError(t, a.SetTicket(ctx, "s2", provider.Ticket{Value: "other", TimeStamp: now - 60}))
+	require.NoError(t, a.SetTicket(ctx, &provider.Ticket{SuiteID: "s1", Value: "new", TimeStamp: now}))
+	require.NoError(t, a.SetTicket(ctx, &provider.Ticket{SuiteID: "s1", Value: "old", TimeStamp: now - 600}))
+	require.NoError(t, a.SetTicket(ctx, &provider.Ticket{SuiteID: "s2", Value: "other", TimeStamp: now - 60}))
 
 	// Another instance, or this one after a restart: a new store on the
 	// same Redis.
@@ -39,7 +39,7 @@ func TestTicketStoreKeepsNewestPerSuiteAcrossInstances(t *testing.T) {
 	got, ok, err := b.Ticket(ctx, "s1")
 	require.NoError(t, err)
 	require.True(t, ok)
-	assert.Equal(t, provider.Ticket{Value: "new", TimeStamp: now}, got)
+	assert.Equal(t, provider.Ticket{SuiteID: "s1", Value: "new", TimeStamp: now}, got)
 	got, ok, err = b.Ticket(ctx, "s2")
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -49,11 +49,11 @@ func TestTicketStoreKeepsNewestPerSuiteAcrossInstances(t *testing.T) {
 	assert.False(t, ok)
 
 	// The key expires with the ticket: 30 minutes after its push.
-	require.NoError(t, a.SetTicket(ctx, "s4", provider.Ticket{Value: "t4", TimeStamp: now - int64(provider.TicketLife/time.Second) + 100}))
+	require.NoError(t, a.SetTicket(ctx, &provider.Ticket{SuiteID: "s4", Value: "t4", TimeStamp: now - int64(provider.TicketLife/time.Second) + 100}))
 	pttl, err := rdb.PTTL(ctx, prefix+"{suite:s4}:ticket").Result()
 	require.NoError(t, err)
 	assert.InDelta(t, (100 * time.Second).Seconds(), pttl.Seconds(), 5)
-	require.NoError(t, a.SetTicket(ctx, "s5", provider.Ticket{Value: "stale", TimeStamp: now - int64(provider.TicketLife/time.Second) - 1}))
+	require.NoError(t, a.SetTicket(ctx, &provider.Ticket{SuiteID: "s5", Value: "stale", TimeStamp: now - int64(provider.TicketLife/time.Second) - 1}))
 	_, ok, err = b.Ticket(ctx, "s5")
 	require.NoError(t, err)
 	assert.False(t, ok, "a ticket past its life is not stored")
@@ -97,7 +97,7 @@ func TestTicketStoreBoundsEachOp(t *testing.T) {
 	s, err := NewTicketStore(rdb, WithPrefix(testPrefix(t)), WithOpTimeout(100*time.Millisecond))
 	require.NoError(t, err)
 	ctx := context.Background()
-	err = s.SetTicket(ctx, "s1", provider.Ticket{Value: "secret-ticket", TimeStamp: time.Now().Unix()})
+	err = s.SetTicket(ctx, &provider.Ticket{SuiteID: "s1", Value: "secret-ticket", TimeStamp: time.Now().Unix()})
 	require.Error(t, err)
 	assert.True(t, isTimeout(err), "%v", err)
 	assert.NotContains(t, err.Error(), "secret-ticket")
@@ -160,7 +160,7 @@ func TestProviderFleetOnRedis(t *testing.T) {
 		tickets, err := NewTicketStore(rdb, WithPrefix(prefix))
 		require.NoError(t, err)
 		if i == 0 { // the instance that received the push
-			require.NoError(t, tickets.SetTicket(ctx, ws.ID, provider.Ticket{Value: tk, TimeStamp: time.Now().Unix()}))
+			require.NoError(t, tickets.SetTicket(ctx, &provider.Ticket{SuiteID: ws.ID, Value: tk, TimeStamp: time.Now().Unix()}))
 		}
 		s, err := provider.NewSuite(&provider.SuiteConfig{SuiteID: ws.ID, SuiteSecret: ws.Secret, Tickets: tickets, TokenCache: store,
 			Options: []wecom.Option{wecom.WithBaseURL(wc.URL)}})
@@ -230,7 +230,7 @@ func TestBusyTenantCannotStarveOthers(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	tickets := provider.NewMemoryTicketStore()
-	require.NoError(t, tickets.SetTicket(ctx, ws.ID, provider.Ticket{Value: tk, TimeStamp: time.Now().Unix()}))
+	require.NoError(t, tickets.SetTicket(ctx, &provider.Ticket{SuiteID: ws.ID, Value: tk, TimeStamp: time.Now().Unix()}))
 	s, err := provider.NewSuite(&provider.SuiteConfig{SuiteID: ws.ID, SuiteSecret: ws.Secret, Tickets: tickets,
 		Options: []wecom.Option{wecom.WithBaseURL(wc.URL)}})
 	require.NoError(t, err)
