@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -364,28 +362,6 @@ func TestUploadValidation(t *testing.T) {
 	assert.ErrorContains(t, err, "upload has no FileName")
 }
 
-// captureLogs returns a logger writing JSON lines at Debug into buf.
-func captureLogs(buf *syncBuffer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestDebugLogLine(t *testing.T) {
 	f := newFake(t)
 	var buf syncBuffer
@@ -432,15 +408,6 @@ func TestObserverSeesEveryAttempt(t *testing.T) {
 
 func zeroDur(ci CallInfo) CallInfo { ci.Duration = 0; ci.Err = nil; return ci }
 
-// closedAddr returns a base URL nothing listens on.
-func closedAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
-}
-
 func TestHTTPClientOptionIsUsed(t *testing.T) {
 	f := newFake(t)
 	var used atomic.Bool
@@ -452,10 +419,6 @@ func TestHTTPClientOptionIsUsed(t *testing.T) {
 	require.NoError(t, c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil))
 	assert.True(t, used.Load())
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestTimeoutOptionBoundsEachAttempt(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -475,4 +438,68 @@ func TestTimeoutOptionBoundsEachAttempt(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, e.Message, "no response within 30ms")
 	assert.Less(t, time.Since(start), 1500*time.Millisecond)
+}
+
+// gatedReader yields its first chunk, then blocks until the server has
+// received that chunk: an SDK that read the upload whole before sending
+// (as resty's SetBody(io.Reader) does) would never get past it.
+type gatedReader struct {
+	first, rest []byte
+	gate        <-chan struct{}
+	stage       int
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	switch g.stage {
+	case 0:
+		g.stage++
+		return copy(p, g.first), nil
+	case 1:
+		select {
+		case <-g.gate:
+		case <-time.After(5 * time.Second):
+			return 0, errors.New("the server never saw the first chunk: the upload was buffered, not streamed")
+		}
+		g.stage++
+		return copy(p, g.rest), nil
+	}
+	return 0, io.EOF
+}
+
+func TestUploadStreamsWithoutBuffering(t *testing.T) {
+	f := newFake(t)
+	first, rest := strings.Repeat("A", 1000), strings.Repeat("B", 1000)
+	gate := make(chan struct{})
+	var got, ua string
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/cgi-bin/media/upload" {
+			f.serve(w, r)
+			return
+		}
+		buf := make([]byte, 0, 4096)
+		tmp := make([]byte, 512)
+		for !strings.Contains(string(buf), first) {
+			n, err := r.Body.Read(tmp)
+			buf = append(buf, tmp[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		close(gate)
+		ua = r.Header.Get("User-Agent")
+		all, _ := io.ReadAll(r.Body)
+		got = string(append(buf, all...))
+		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "media_id": "M1"})
+	})
+	c := f.client(t, WithUserAgent("acme/2"))
+	var out struct {
+		MediaID string `json:"media_id"`
+	}
+	err := c.Do(context.Background(), &Request{Path: "/cgi-bin/media/upload", Upload: &Upload{
+		FileName: "a.bin", Reader: &gatedReader{first: []byte(first), rest: []byte(rest), gate: gate}, Size: 2000,
+	}}, &out)
+	require.NoError(t, err)
+	assert.Equal(t, "M1", out.MediaID)
+	assert.Contains(t, got, first+rest)
+	assert.Equal(t, "acme/2", ua, "uploads carry the one User-Agent too")
 }

@@ -22,7 +22,7 @@
 //	if err != nil { ... }
 //	svc := externalcontact.New(client)
 //	staff, err := svc.ListFollowUsers(ctx)
-//	for rel, err := range svc.AllCustomersOf(ctx, staff) { ... }
+//	for rel, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) { ... }
 //
 // A Client is safe for concurrent use and meant to be shared: it caches the
 // access token, refreshes it a few minutes before it expires with one
@@ -40,7 +40,9 @@
 // ([RetryPolicy]), bounded by the context. Each endpoint declares whether it
 // is safe to repeat: a call that changes data (a mass message, a transfer)
 // is repeated only where WeCom certainly did not apply it, and otherwise
-// fails with an error for which [IsMaybeApplied] reports true.
+// fails with an error for which [IsMaybeApplied] reports true (and
+// [IsAppliedUnreadable] too when WeCom answered errcode 0 but the answer
+// could not be decoded).
 //
 // # Reaching other endpoints
 //

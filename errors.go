@@ -18,25 +18,40 @@ const (
 	CodeInvalidSecret         Code = 40001 // invalid corpsecret (or credential)
 	CodeInvalidCorpID         Code = 40013 // invalid corpid
 	CodeInvalidAccessToken    Code = 40014 // invalid access_token
-	CodeInvalidParameter      Code = 40058 // invalid or missing parameter
 	CodeChatNotFound          Code = 40050 // chat id does not exist
+	CodeInvalidParameter      Code = 40058 // invalid or missing parameter
 	CodeInvalidExternalUserID Code = 40096 // invalid external_userid
-	CodeMemberNotActivated    Code = 40098 // member has not activated WeCom
+	CodeMemberNotVerified     Code = 40098 // member has not passed real-name verification (成员尚未实名认证)
 	CodeAccessTokenMissing    Code = 41001 // access_token missing
-	CodeInvalidChatID         Code = 41052 // invalid chat_id
-	CodeNotReady              Code = 41063 // result not ready yet (async job)
-	CodeNotReadyAlt           Code = 41064 // result not ready yet (async job)
-	CodeInvalidChatIDAlt      Code = 41065 // invalid chat_id
+	CodeContactWayNoType      Code = 41037 // contact way: type missing
+	CodeContactWayNoScene     Code = 41038 // contact way: scene missing
+	CodeContactWayBadType     Code = 41039 // contact way: invalid type
+	CodeContactWayBadScene    Code = 41040 // contact way: invalid scene
+	CodeContactWayTooManyUser Code = 41041 // contact way: too many users
+	CodeContactWayBadStyle    Code = 41042 // contact way: invalid style
+	CodeContactWayNoConfigID  Code = 41043 // contact way: config_id missing
+	CodeContactWayBadConfigID Code = 41044 // contact way: invalid config_id
+	CodeContactWayQuota       Code = 41045 // contact way: the corp's quota of contact ways is reached
+	CodeInvalidSendTime       Code = 41052 // invalid send time
+	CodeMemberNotActivated    Code = 41054 // member has not activated WeCom (该用户尚未激活)
+	CodeNotReady              Code = 41063 // a mass message is still being dispatched: try later
+	CodeAttachmentTooLarge    Code = 41064 // attachment larger than allowed: final, never poll on it
+	CodeInvalidAttachmentType Code = 41065 // invalid attachment type
 	CodeAccessTokenExpired    Code = 42001 // access_token expired
 	CodeSuiteTokenExpired     Code = 42009 // suite_access_token expired
 	CodeFrequencyLimit        Code = 45009 // API frequency limit
-	CodeMinuteLimit           Code = 45011 // API minute limit
 	CodeConcurrencyLimit      Code = 45033 // API concurrency limit
 	CodeAPIForbidden          Code = 48002 // API forbidden: the app lacks the permission
+	CodeChatDismissed         Code = 49008 // group chat already dismissed
 	CodeNoPrivilege           Code = 60011 // no privilege to access or modify
 	CodeUserNotFound          Code = 60111 // userid not found
 	CodeNoRelationship        Code = 84061 // no relationship between member and customer
 )
+
+// codeMinuteLimit (45011) is not in WeCom's error list (it is a WeChat
+// mini-program code); retrying on it is harmless, so it is treated as a
+// frequency limit without being named.
+const codeMinuteLimit Code = 45011
 
 var codeText = map[Code]string{
 	CodeOK:                    "ok",
@@ -44,21 +59,31 @@ var codeText = map[Code]string{
 	CodeInvalidSecret:         "invalid secret",
 	CodeInvalidCorpID:         "invalid corpid",
 	CodeInvalidAccessToken:    "invalid access_token",
-	CodeInvalidParameter:      "invalid parameter",
 	CodeChatNotFound:          "chat id does not exist",
+	CodeInvalidParameter:      "invalid parameter",
 	CodeInvalidExternalUserID: "invalid external_userid",
-	CodeMemberNotActivated:    "member not activated",
+	CodeMemberNotVerified:     "member has not passed real-name verification",
 	CodeAccessTokenMissing:    "access_token missing",
-	CodeInvalidChatID:         "invalid chat_id",
-	CodeNotReady:              "not ready",
-	CodeNotReadyAlt:           "not ready",
-	CodeInvalidChatIDAlt:      "invalid chat_id",
+	CodeContactWayNoType:      "contact way type missing",
+	CodeContactWayNoScene:     "contact way scene missing",
+	CodeContactWayBadType:     "invalid contact way type",
+	CodeContactWayBadScene:    "invalid contact way scene",
+	CodeContactWayTooManyUser: "too many users in contact way",
+	CodeContactWayBadStyle:    "invalid contact way style",
+	CodeContactWayNoConfigID:  "contact way config_id missing",
+	CodeContactWayBadConfigID: "invalid contact way config_id",
+	CodeContactWayQuota:       "contact way quota reached",
+	CodeInvalidSendTime:       "invalid send time",
+	CodeMemberNotActivated:    "member not activated",
+	CodeNotReady:              "mass message still being dispatched",
+	CodeAttachmentTooLarge:    "attachment too large",
+	CodeInvalidAttachmentType: "invalid attachment type",
 	CodeAccessTokenExpired:    "access_token expired",
 	CodeSuiteTokenExpired:     "suite access token expired",
 	CodeFrequencyLimit:        "api frequency limit",
-	CodeMinuteLimit:           "api minute limit",
 	CodeConcurrencyLimit:      "api concurrency limit",
 	CodeAPIForbidden:          "api forbidden",
+	CodeChatDismissed:         "group chat dismissed",
 	CodeNoPrivilege:           "no privilege",
 	CodeUserNotFound:          "userid not found",
 	CodeNoRelationship:        "no relationship between member and customer",
@@ -98,10 +123,18 @@ type Error struct {
 	// Attempts is how many times the request was sent.
 	Attempts int
 	// MaybeApplied is true when a call that changes data failed in a way that
-	// does not tell whether WeCom applied it (timeout, dropped connection,
-	// system busy, 5xx). The SDK does not repeat such a call; check the
-	// state before you do.
+	// does not tell whether WeCom applied it: attempt timeout, dropped or
+	// reset connection, system busy, any 5xx, a 200 with HTML, garbage or
+	// an empty body, the caller's context ending after the request may have
+	// gone out. The SDK does not repeat such a call; check the state before
+	// you do. It is false only when WeCom certainly did not apply the call.
 	MaybeApplied bool
+	// Applied is true when WeCom answered errcode 0 (the call was carried
+	// out) but the answer could not be decoded: the change WAS made, only
+	// its result is unreadable. Do not repeat the call. MaybeApplied is set
+	// too for calls that change data, so a caller who checks only
+	// IsMaybeApplied is safe. See IsAppliedUnreadable.
+	Applied bool
 	// Err is the underlying cause (network error, context error, decode
 	// error), if any.
 	Err error
@@ -144,7 +177,10 @@ func (e *Error) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
-	if e.MaybeApplied {
+	switch {
+	case e.Applied:
+		b.WriteString("; WeCom carried out the call (errcode 0) but its answer is unreadable: do not repeat it")
+	case e.MaybeApplied:
 		b.WriteString("; the change may have been applied: check before repeating it")
 	}
 	return b.String()
@@ -178,7 +214,7 @@ func HasCode(err error, codes ...Code) bool {
 }
 
 // IsRateLimited reports whether err is a WeCom frequency or concurrency limit
-// (45009, 45011, 45033) or an HTTP 429.
+// (45009, 45033) or an HTTP 429.
 func IsRateLimited(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
@@ -188,7 +224,7 @@ func IsRateLimited(err error) bool {
 }
 
 func isRateLimitCode(c Code) bool {
-	return c == CodeFrequencyLimit || c == CodeMinuteLimit || c == CodeConcurrencyLimit
+	return c == CodeFrequencyLimit || c == CodeConcurrencyLimit || c == codeMinuteLimit
 }
 
 // IsTokenInvalid reports whether err says the access token was rejected
@@ -204,9 +240,10 @@ func isTokenRejected(c Code) bool {
 // IsBusy reports whether err is WeCom's "system busy" (-1).
 func IsBusy(err error) bool { return HasCode(err, CodeSystemBusy) }
 
-// IsNotReady reports whether err says an asynchronous result is not ready
-// yet (41063, 41064).
-func IsNotReady(err error) bool { return HasCode(err, CodeNotReady, CodeNotReadyAlt) }
+// IsNotReady reports whether err says a result is not ready yet: 41063, a
+// mass message still being dispatched, the only such code WeCom has.
+// 41064 (attachment too large) is final.
+func IsNotReady(err error) bool { return HasCode(err, CodeNotReady) }
 
 // IsPermissionDenied reports whether err says the app or member lacks the
 // permission for the call (48002, 60011).
@@ -217,8 +254,18 @@ func IsPermissionDenied(err error) bool { return HasCode(err, CodeAPIForbidden, 
 func IsCredentialError(err error) bool { return HasCode(err, CodeInvalidCorpID, CodeInvalidSecret) }
 
 // IsMaybeApplied reports whether err comes from a call that changes data and
-// failed in a way that leaves unknown whether WeCom applied it.
+// failed in a way that leaves unknown whether WeCom applied it, including a
+// call WeCom applied whose answer is unreadable (see IsAppliedUnreadable).
 func IsMaybeApplied(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.MaybeApplied
+}
+
+// IsAppliedUnreadable reports whether err says WeCom carried out the call
+// (errcode 0) but its answer could not be decoded (Error.Applied): the
+// change was made and must not be repeated, though its result, such as a
+// new msgid, is lost.
+func IsAppliedUnreadable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Applied
 }

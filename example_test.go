@@ -33,7 +33,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	n := 0
-	for _, err := range svc.AllCustomersOf(ctx, staff) {
+	for _, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) {
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // pages serves fixed pages keyed by cursor and records the cursors asked.
@@ -68,12 +69,15 @@ func TestPaginate(t *testing.T) {
 	})
 	t.Run("break stops fetching", func(t *testing.T) {
 		p := &pages{data: map[string][]int{"": {1, 2}, "c1": {3}}, next: map[string]string{"": "c1"}}
+		var seen []int
 		for v, err := range Paginate(ctx, p.fetch) {
-			assert.NoError(t, err)
+			require.NoError(t, err)
+			seen = append(seen, v)
 			if v == 1 {
 				break
 			}
 		}
+		assert.Equal(t, []int{1}, seen, "the loop ran, and stopped at the break")
 		assert.Equal(t, []string{""}, p.asked)
 	})
 	t.Run("a repeated cursor is an error", func(t *testing.T) {

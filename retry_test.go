@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -12,41 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// fault answers one attempt the way a troubled WeCom (or the network) would.
-type fault = http.HandlerFunc
-
-func errcode(code int, msg string) fault {
-	return func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
-	}
-}
-
-func status(code int) fault {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, "<html>upstream trouble</html>")
-	}
-}
-
-func dropConnection(w http.ResponseWriter, r *http.Request) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("no hijacker")
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		conn.Close()
-	}
-}
-
-func stall(w http.ResponseWriter, r *http.Request) {
-	select {
-	case <-r.Context().Done():
-	case <-time.After(time.Second):
-	}
-}
 
 func TestRetryRules(t *testing.T) {
 	cases := []struct {
@@ -65,7 +29,7 @@ func TestRetryRules(t *testing.T) {
 		{"45009 read", errcode(45009, "api freq out of limit"), true, 4, false, CodeFrequencyLimit},
 		{"45009 write", errcode(45009, "api freq out of limit"), false, 4, false, CodeFrequencyLimit},
 		{"45033 write", errcode(45033, "api concurrent out of limit"), false, 4, false, CodeConcurrencyLimit},
-		{"45011 write", errcode(45011, "api minute out of limit"), false, 4, false, CodeMinuteLimit},
+		{"45011 write", errcode(45011, "api minute out of limit"), false, 4, false, codeMinuteLimit},
 		{"429 write", status(429), false, 4, false, 0},
 		{"502 read", status(502), true, 4, false, 0},
 		{"503 read", status(503), true, 4, false, 0},

@@ -160,8 +160,52 @@ type cachingSource struct {
 
 	cur      atomic.Pointer[memToken]
 	rejected atomic.Pointer[string] // the last token WeCom rejected: never taken from the cache again
+	failed   atomic.Pointer[fetchFailure]
 	sf       singleflight.Group
 }
+
+// fetchFailure is the last failed refresh, remembered so that callers do
+// not each send gettoken with a secret WeCom just rejected: until retryAt
+// (on the source's monotonic clock) they get the remembered error at once.
+type fetchFailure struct {
+	err     error
+	n       int           // failures in a row
+	at      time.Duration // when it failed
+	retryAt time.Duration
+}
+
+// Backoff after a failed refresh. A credential WeCom rejected (40001,
+// 40013) will not start working by itself: 1s, doubling to a minute. Any
+// other failure (network, busy) has already been retried by the pipeline:
+// a short pause, so that a burst of callers does not repeat it at once.
+const (
+	credentialBackoffBase = time.Second
+	credentialBackoffMax  = time.Minute
+	transientBackoffBase  = 100 * time.Millisecond
+	transientBackoffMax   = 5 * time.Second
+)
+
+func failureBackoff(err error, n int) time.Duration {
+	if IsCredentialError(err) {
+		return backoff.Exp(credentialBackoffBase, credentialBackoffMax, n)
+	}
+	return backoff.Exp(transientBackoffBase, transientBackoffMax, n)
+}
+
+// rememberedError is what callers get while a failed credential refresh
+// is remembered: the original failure (errors.As still finds its *Error
+// and code) and when the source will try again.
+type rememberedError struct {
+	Err          error // the failure of the last refresh
+	Ago, RetryIn time.Duration
+}
+
+func (e *rememberedError) Error() string {
+	return fmt.Sprintf("remembered failure from %s ago, next try in %s: %v",
+		e.Ago.Round(time.Millisecond), e.RetryIn.Round(time.Millisecond), e.Err)
+}
+
+func (e *rememberedError) Unwrap() error { return e.Err }
 
 func (s *cachingSource) Token(ctx context.Context) (string, error) {
 	if t := s.cur.Load(); t != nil && s.elapsed() < t.refreshAfter {
@@ -186,6 +230,14 @@ func (s *cachingSource) elapsed() time.Duration {
 }
 
 func (s *cachingSource) slowToken(ctx context.Context) (string, error) {
+	if f := s.failed.Load(); f != nil {
+		if el := s.elapsed(); el < f.retryAt {
+			if t := s.cur.Load(); t != nil && el < t.expiresAfter {
+				return t.value, nil // due for refresh but still valid
+			}
+			return "", &rememberedError{Err: f.err, Ago: el - f.at, RetryIn: f.retryAt - el}
+		}
+	}
 	// The refresh is shared by every caller waiting on it, so it must not
 	// die with the first caller's context; each caller still stops waiting
 	// when its own context ends.
@@ -245,6 +297,7 @@ func (s *cachingSource) refresh(ctx context.Context) (string, error) {
 	}
 	tok, err := s.obtain(ctx)
 	if err != nil {
+		s.rememberFailure(err)
 		// A token in its refresh margin still works: keep serving it rather
 		// than failing calls because gettoken hiccuped.
 		if cur != nil && s.elapsed() < cur.expiresAfter {
@@ -253,7 +306,17 @@ func (s *cachingSource) refresh(ctx context.Context) (string, error) {
 		}
 		return "", err
 	}
+	s.failed.Store(nil)
 	return s.publish(tok), nil
+}
+
+func (s *cachingSource) rememberFailure(err error) {
+	n := 1
+	if prev := s.failed.Load(); prev != nil {
+		n = prev.n + 1
+	}
+	el := s.elapsed()
+	s.failed.Store(&fetchFailure{err: err, n: n, at: el, retryAt: el + failureBackoff(err, n)})
 }
 
 // obtain gets a fresh token: from the shared cache when it has a usable

@@ -15,29 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func hammer(t *testing.T, n int, fn func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := fn(); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("call failed: %v", err)
-	}
-}
-
 func TestColdCacheThousandCallersOneGettoken(t *testing.T) {
 	f := newFake(t)
 	f.tokenDelay = 50 * time.Millisecond // keep the refresh in flight while callers pile up
@@ -124,24 +101,6 @@ func TestAccessToken(t *testing.T) {
 	tok, err := c.AccessToken(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "TOKEN-0001-qwertyuiopasdfghjkl", tok)
-}
-
-// fakeClock is a settable clock for token expiry tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 func TestTokenIsRefreshedAheadOfExpiry(t *testing.T) {
@@ -376,14 +335,6 @@ func TestTokenWaitRespectsCallerContext(t *testing.T) {
 	assert.Equal(t, int32(1), f.tokenCalls.Load())
 }
 
-// setClock puts c's pipeline and token source on clk.
-func setClock(c *Client, clk *fakeClock) {
-	c.now = clk.Now
-	if cs, ok := c.tokens.(*cachingSource); ok {
-		cs.clock = clk.Now
-	}
-}
-
 // A token read back from a shared cache inside its refresh margin is due
 // for refresh, as it is for the instance that fetched it: the margin comes
 // from the token's whole life, not from what is left of it.
@@ -427,10 +378,14 @@ func TestSharedCacheTokenIsRefreshedAhead(t *testing.T) {
 }
 
 // expiringLease is a shared store whose lease expires like Redis's SET PX.
+// A dead holder took the lease the moment the first waiter asks (so the
+// waiter must wait, however slowly the test starts) and holds it for hold.
 type expiringLease struct {
 	*MemoryTokenCache
+	hold     time.Duration
 	mu       sync.Mutex
 	until    time.Time
+	refused  int
 	acquired int
 	ttls     []time.Duration
 }
@@ -439,10 +394,15 @@ func (l *expiringLease) LockToken(ctx context.Context, key string, ttl time.Dura
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ttls = append(l.ttls, ttl)
-	if time.Now().Before(l.until) {
+	now := time.Now()
+	if l.until.IsZero() && l.acquired == 0 && l.refused == 0 {
+		l.until = now.Add(l.hold) // the dead holder's lease
+	}
+	if now.Before(l.until) {
+		l.refused++
 		return nil, false, nil
 	}
-	l.until = time.Now().Add(ttl)
+	l.until = now.Add(ttl)
 	l.acquired++
 	return func() {
 		l.mu.Lock()
@@ -455,12 +415,15 @@ func (l *expiringLease) LockToken(ctx context.Context, key string, ttl time.Dura
 // not a whole lease after it started waiting.
 func TestFleetLeaseTakenOverWhenItRunsOut(t *testing.T) {
 	f := newFake(t)
-	lc := &expiringLease{MemoryTokenCache: NewMemoryTokenCache(), until: time.Now().Add(30 * time.Millisecond)}
+	lc := &expiringLease{MemoryTokenCache: NewMemoryTokenCache(), hold: 30 * time.Millisecond}
 	c := f.client(t, WithTokenCache(lc), WithTokenLease(time.Second))
 	start := time.Now()
 	_, err := c.AccessToken(context.Background())
 	require.NoError(t, err)
-	assert.Less(t, time.Since(start), 500*time.Millisecond, "taken over when the dead holder's lease ran out")
+	waited := time.Since(start)
+	assert.GreaterOrEqual(t, lc.refused, 1, "the waiter was refused while the dead holder's lease ran")
+	assert.GreaterOrEqual(t, waited, 30*time.Millisecond, "it waited for the lease to run out")
+	assert.Less(t, waited, 500*time.Millisecond, "taken over when the dead holder's lease ran out")
 	assert.Equal(t, 1, lc.acquired, "fetched under the lease")
 	assert.Equal(t, int32(1), f.tokenCalls.Load())
 	for _, ttl := range lc.ttls {
@@ -469,4 +432,70 @@ func TestFleetLeaseTakenOverWhenItRunsOut(t *testing.T) {
 
 	_, err = New("ww1", "s", WithTokenLease(0))
 	assert.ErrorContains(t, err, "WithTokenLease")
+}
+
+// A rejected secret is remembered: 20 sequential calls make at most 2
+// gettoken requests, every caller in the window gets the remembered error
+// quickly and marked as such, and after the window one more try is made.
+func TestFailedGettokenIsRemembered(t *testing.T) {
+	f := newFake(t)
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	c, err := New(testCorpID, "wrong-secret-value-123", WithBaseURL(f.srv.URL), WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	setClock(c, clk)
+	for i := 0; i < 20; i++ {
+		err := c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+		require.Error(t, err)
+		assert.True(t, IsCredentialError(err), "call %d keeps the code: %v", i, err)
+		if i > 0 {
+			assert.Contains(t, err.Error(), "remembered failure", "call %d", i)
+		}
+	}
+	assert.LessOrEqual(t, f.tokenCalls.Load(), int32(2))
+	assert.Empty(t, f.requests("/cgi-bin/x"))
+	before := f.tokenCalls.Load()
+
+	clk.Advance(credentialBackoffBase + time.Millisecond) // the window is over
+	err = c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	assert.True(t, IsCredentialError(err))
+	assert.NotContains(t, err.Error(), "remembered failure", "a fresh answer")
+	assert.Equal(t, before+1, f.tokenCalls.Load(), "one more try after the window")
+
+	// The second failure doubles the window.
+	clk.Advance(credentialBackoffBase + time.Millisecond)
+	_ = c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	assert.Equal(t, before+1, f.tokenCalls.Load(), "still inside the doubled window")
+	clk.Advance(credentialBackoffBase)
+	_ = c.Do(context.Background(), &Request{Path: "/cgi-bin/x", Idempotent: true}, nil)
+	assert.Equal(t, before+2, f.tokenCalls.Load())
+}
+
+// A transient gettoken failure is remembered briefly, and a success clears
+// the memory.
+func TestTransientGettokenFailureBacksOffBriefly(t *testing.T) {
+	var fail atomic.Bool
+	fail.Store(true)
+	var fetches atomic.Int32
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	s := NewCachedTokenSource("k", func(context.Context) (Token, error) {
+		fetches.Add(1)
+		if fail.Load() {
+			return Token{}, &Error{Path: "/cgi-bin/gettoken", Code: CodeSystemBusy, Message: "system busy"}
+		}
+		return Token{Value: "T", ExpiresAt: clk.Now().Add(time.Hour)}, nil
+	}, nil).(*cachingSource)
+	s.clock, s.epoch = clk.Now, clk.Now()
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		_, err := s.Token(ctx)
+		assert.True(t, IsBusy(err))
+	}
+	assert.Equal(t, int32(1), fetches.Load())
+	clk.Advance(transientBackoffBase)
+	fail.Store(false)
+	tok, err := s.Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "T", tok)
+	assert.Nil(t, s.failed.Load(), "a success clears the failure")
+	assert.Equal(t, int32(2), fetches.Load())
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,8 +42,11 @@ func benchEvents(t testing.TB) []struct{ name, xml string } {
 // for the dedup key without its events being deduplicated.
 type alwaysClaim struct{}
 
-func (alwaysClaim) Claim(context.Context, string, time.Duration) (bool, error) { return true, nil }
-func (alwaysClaim) Release(context.Context, string) error                      { return nil }
+func (alwaysClaim) Claim(context.Context, string, string, time.Duration) (ClaimState, error) {
+	return ClaimAcquired, nil
+}
+func (alwaysClaim) Done(context.Context, string, string, time.Duration) error { return nil }
+func (alwaysClaim) Release(context.Context, string, string) error             { return nil }
 
 // xmlEvent is how the widely used libraries decode every event: one flat
 // struct, encoding/xml.
@@ -104,12 +108,22 @@ func xmlHandler(c *crypto.Crypter, token, receiver string, onAdd func(*xmlEvent)
 }
 
 // BenchmarkHandler: a full POST through ServeHTTP (httptest recorder),
-// including the typed decode and dispatch; beside it the same flow with
+// including the typed decode and dispatch (fast: with a dedup claim that
+// always succeeds, the handler on its own goroutine under the answer
+// deadline); the async path through a MemoryQueue and a Worker, timed
+// until the worker drained the queue (queue-worker); beside them the same flow with
 // encoding/xml for the envelope and the event, and the crypto floor
 // (base64 decode + SHA1 of the signature input + AES-256-CBC decrypt,
 // buffers reused).
 func BenchmarkHandler(b *testing.B) {
-	h, err := New(testToken, testKey, testCorpID, WithClock(fixedClock), WithDedup(alwaysClaim{}, time.Minute))
+	// The default store, its done state forgotten at once, so every
+	// iteration claims and marks done.
+	h, err := New(testToken, testKey, testCorpID, WithClock(fixedClock), WithDedup(NewMemoryDedup(0), time.Nanosecond))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A store of another kind: each call gets its own deadline.
+	extStore, err := New(testToken, testKey, testCorpID, WithClock(fixedClock), WithDedup(alwaysClaim{}, time.Minute))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -117,8 +131,31 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The durable path: the answer waits for Enqueue, and a worker
+	// receives, claims, handles, marks done and acknowledges each event.
+	// Timed until the worker has drained the queue, so the figure is the
+	// whole cost of an event, not only the answer.
+	mq := NewMemoryQueue(&MemoryQueueOptions{MaxEvents: 1 << 20})
+	queued, err := New(testToken, testKey, testCorpID, WithClock(fixedClock), WithDedup(alwaysClaim{}, time.Minute), WithQueue(mq))
+	if err != nil {
+		b.Fatal(err)
+	}
+	worker, err := NewWorker(queued, mq, &WorkerOptions{Concurrency: 1, ReceiveWait: time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := worker.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer worker.Shutdown(context.Background())
 	var sink int
-	for _, hh := range []*Handler{h, noDedup} {
+	var qsink atomic.Int64
+	On(queued, func(ctx context.Context, ev *AddExternalContact) error { qsink.Add(int64(len(ev.UserID))); return nil })
+	On(queued, func(ctx context.Context, ev *ExternalChatUpdate) error {
+		qsink.Add(int64(len(ev.MemChangeList)))
+		return nil
+	})
+	for _, hh := range []*Handler{h, extStore, noDedup} {
 		On(hh, func(ctx context.Context, ev *AddExternalContact) error { sink += len(ev.UserID); return nil })
 		On(hh, func(ctx context.Context, ev *ExternalChatUpdate) error { sink += len(ev.MemChangeList); return nil })
 	}
@@ -154,7 +191,14 @@ func BenchmarkHandler(b *testing.B) {
 			}
 		}
 		b.Run("fast/"+ev.name, func(b *testing.B) { run(b, h) })
+		b.Run("fast-extstore/"+ev.name, func(b *testing.B) { run(b, extStore) })
 		b.Run("fast-nodedup/"+ev.name, func(b *testing.B) { run(b, noDedup) })
+		b.Run("queue-worker/"+ev.name, func(b *testing.B) {
+			run(b, queued)
+			if err := mq.WaitEmpty(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
 		b.Run("encoding-xml/"+ev.name, func(b *testing.B) { run(b, baseline) })
 		b.Run("floor/"+ev.name, func(b *testing.B) {
 			key, _ := crypto.ParseKey(testKey)

@@ -283,6 +283,8 @@ func newEvent(h Header) typedEvent {
 			return &DelFollowUser{Header: h}
 		case "transfer_fail":
 			return &TransferFail{Header: h}
+		case "msg_audit_approved":
+			return &MsgAuditApproved{Header: h}
 		}
 	case EventChangeExternalChat:
 		switch h.ChangeType {
@@ -306,12 +308,22 @@ func newEvent(h Header) typedEvent {
 		}
 	case EventCustomerAcquisition:
 		return &CustomerAcquisition{Header: h, Change: AcquisitionChange(h.ChangeType)}
+	case EventChangeContact:
+		if ev := newContactEvent(h); ev != nil {
+			return ev
+		}
 	}
 	return &UnknownEvent{Header: h}
 }
 
 func (e *AddExternalContact) set(f field) error {
 	contactFields(f, &e.UserID, &e.ExternalUserID, &e.State, &e.WelcomeCode)
+	return nil
+}
+
+func (e *MsgAuditApproved) set(f field) error {
+	var state string
+	contactFields(f, &e.UserID, &e.ExternalUserID, &state, &e.WelcomeCode)
 	return nil
 }
 
@@ -422,6 +434,8 @@ func (e *CustomerAcquisition) set(f field) error {
 		e.ExternalUserID = f.value
 	case "State":
 		e.State = f.value
+	case "ChatKey":
+		e.ChatKey = f.value
 	}
 	return nil
 }

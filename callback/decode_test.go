@@ -38,7 +38,7 @@ var eventCases = []struct {
 	{"del_follow_user", &DelFollowUser{Header: hdr("change_external_contact", "del_follow_user"), UserID: "zhangsan", ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA"}},
 	{"transfer_fail", &TransferFail{Header: hdr("change_external_contact", "transfer_fail"), UserID: "wangwu", ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", FailReason: FailCustomerRefused}},
 	{"chat_create", &ExternalChatCreate{Header: hdr("change_external_chat", "create"), ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA"}},
-	{"chat_update_add_member", &ExternalChatUpdate{Header: hdr("change_external_chat", "update"), ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", UpdateDetail: UpdateAddMember, JoinScene: JoinByLink, MemChangeCnt: 2, MemChangeList: []string{"Jack", "wmOgQhDgAAMYQiS5ol9G7gK9JVQQQQ"}, LastMemVer: "9c3f9f0d", CurMemVer: "71217227"}},
+	{"chat_update_add_member", &ExternalChatUpdate{Header: hdr("change_external_chat", "update"), ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", UpdateDetail: UpdateAddMember, JoinScene: JoinByQRCode, MemChangeCnt: 2, MemChangeList: []string{"Jack", "wmOgQhDgAAMYQiS5ol9G7gK9JVQQQQ"}, LastMemVer: "9c3f9f0d", CurMemVer: "71217227"}},
 	{"chat_update_del_member", &ExternalChatUpdate{Header: hdr("change_external_chat", "update"), ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", UpdateDetail: UpdateDelMember, QuitScene: QuitRemoved, MemChangeCnt: 1, MemChangeList: []string{"Jack"}, LastMemVer: "71217227", CurMemVer: "8a2b3c4d"}},
 	{"chat_update_change_owner", &ExternalChatUpdate{Header: hdr("change_external_chat", "update"), ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", UpdateDetail: UpdateChangeOwner}},
 	{"chat_update_change_name", &ExternalChatUpdate{Header: hdr("change_external_chat", "update"), ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", UpdateDetail: UpdateChangeName}},
@@ -51,6 +51,10 @@ var eventCases = []struct {
 	{"customer_acquisition_balance_low", &CustomerAcquisition{Header: hdr("customer_acquisition", "balance_low"), Change: AcquisitionBalanceLow}},
 	{"customer_acquisition_link_unavailable", &CustomerAcquisition{Header: hdr("customer_acquisition", "link_unavailable"), Change: AcquisitionLinkUnavailable, LinkID: "cawcde5qJdd2T1LbeMZz5U7t"}},
 	{"customer_acquisition_start_chat", &CustomerAcquisition{Header: hdr("customer_acquisition", "customer_start_chat"), Change: AcquisitionCustomerStartChat, LinkID: "cawcde5qJdd2T1LbeMZz5U7t", UserID: "zhangsan", ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", State: "channel-7"}},
+	{"customer_acquisition_friend_request", &CustomerAcquisition{Header: hdr("customer_acquisition", "friend_request"), Change: AcquisitionFriendRequest, LinkID: "cawcde5qJdd2T1LbeMZz5U7t", State: "channel-7"}},
+	{"customer_acquisition_open_profile", &CustomerAcquisition{Header: hdr("customer_acquisition", "open_profile"), Change: AcquisitionOpenProfile, LinkID: "cawcde5qJdd2T1LbeMZz5U7t", State: "channel-8"}},
+	{"customer_acquisition_message_from_customer", &CustomerAcquisition{Header: hdr("customer_acquisition", "message_from_customer"), Change: AcquisitionMessageFromCustomer, LinkID: "cawcde5qJdd2T1LbeMZz5U7t", ChatKey: "CHATKEY-7f3a9c"}},
+	{"msg_audit_approved", &MsgAuditApproved{Header: hdr("change_external_contact", "msg_audit_approved"), UserID: "zhangsan", ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", WelcomeCode: "WELCOMECODE"}},
 	{"unknown_product_audit", &UnknownEvent{Header: hdr("product_album_audit", ""), Fields: []Field{
 		{Name: "ToUserName", Value: testCorpID}, {Name: "FromUserName", Value: "sys"}, {Name: "CreateTime", Value: "1700000000"},
 		{Name: "MsgType", Value: "event"}, {Name: "Event", Value: "product_album_audit"}, {Name: "ProductId", Value: "xi7ldqAAAAA"},
@@ -159,7 +163,7 @@ func TestDecodeMalformed(t *testing.T) {
 }
 
 func TestEnumStrings(t *testing.T) {
-	assert.Equal(t, "link", JoinByLink.String())
+	assert.Equal(t, "JoinScene(1)", JoinScene(1).String(), "WeCom never sends 1 in the callback")
 	assert.Equal(t, "invitation", JoinByInvitation.String())
 	assert.Equal(t, "qrcode", JoinByQRCode.String())
 	assert.Equal(t, "JoinScene(7)", JoinScene(7).String())

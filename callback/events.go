@@ -53,6 +53,15 @@ const (
 	kindExternalTagDelete
 	kindExternalTagShuffle
 	kindCustomerAcquisition
+	kindMsgAuditApproved
+	// change_contact (events_contact.go)
+	kindCreateUser
+	kindUpdateUser
+	kindDeleteUser
+	kindCreateParty
+	kindUpdateParty
+	kindDeleteParty
+	kindUpdateTag
 	numKinds
 )
 
@@ -177,13 +186,14 @@ const (
 // String implements fmt.Stringer.
 func (d UpdateDetail) String() string { return string(d) }
 
-// JoinScene is how members joined a group (add_member).
+// JoinScene is how members joined a group (add_member). WeCom sends only
+// 0 and 3 here; this is not groupchat/get's join_scene (1 invited, 2 link,
+// 3 QR code), which tells an invitation from a link.
 type JoinScene int
 
 // The values of JoinScene.
 const (
-	JoinByInvitation JoinScene = 0 // invited directly by a member
-	JoinByLink       JoinScene = 1 // through an invitation link
+	JoinByInvitation JoinScene = 0 // invited by a member, directly or through an invitation link
 	JoinByQRCode     JoinScene = 3 // by scanning the group QR code
 )
 
@@ -192,8 +202,6 @@ func (s JoinScene) String() string {
 	switch s {
 	case JoinByInvitation:
 		return "invitation"
-	case JoinByLink:
-		return "link"
 	case JoinByQRCode:
 		return "qrcode"
 	}
@@ -265,19 +273,40 @@ const (
 // String implements fmt.Stringer.
 func (t TagType) String() string { return string(t) }
 
+// MsgAuditApproved: a customer agreed to chat archiving (会话存档) with a
+// member (change_external_contact / msg_audit_approved). WelcomeCode, when
+// WeCom sends one, works like AddExternalContact's.
+type MsgAuditApproved struct {
+	Header
+	UserID         string
+	ExternalUserID string
+	WelcomeCode    string
+}
+
 // ---- customer_acquisition ----
 
 // CustomerAcquisition is an event of the customer acquisition assistant
 // (获客助手, Event customer_acquisition): quota warnings, a link becoming
-// unavailable or deleted, a customer starting a chat. Fields WeCom does
-// not send for a ChangeType stay empty; Raw has everything.
+// unavailable or deleted, a customer starting a chat, a friend request or
+// a profile opened through a link, a message from a customer. Switch on
+// Change. Fields WeCom does not send for a ChangeType stay empty; Raw has
+// everything, and a ChangeType this package does not name yet still
+// arrives here with its string in Change.
 type CustomerAcquisition struct {
 	Header
-	Change         AcquisitionChange // ChangeType, typed
-	LinkID         string
+	Change AcquisitionChange // ChangeType, typed
+	LinkID string
+	// UserID and ExternalUserID come with customer_start_chat. Since
+	// 2024-12-19 message_from_customer no longer carries them (nor ChatSeq):
+	// read them with the ChatKey through customer_acquisition/get_chat_info.
 	UserID         string
 	ExternalUserID string
-	State          string
+	// State is the link's state (customer_start_chat, friend_request,
+	// open_profile).
+	State string
+	// ChatKey (message_from_customer) identifies the member's chat with the
+	// customer for customer_acquisition/get_chat_info, for 30 minutes.
+	ChatKey string
 }
 
 // AcquisitionChange is the ChangeType of a CustomerAcquisition.
@@ -291,6 +320,14 @@ const (
 	AcquisitionLinkUnavailable   AcquisitionChange = "link_unavailable"
 	AcquisitionCustomerStartChat AcquisitionChange = "customer_start_chat"
 	AcquisitionDeleteLink        AcquisitionChange = "delete_link"
+	AcquisitionBalanceIncreased  AcquisitionChange = "balance_increased"
+	// A customer sent a friend request through a link.
+	AcquisitionFriendRequest AcquisitionChange = "friend_request"
+	// A customer opened the member's profile through a link.
+	AcquisitionOpenProfile AcquisitionChange = "open_profile"
+	// A member received several messages from a customer of a link; details
+	// through customer_acquisition/get_chat_info with ChatKey.
+	AcquisitionMessageFromCustomer AcquisitionChange = "message_from_customer"
 )
 
 // String implements fmt.Stringer.
@@ -336,4 +373,5 @@ func (*ExternalTagUpdate) kind() kind      { return kindExternalTagUpdate }
 func (*ExternalTagDelete) kind() kind      { return kindExternalTagDelete }
 func (*ExternalTagShuffle) kind() kind     { return kindExternalTagShuffle }
 func (*CustomerAcquisition) kind() kind    { return kindCustomerAcquisition }
+func (*MsgAuditApproved) kind() kind       { return kindMsgAuditApproved }
 func (*UnknownEvent) kind() kind           { return kindUnknown }

@@ -92,8 +92,9 @@ func ExampleHandler_OnOther() {
 	// *callback.ExternalTagShuffle
 }
 
-// Acknowledging at once and handling events in the background; Shutdown
-// handles what is queued before it returns.
+// Acknowledging once the event is in an in-memory queue and handling it
+// in the background; Shutdown handles what is queued before it returns.
+// (The memory queue does not survive the process: see WithQueue.)
 func ExampleWithAsync() {
 	h, err := callback.New(token, aesKey, corpID, callback.WithAsync(4, 1000))
 	if err != nil {
@@ -117,6 +118,50 @@ func ExampleWithAsync() {
 	// Output:
 	// 200 success
 	// wmEXAMPLE deleted zhangsan
+}
+
+// Durable async mode: the handler answers "success" once the event is in
+// the queue; a Worker (in this process or any other sharing the queue)
+// handles it, retrying failures. NewMemoryQueue stands in here for a
+// durable queue such as contrib/redis's.
+func ExampleNewWorker() {
+	queue := callback.NewMemoryQueue(nil)
+	h, err := callback.New(token, aesKey, corpID, callback.WithQueue(queue))
+	if err != nil {
+		log.Fatal(err)
+	}
+	done := make(chan string, 1)
+	attempts := 0
+	callback.On(h, func(ctx context.Context, ev *callback.DelFollowUser) error {
+		if attempts++; attempts == 1 {
+			return fmt.Errorf("database busy") // retried after a backoff
+		}
+		done <- fmt.Sprintf("%s deleted %s (attempt %d)", ev.ExternalUserID, ev.UserID, attempts)
+		return nil
+	})
+	w, err := callback.NewWorker(h, queue, &callback.WorkerOptions{Backoff: 10 * time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Start(); err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	fmt.Println(deliver(srv.URL, `<xml><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[del_follow_user]]></ChangeType><UserID><![CDATA[zhangsan]]></UserID><ExternalUserID><![CDATA[wmEXAMPLE]]></ExternalUserID></xml>`))
+	fmt.Println(<-done)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := queue.WaitEmpty(ctx); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Shutdown(ctx); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 200 success
+	// wmEXAMPLE deleted zhangsan (attempt 2)
 }
 
 // Receiving the events of wecomtest, the in-memory WeCom: a new customer

@@ -9,11 +9,24 @@
 //	mux.Handle("/wecom/callback", h)
 //
 // A handler's error answers 500, so WeCom delivers the event again
-// (about three times, seconds apart); success answers "success".
-// Redeliveries of an event that was handled are recognised through a
-// DedupStore (in memory by default) and acknowledged without dispatch.
-// WithAsync acknowledges at once and handles events in a bounded worker
-// pool; Shutdown drains it.
+// (about three times, seconds apart); success answers "success". WeCom
+// waits 5 seconds for an answer (1 second for a service provider's
+// instruction callbacks): a handler still running at the answer deadline
+// (WithAnswerDeadline) gets a 503 answered for it, keeps running, and its
+// result decides how the redelivery is answered.
+//
+// Redeliveries are recognised through a DedupStore (in memory by default;
+// shared, e.g. contrib/redis, in a fleet) in two states: while one
+// delivery is being handled its key is leased, and a redelivery, on this
+// instance or another, is answered 503 (WeCom tries again); once handled
+// the key is done and a redelivery is answered "success" unhandled. A
+// failed handler releases the key, so the redelivery is handled; a holder
+// that died leaves a lease that runs out by itself.
+//
+// Async mode (WithQueue, or WithAsync for the in-memory queue) appends
+// each verified, decrypted event to a Queue and answers "success" only
+// once it is there; Workers take the events, retry failures and move
+// poisoned ones aside (see Worker).
 //
 // Bad requests (wrong method, missing parameters, an oversized body, a bad
 // signature, a stale timestamp, another receiver, malformed XML) are
@@ -23,6 +36,8 @@ package callback
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -40,35 +55,92 @@ import (
 
 // Defaults of a Handler.
 const (
-	DefaultMaxBodyBytes    = 1 << 20
+	// DefaultMaxEventBytes is the largest decrypted event the default body
+	// limit admits. WeCom's events are a few KB; the largest, a group
+	// update listing the members that changed, stays well below it.
+	DefaultMaxEventBytes = 128 << 10
+	// DefaultMaxBodyBytes is the envelope of a DefaultMaxEventBytes event:
+	// the envelope's XML is read before the signature is checked, so no
+	// more is read than an event can need.
+	DefaultMaxBodyBytes    = (DefaultMaxEventBytes+maxSealOverhead+2)/3*4 + envelopeOverhead
 	DefaultTimestampWindow = 5 * time.Minute
-	DefaultDedupTTL        = 10 * time.Minute
+	// DefaultDedupTTL is how long a handled event is remembered.
+	DefaultDedupTTL = 10 * time.Minute
+	// DefaultAnswerDeadline is WeCom's 5 seconds less a margin for the
+	// network: a handler still running then is answered 503 for.
+	DefaultAnswerDeadline = 4500 * time.Millisecond
+	// DefaultHandlerTimeout is the deadline of a handler's context in
+	// synchronous mode. The handler's dedup lease is this plus
+	// DefaultLeaseMargin: it outlives a slow handler that still finishes,
+	// and a holder that died frees the event before WeCom's last
+	// redelivery (about 5, 10 and 15 seconds after the first delivery).
+	DefaultHandlerTimeout = 8 * time.Second
+	// DefaultLeaseMargin is added to a handler's timeout to make its
+	// dedup lease.
+	DefaultLeaseMargin = 2 * time.Second
+	// DefaultStoreTimeout bounds each DedupStore call.
+	DefaultStoreTimeout = 300 * time.Millisecond
 )
+
+const (
+	// maxSealOverhead: the random prefix, the length, a receiver id and
+	// the padding around a sealed message.
+	maxSealOverhead  = 16 + 4 + 64 + 32
+	envelopeOverhead = 1 << 10 // ToUserName, AgentID and the tags
+)
+
+// MaxEnvelopeBytes returns the size of the envelope of an event of
+// maxEventBytes decrypted bytes: a body limit for WithMaxBodyBytes.
+func MaxEnvelopeBytes(maxEventBytes int) int64 {
+	return int64((maxEventBytes+maxSealOverhead+2)/3*4 + envelopeOverhead)
+}
 
 // Handler is the http.Handler of a callback URL. Create it with New,
 // register handlers with On and OnOther, mount it on any router. It is
 // safe for concurrent use; handlers may be registered while it serves.
 type Handler struct {
-	crypt    *crypto.Crypter
-	log      *slog.Logger // nil: discard
-	maxBody  int64
-	window   time.Duration
-	now      func() time.Time
-	dedup    DedupStore
-	dedupTTL time.Duration
-	async    *workers
-	// inflight holds the dedup keys of events this process is handling
-	// synchronously, so a redelivery that arrives meanwhile is not taken
-	// for a finished one.
+	crypt          *crypto.Crypter
+	log            *slog.Logger // nil: discard
+	maxBody        int64
+	window         time.Duration
+	now            func() time.Time
+	dedup          DedupStore
+	dedupTTL       time.Duration
+	answerWithin   time.Duration
+	handlerTimeout time.Duration
+	storeTimeout   time.Duration
+
+	// receivers, when set, decides which receiver ids are accepted
+	// (WithReceivers, WithReceiverFunc) instead of the one of New.
+	receivers func(string) bool
+
+	queue   Queue        // async mode
+	memq    *MemoryQueue // WithAsync's queue, drained by Shutdown
+	workers *Worker      // WithAsync's workers
+
+	closeMu sync.RWMutex
+	closed  bool
+	running sync.WaitGroup // synchronous handlers, including those answered for
+
+	// inflight maps the dedup keys of the events this process is
+	// handling synchronously to their claim's owner: a redelivery that
+	// arrives meanwhile is answered 503 without asking the store, and it
+	// is the guard left when the store fails.
 	inflightMu sync.Mutex
-	inflight   map[string]struct{}
+	inflight   map[string]string
+
+	ownerPrefix string
+	ownerSeq    atomic.Uint64
 
 	regMu  sync.Mutex
 	routes atomic.Pointer[routes]
 	bufs   sync.Pool // *[]byte for request bodies
 }
 
-// HandlerFunc handles one event; an error makes WeCom deliver it again.
+// HandlerFunc handles one event; an error makes WeCom deliver it again
+// (in async mode: the Worker retries it). Its context carries the
+// request's values but not its cancellation, and ends at the handler
+// timeout (WithHandlerTimeout; WorkerOptions.HandlerTimeout).
 type HandlerFunc func(ctx context.Context, ev Event) error
 
 type routes struct {
@@ -87,7 +159,12 @@ type config struct {
 	dedup          DedupStore
 	dedupTTL       time.Duration
 	dedupSet       bool
-	workers, queue int
+	answerWithin   time.Duration
+	handlerTimeout time.Duration
+	storeTimeout   time.Duration
+	queue          Queue
+	workers, bound int
+	receivers      func(string) bool
 	errs           []error
 }
 
@@ -96,8 +173,9 @@ type config struct {
 // token, the key, signatures or message content.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
-// WithMaxBodyBytes limits the POST body (default 1 MiB); larger bodies are
-// answered 413.
+// WithMaxBodyBytes limits the POST body (default DefaultMaxBodyBytes, the
+// envelope of a DefaultMaxEventBytes event; MaxEnvelopeBytes sizes it for
+// another event size); larger bodies are answered 413 before any parsing.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) {
 		if n <= 0 {
@@ -119,35 +197,122 @@ func WithTimestampWindow(d time.Duration) Option {
 	}
 }
 
-// WithAsync acknowledges each event as soon as it is verified and decoded
-// and handles it in a pool of workers fed by a queue of the given bound.
-// When the queue is full the request is answered 503, so WeCom delivers
-// the event again later. A handler error is logged (WeCom was already
-// told "success"). Call Shutdown to stop the workers after the queue is
-// drained.
+// WithAnswerDeadline sets how soon after a request arrives it is
+// answered whatever the handler does (default DefaultAnswerDeadline, for
+// WeCom's 5 seconds; use about 800ms for a service provider's instruction
+// callbacks, which WeCom waits 1 second for). In synchronous mode a
+// handler still running then is answered 503 for, and WeCom delivers the
+// event again; in async mode it bounds Enqueue.
+func WithAnswerDeadline(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithAnswerDeadline: %s is not positive", d))
+		}
+		c.answerWithin = d
+	}
+}
+
+// WithHandlerTimeout sets the deadline of a handler's context in
+// synchronous mode (default DefaultHandlerTimeout); the event's dedup
+// lease lasts this plus DefaultLeaseMargin. A handler that ignores its
+// context and runs past the lease may see its event handled again by a
+// redelivery. Keep it well under 15 seconds, WeCom's last redelivery, or
+// a holder that died keeps its event from every redelivery; longer work
+// belongs in async mode.
+func WithHandlerTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithHandlerTimeout: %s is not positive", d))
+		}
+		c.handlerTimeout = d
+	}
+}
+
+// WithStoreTimeout bounds each call to the DedupStore (default
+// DefaultStoreTimeout). A store that fails or times out does not lose the
+// event: a Claim that fails is handled anyway, guarded against
+// concurrent redeliveries only within this process (at-least-once), and
+// logged at Warn.
+func WithStoreTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("WithStoreTimeout: %s is not positive", d))
+		}
+		c.storeTimeout = d
+	}
+}
+
+// WithQueue turns on durable async mode: each verified, decrypted event
+// is appended to q and WeCom is answered "success" only once Enqueue
+// returned nil; if it fails (or outlasts the answer deadline) the answer
+// is 503 and WeCom delivers the event again. Run Workers (NewWorker) on q,
+// in this process or any other, to handle the events.
+func WithQueue(q Queue) Option {
+	return func(c *config) {
+		if q == nil {
+			c.errs = append(c.errs, errors.New("WithQueue: nil queue"))
+		}
+		c.queue = q
+	}
+}
+
+// WithAsync is async mode on a MemoryQueue holding at most queue events
+// (DefaultMemoryQueueEvents when 0), with workers Workers (default
+// options) owned by the Handler. It is not durable: what the queue holds
+// is lost if the process exits or crashes, after WeCom was told
+// "success"; use WithQueue with a durable queue where that matters.
+// Shutdown drains the queue, then stops the workers.
 func WithAsync(workers, queue int) Option {
 	return func(c *config) {
 		if workers < 1 || queue < 0 {
 			c.errs = append(c.errs, fmt.Errorf("WithAsync: need workers >= 1 and queue >= 0, got %d, %d", workers, queue))
 		}
-		c.workers, c.queue = workers, queue
+		c.workers, c.bound = workers, queue
 	}
 }
 
 // WithDedup deduplicates redelivered events through store, remembering
-// each handled event for ttl. The default is an in-memory store
-// (NewMemoryDedup) with DefaultDedupTTL; a nil store turns deduplication
-// off. A key is released when its handling fails, so WeCom's redelivery
-// is handled again. A redelivery that arrives while this process is still
-// handling the first delivery (a handler slower than WeCom's 5 seconds)
-// is answered 503, so WeCom delivers it again later rather than taking it
-// as handled. If the store fails, the event is handled anyway.
+// each handled event for ttl (the default is a MemoryDedup with
+// DefaultDedupTTL; a nil store turns deduplication off). A delivery
+// claims its event's key with a lease (the handler's timeout plus
+// DefaultLeaseMargin), marks it done when the handler succeeded and
+// releases it when it failed. A redelivery while the lease is held, by
+// this process or another sharing the store, is answered 503 so that
+// WeCom delivers it again later; never "success" without handling.
 func WithDedup(store DedupStore, ttl time.Duration) Option {
 	return func(c *config) {
 		if store != nil && ttl <= 0 {
 			c.errs = append(c.errs, fmt.Errorf("WithDedup: ttl %s is not positive", ttl))
 		}
 		c.dedup, c.dedupTTL, c.dedupSet = store, ttl, true
+	}
+}
+
+// WithReceivers accepts messages sealed for any of ids besides the
+// receiverID passed to New: one URL serving several receivers, such as a
+// service provider's data URL, where each authorizing corp's events are
+// sealed for that corp, or an instruction URL that also sees the
+// provider's own corpid. Each event's ToUserName names the corp it came
+// from.
+func WithReceivers(ids ...string) Option {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return WithReceiverFunc(func(id string) bool { return set[id] })
+}
+
+// WithReceiverFunc accepts the messages whose receiver id accept reports
+// true for (besides the receiverID passed to New): a lookup for a URL
+// serving many receivers, such as the data URL of thousands of
+// authorizing corps. accept must be fast and safe for concurrent use; the
+// signature and the key authenticate every message before it is asked.
+func WithReceiverFunc(accept func(receiverID string) bool) Option {
+	return func(c *config) {
+		if accept == nil {
+			c.errs = append(c.errs, errors.New("WithReceiverFunc: nil func"))
+		}
+		c.receivers = accept
 	}
 }
 
@@ -167,27 +332,47 @@ func WithClock(now func() time.Time) Option {
 // self-built app (the suite ID for a third-party suite; empty skips the
 // check).
 func New(token, encodingAESKey, receiverID string, opts ...Option) (*Handler, error) {
-	cfg := config{maxBody: DefaultMaxBodyBytes, window: DefaultTimestampWindow, now: time.Now}
+	cfg := config{maxBody: DefaultMaxBodyBytes, window: DefaultTimestampWindow, now: time.Now,
+		answerWithin: DefaultAnswerDeadline, handlerTimeout: DefaultHandlerTimeout, storeTimeout: DefaultStoreTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
+	if cfg.queue != nil && cfg.workers > 0 {
+		cfg.errs = append(cfg.errs, errors.New("WithQueue and WithAsync: choose one"))
+	}
 	if len(cfg.errs) > 0 {
 		return nil, fmt.Errorf("callback: %w", errors.Join(cfg.errs...))
+	}
+	var accept func(string) bool
+	if cfg.receivers != nil {
+		// The Crypter skips the check; open applies the set.
+		own, more := receiverID, cfg.receivers
+		accept = func(id string) bool { return (own != "" && id == own) || more(id) }
+		receiverID = ""
 	}
 	c, err := crypto.New(token, encodingAESKey, receiverID)
 	if err != nil {
 		return nil, fmt.Errorf("callback: %w", err)
 	}
+	var id [6]byte
+	_, _ = rand.Read(id[:])
 	h := &Handler{
-		crypt:    c,
-		log:      cfg.log,
-		maxBody:  cfg.maxBody,
-		window:   cfg.window,
-		now:      cfg.now,
-		dedup:    cfg.dedup,
-		dedupTTL: cfg.dedupTTL,
+		crypt:          c,
+		log:            cfg.log,
+		maxBody:        cfg.maxBody,
+		window:         cfg.window,
+		now:            cfg.now,
+		dedup:          cfg.dedup,
+		dedupTTL:       cfg.dedupTTL,
+		answerWithin:   cfg.answerWithin,
+		handlerTimeout: cfg.handlerTimeout,
+		storeTimeout:   cfg.storeTimeout,
+		queue:          cfg.queue,
+		receivers:      accept,
+		inflight:       map[string]string{},
+		ownerPrefix:    hex.EncodeToString(id[:]) + "-",
 	}
 	if !cfg.dedupSet {
 		m := NewMemoryDedup(DefaultDedupEntries)
@@ -197,7 +382,10 @@ func New(token, encodingAESKey, receiverID string, opts ...Option) (*Handler, er
 	h.routes.Store(&routes{})
 	h.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	if cfg.workers > 0 {
-		h.async = startWorkers(h, cfg.workers, cfg.queue)
+		h.memq = NewMemoryQueue(&MemoryQueueOptions{MaxEvents: cfg.bound})
+		h.queue = h.memq
+		h.workers, _ = NewWorker(h, h.memq, &WorkerOptions{Concurrency: cfg.workers})
+		_ = h.workers.Start()
 	}
 	return h, nil
 }
@@ -374,6 +562,7 @@ func (h *Handler) rejectCrypto(w http.ResponseWriter, r *http.Request, err error
 }
 
 func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	q, ok := h.checkQuery(w, r, false)
 	if !ok {
 		return
@@ -399,12 +588,12 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		ev  Event
 		key string
 	)
-	err = h.crypt.OpenFunc(body, q, func(msg []byte) error {
+	err = h.open(body, q, func(msg []byte) error {
 		var err error
 		if ev, err = decodeEvent(string(msg)); err != nil {
 			return err
 		}
-		if h.dedup != nil {
+		if h.dedup != nil && h.queue == nil {
 			key = DedupKey(msg)
 		}
 		return nil
@@ -413,72 +602,238 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		h.rejectCrypto(w, r, err)
 		return
 	}
-
-	ctx := r.Context()
-	if key != "" {
-		claimed, err := h.dedup.Claim(ctx, key, h.dedupTTL)
-		switch {
-		case err != nil:
-			h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup store failed; handling the event anyway", ev, err)
-			key = ""
-		case !claimed:
-			if h.handling(key) {
-				// WeCom redelivers after about 5 seconds without an answer.
-				// The first delivery may still fail, so this one is not
-				// acknowledged: WeCom tries again later and then finds the
-				// event handled, or released and ready to handle again.
-				h.logEvent(ctx, slog.LevelDebug, "wecom callback: event still being handled; redelivery deferred", ev, nil)
-				writeText(w, http.StatusServiceUnavailable, []byte("event still being handled"))
-				return
-			}
-			h.logEvent(ctx, slog.LevelDebug, "wecom callback: duplicate event acknowledged", ev, nil)
-			writeSuccess(w)
-			return
-		}
-	}
-
-	if h.async != nil {
-		if err := h.async.enqueue(job{ctx: context.WithoutCancel(ctx), ev: ev, key: key}); err != nil {
-			h.release(ctx, key)
-			h.reject(w, r, http.StatusServiceUnavailable, err.Error(), nil)
-			return
-		}
-		writeSuccess(w)
+	if h.queue != nil {
+		h.serveEnqueue(w, r, start, ev)
 		return
 	}
+	h.serveSync(w, r, start, ev, key)
+}
 
-	if key != "" {
-		h.setHandling(key, true)
-		defer h.setHandling(key, false)
+// open is crypt.OpenFunc, with the receiver set when there is one.
+func (h *Handler) open(body []byte, q crypto.Query, fn func(msg []byte) error) error {
+	if h.receivers == nil {
+		return h.crypt.OpenFunc(body, q, fn)
 	}
-	if err := h.dispatch(ctx, ev); err != nil {
-		h.release(ctx, key)
-		h.logEvent(ctx, slog.LevelError, "wecom callback: handler failed", ev, err)
-		writeText(w, http.StatusInternalServerError, []byte("handler failed"))
+	ct, err := crypto.Ciphertext(body)
+	if err != nil {
+		return err
+	}
+	if err := h.crypt.Verify(q.Signature, q.Timestamp, q.Nonce, string(ct)); err != nil {
+		return err
+	}
+	msg, rid, err := h.crypt.Decrypt(ct)
+	if err != nil {
+		return err
+	}
+	if !h.receivers(rid) {
+		return crypto.ErrReceiverID
+	}
+	return fn(msg)
+}
+
+// remaining is the time left to answer a request that arrived at start.
+func (h *Handler) remaining(start time.Time) time.Duration {
+	return max(h.answerWithin-time.Since(start), time.Millisecond)
+}
+
+// serveEnqueue is async mode: the answer depends only on Enqueue.
+func (h *Handler) serveEnqueue(w http.ResponseWriter, r *http.Request, start time.Time, ev Event) {
+	// The read lock keeps Shutdown from stopping the workers between the
+	// check and the append.
+	h.closeMu.RLock()
+	defer h.closeMu.RUnlock()
+	if h.closed {
+		h.reject(w, r, http.StatusServiceUnavailable, "shutting down", nil)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.remaining(start))
+	err := h.queue.Enqueue(ctx, []byte(ev.EventHeader().Raw))
+	cancel()
+	if err != nil {
+		reason := "cannot queue the event"
+		if errors.Is(err, ErrQueueFull) {
+			reason = "queue full"
+		}
+		h.reject(w, r, http.StatusServiceUnavailable, reason, err)
 		return
 	}
 	writeSuccess(w)
 }
 
-// handling reports whether this process is handling the event of key.
-func (h *Handler) handling(key string) bool {
-	h.inflightMu.Lock()
-	defer h.inflightMu.Unlock()
-	_, ok := h.inflight[key]
-	return ok
-}
+var errNotAnswered = errors.New("still running at the answer deadline")
 
-func (h *Handler) setHandling(key string, on bool) {
-	h.inflightMu.Lock()
-	defer h.inflightMu.Unlock()
-	if !on {
-		delete(h.inflight, key)
+// serveSync claims the event, runs its handler and answers by the
+// deadline.
+func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, start time.Time, ev Event, key string) {
+	ctx := r.Context()
+	h.closeMu.RLock()
+	closed := h.closed
+	if !closed {
+		h.running.Add(1)
+	}
+	h.closeMu.RUnlock()
+	if closed {
+		h.reject(w, r, http.StatusServiceUnavailable, "shutting down", nil)
 		return
 	}
-	if h.inflight == nil {
-		h.inflight = make(map[string]struct{})
+	var owner string
+	held := false
+	if key != "" {
+		owner = h.newOwner()
+		if !h.enter(key, owner) {
+			h.running.Done()
+			h.inProgress(w, ctx, ev)
+			return
+		}
+		st, err := h.claim(key, owner, h.handlerTimeout+DefaultLeaseMargin)
+		switch {
+		case err != nil:
+			// At-least-once: a store that cannot answer must not lose the
+			// event. Only this process's in-flight map guards it now.
+			h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup store failed; handling the event anyway", ev, err)
+		case st == ClaimDone:
+			h.leave(key, owner)
+			h.running.Done()
+			h.logEvent(ctx, slog.LevelDebug, "wecom callback: duplicate event acknowledged", ev, nil)
+			writeSuccess(w)
+			return
+		case st == ClaimInProgress:
+			h.leave(key, owner)
+			h.running.Done()
+			h.inProgress(w, ctx, ev)
+			return
+		default:
+			held = true
+		}
 	}
-	h.inflight[key] = struct{}{}
+
+	// The handler runs on its own goroutine so that the answer can be
+	// given by the deadline whatever it does; its context outlives the
+	// request, bounded by the handler timeout.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.handlerTimeout)
+	res := make(chan error, 1)
+	go func() {
+		defer h.running.Done()
+		defer cancel()
+		err := h.dispatch(hctx, ev)
+		if err != nil {
+			h.logEvent(hctx, slog.LevelError, "wecom callback: handler failed", ev, err)
+		}
+		if held {
+			if err == nil {
+				h.done(key, owner, ev)
+			} else {
+				h.release(key, owner, ev)
+			}
+		}
+		if key != "" {
+			h.leave(key, owner)
+		}
+		res <- err
+	}()
+	timer := getTimer(h.remaining(start))
+	defer putTimer(timer)
+	select {
+	case err := <-res:
+		if err != nil {
+			writeText(w, http.StatusInternalServerError, []byte("handler failed"))
+			return
+		}
+		writeSuccess(w)
+	case <-timer.C:
+		if key != "" {
+			// A handler stuck past its timeout no longer blocks
+			// redeliveries here; its lease runs out DefaultLeaseMargin
+			// later. (If it finishes first, leave is a no-op then.)
+			context.AfterFunc(hctx, func() { h.leave(key, owner) })
+		}
+		h.logEvent(ctx, slog.LevelWarn, "wecom callback: handler still running at the answer deadline; answered 503, WeCom delivers again", ev, errNotAnswered)
+		writeText(w, http.StatusServiceUnavailable, []byte("event still being handled"))
+	}
+}
+
+var timers sync.Pool // *time.Timer, stopped
+
+func getTimer(d time.Duration) *time.Timer {
+	if t, ok := timers.Get().(*time.Timer); ok {
+		t.Reset(d)
+		return t
+	}
+	return time.NewTimer(d)
+}
+
+// putTimer stops t and pools it; since Go 1.23 a stopped timer's channel
+// holds no stale tick.
+func putTimer(t *time.Timer) {
+	t.Stop()
+	timers.Put(t)
+}
+
+// inProgress answers a redelivery of an event being handled: not
+// acknowledged, so WeCom tries again and then finds it done, or
+// released and ready to handle again.
+func (h *Handler) inProgress(w http.ResponseWriter, ctx context.Context, ev Event) {
+	h.logEvent(ctx, slog.LevelDebug, "wecom callback: event still being handled; redelivery deferred", ev, nil)
+	writeText(w, http.StatusServiceUnavailable, []byte("event still being handled"))
+}
+
+// newOwner returns an id unique to one claim.
+func (h *Handler) newOwner() string {
+	return h.ownerPrefix + strconv.FormatUint(h.ownerSeq.Add(1), 36)
+}
+
+// enter records that this process handles key, unless it already does.
+func (h *Handler) enter(key, owner string) bool {
+	h.inflightMu.Lock()
+	defer h.inflightMu.Unlock()
+	if _, ok := h.inflight[key]; ok {
+		return false
+	}
+	h.inflight[key] = owner
+	return true
+}
+
+func (h *Handler) leave(key, owner string) {
+	h.inflightMu.Lock()
+	if h.inflight[key] == owner {
+		delete(h.inflight, key)
+	}
+	h.inflightMu.Unlock()
+}
+
+// storeCtx bounds one store call. MemoryDedup never blocks: it needs no
+// deadline of its own.
+func (h *Handler) storeCtx() (context.Context, context.CancelFunc) {
+	if _, ok := h.dedup.(*MemoryDedup); ok {
+		return context.Background(), func() {}
+	}
+	return context.WithTimeout(context.Background(), h.storeTimeout)
+}
+
+func (h *Handler) claim(key, owner string, lease time.Duration) (ClaimState, error) {
+	ctx, cancel := h.storeCtx()
+	defer cancel()
+	st, err := h.dedup.Claim(ctx, key, owner, lease)
+	if err == nil && (st < ClaimAcquired || st > ClaimDone) {
+		err = fmt.Errorf("callback: dedup store answered %s", st)
+	}
+	return st, err
+}
+
+func (h *Handler) done(key, owner string, ev Event) {
+	ctx, cancel := h.storeCtx()
+	defer cancel()
+	if err := h.dedup.Done(ctx, key, owner, h.dedupTTL); err != nil {
+		h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup done failed; a redelivery may be handled again", ev, err)
+	}
+}
+
+func (h *Handler) release(key, owner string, ev Event) {
+	ctx, cancel := h.storeCtx()
+	defer cancel()
+	if err := h.dedup.Release(ctx, key, owner); err != nil {
+		h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup release failed; redeliveries wait for the lease to run out", ev, err)
+	}
 }
 
 // maxPooledBody keeps one large body from pinning its buffer.
@@ -513,15 +868,6 @@ func readBody(r io.Reader, buf []byte, max int64) ([]byte, error) {
 	}
 }
 
-func (h *Handler) release(ctx context.Context, key string) {
-	if key == "" {
-		return
-	}
-	if err := h.dedup.Release(context.WithoutCancel(ctx), key); err != nil {
-		h.logEvent(ctx, slog.LevelWarn, "wecom callback: dedup release failed; a redelivery will be skipped", nil, err)
-	}
-}
-
 // dispatch runs the handler of ev. A panic becomes an error.
 func (h *Handler) dispatch(ctx context.Context, ev Event) (err error) {
 	rt := h.routes.Load()
@@ -541,11 +887,11 @@ func (h *Handler) dispatch(ctx context.Context, ev Event) (err error) {
 	return fn(ctx, ev)
 }
 
-func (h *Handler) logEvent(ctx context.Context, level slog.Level, msg string, ev Event, err error) {
+func (h *Handler) logEvent(ctx context.Context, level slog.Level, msg string, ev Event, err error, extra ...slog.Attr) {
 	if h.log == nil || !h.log.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 4)
+	attrs := make([]slog.Attr, 0, 4+len(extra))
 	if ev != nil {
 		hd := ev.EventHeader()
 		attrs = append(attrs, slog.String("event", hd.Event), slog.String("change_type", hd.ChangeType), slog.Int64("create_time", hd.CreateTime))
@@ -553,86 +899,42 @@ func (h *Handler) logEvent(ctx context.Context, level slog.Level, msg string, ev
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
+	attrs = append(attrs, extra...)
 	h.log.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// ---- async mode ----
-
-type job struct {
-	ctx context.Context
-	ev  Event
-	key string
-}
-
-type workers struct {
-	h      *Handler
-	mu     sync.RWMutex
-	closed bool
-	jobs   chan job
-	wg     sync.WaitGroup
-}
-
-var (
-	errQueueFull    = errors.New("queue full")
-	errShuttingDown = errors.New("shutting down")
-)
-
-func startWorkers(h *Handler, n, queue int) *workers {
-	p := &workers{h: h, jobs: make(chan job, queue)}
-	p.wg.Add(n)
-	for range n {
-		go p.run()
-	}
-	return p
-}
-
-func (p *workers) enqueue(j job) error {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return errShuttingDown
-	}
-	select {
-	case p.jobs <- j:
-		return nil
-	default:
-		return errQueueFull
-	}
-}
-
-func (p *workers) run() {
-	defer p.wg.Done()
-	for j := range p.jobs {
-		if err := p.h.dispatch(j.ctx, j.ev); err != nil {
-			p.h.release(j.ctx, j.key)
-			p.h.logEvent(j.ctx, slog.LevelError, "wecom callback: async handler failed", j.ev, err)
+// Shutdown stops accepting events (later POSTs are answered 503) and
+// waits, until ctx ends, for:
+//   - with WithAsync, the memory queue to empty (retries included) and
+//     its workers to stop. If ctx ends first the error names the events
+//     still held, which are lost when the process exits;
+//   - the synchronous handlers still running, including those already
+//     answered 503 at the answer deadline.
+//
+// With WithQueue the queue and its events are untouched: stop the
+// Workers with their own Shutdown. It is safe to call more than once.
+func (h *Handler) Shutdown(ctx context.Context) error {
+	h.closeMu.Lock()
+	h.closed = true
+	h.closeMu.Unlock()
+	var errs []error
+	if h.memq != nil {
+		if err := h.memq.WaitEmpty(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("callback: shutdown: %d events still in the memory queue are lost when the process exits: %w", h.memq.Len(), err))
+		}
+		if err := h.workers.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
 		}
 	}
-}
-
-// Shutdown stops accepting events (later POSTs are answered 503) and waits
-// until every queued event has been handled, or ctx ends. In synchronous
-// mode it returns at once. It is safe to call more than once.
-func (h *Handler) Shutdown(ctx context.Context) error {
-	p := h.async
-	if p == nil {
-		return nil
-	}
-	p.mu.Lock()
-	if !p.closed {
-		p.closed = true
-		close(p.jobs)
-	}
-	p.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
-		p.wg.Wait()
+		h.running.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		errs = append(errs, fmt.Errorf("callback: shutdown: handlers still running: %w", ctx.Err()))
 	}
+	return errors.Join(errs...)
 }

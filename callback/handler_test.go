@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -211,14 +210,19 @@ func TestDedupDisabled(t *testing.T) {
 	assert.Equal(t, 3, calls)
 }
 
-type failingStore struct{ claims, releases atomic.Int32 }
+type failingStore struct{ claims, dones, releases atomic.Int32 }
 
-func (f *failingStore) Claim(context.Context, string, time.Duration) (bool, error) {
+func (f *failingStore) Claim(context.Context, string, string, time.Duration) (ClaimState, error) {
 	f.claims.Add(1)
-	return false, errors.New("redis: connection refused")
+	return 0, errors.New("redis: connection refused")
 }
 
-func (f *failingStore) Release(context.Context, string) error {
+func (f *failingStore) Done(context.Context, string, string, time.Duration) error {
+	f.dones.Add(1)
+	return errors.New("redis: connection refused")
+}
+
+func (f *failingStore) Release(context.Context, string, string) error {
 	f.releases.Add(1)
 	return errors.New("redis: connection refused")
 }
@@ -235,23 +239,34 @@ func TestDedupStoreFailure(t *testing.T) {
 	}
 	assert.Equal(t, 2, calls, "handled despite the store")
 	assert.Equal(t, int32(2), store.claims.Load())
-	assert.Equal(t, int32(0), store.releases.Load())
+	assert.Equal(t, int32(0), store.releases.Load()+store.dones.Load(), "no lease held: nothing to mark")
 	assert.Contains(t, buf.String(), "dedup store failed")
 }
 
 // keyStore records the keys it is given.
 type keyStore struct {
-	mu   sync.Mutex
-	keys []string
-	ttl  time.Duration
+	mu            sync.Mutex
+	keys, owners  []string
+	lease, ttl    time.Duration
+	claimDeadline time.Duration
 	*MemoryDedup
 }
 
-func (k *keyStore) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+func (k *keyStore) Claim(ctx context.Context, key, owner string, lease time.Duration) (ClaimState, error) {
 	k.mu.Lock()
-	k.keys, k.ttl = append(k.keys, key), ttl
+	k.keys, k.owners, k.lease = append(k.keys, key), append(k.owners, owner), lease
+	if dl, ok := ctx.Deadline(); ok {
+		k.claimDeadline = time.Until(dl)
+	}
 	k.mu.Unlock()
-	return k.MemoryDedup.Claim(ctx, key, ttl)
+	return k.MemoryDedup.Claim(ctx, key, owner, lease)
+}
+
+func (k *keyStore) Done(ctx context.Context, key, owner string, ttl time.Duration) error {
+	k.mu.Lock()
+	k.ttl = ttl
+	k.mu.Unlock()
+	return k.MemoryDedup.Done(ctx, key, owner, ttl)
 }
 
 func TestDedupKey(t *testing.T) {
@@ -265,7 +280,11 @@ func TestDedupKey(t *testing.T) {
 	assert.Equal(t, store.keys[0], store.keys[1], "the same plaintext, encrypted twice, has one key")
 	assert.Equal(t, DedupKey([]byte(raw)), store.keys[0])
 	assert.Len(t, store.keys[0], 32)
+	assert.NotEqual(t, store.owners[0], store.owners[1], "one owner per claim")
 	assert.Equal(t, 42*time.Second, store.ttl)
+	assert.Equal(t, DefaultHandlerTimeout+DefaultLeaseMargin, store.lease)
+	assert.Greater(t, store.claimDeadline, time.Duration(0), "the claim has its own deadline")
+	assert.LessOrEqual(t, store.claimDeadline, DefaultStoreTimeout)
 }
 
 func TestBadRequests(t *testing.T) {
@@ -380,6 +399,11 @@ func TestNewErrors(t *testing.T) {
 		"async queue": {testToken, testKey, []Option{WithAsync(1, -1)}, "WithAsync"},
 		"dedup ttl":   {testToken, testKey, []Option{WithDedup(NewMemoryDedup(1), 0)}, "WithDedup"},
 		"nil clock":   {testToken, testKey, []Option{WithClock(nil)}, "WithClock"},
+		"answer":      {testToken, testKey, []Option{WithAnswerDeadline(0)}, "WithAnswerDeadline"},
+		"timeout":     {testToken, testKey, []Option{WithHandlerTimeout(-time.Second)}, "WithHandlerTimeout"},
+		"store":       {testToken, testKey, []Option{WithStoreTimeout(0)}, "WithStoreTimeout"},
+		"nil queue":   {testToken, testKey, []Option{WithQueue(nil)}, "WithQueue"},
+		"both modes":  {testToken, testKey, []Option{WithQueue(NewMemoryQueue(nil)), WithAsync(1, 1)}, "choose one"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := New(tc.token, tc.key, testCorpID, tc.opts...)
@@ -399,90 +423,6 @@ func TestEmptyReceiverSkipsCheck(t *testing.T) {
 	h, err := New(testToken, testKey, "", WithClock(fixedClock))
 	require.NoError(t, err)
 	assert.Equal(t, 200, serve(h, newWeCom(t, testKey, "wwANY").post(readEvent(t, "chat_create"), testNow)).Code)
-}
-
-func TestAsync(t *testing.T) {
-	var logs bytes.Buffer
-	h := newHandler(t, WithAsync(2, 3), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	wc := newWeCom(t, testKey, testCorpID)
-	release := make(chan struct{})
-	var handled atomic.Int32
-	var ctxErr atomic.Value
-	On(h, func(ctx context.Context, ev *DelFollowUser) error {
-		<-release
-		handled.Add(1)
-		if ctx.Err() != nil {
-			ctxErr.Store(ctx.Err())
-		}
-		if ev.UserID == "fail" {
-			return errors.New("async failure")
-		}
-		return nil
-	})
-	ev := func(user string) *http.Request {
-		return wc.post(strings.Replace(readEvent(t, "del_follow_user"), "zhangsan", user, 1), testNow)
-	}
-	// Two workers block, three events wait in the queue; the sixth finds
-	// the queue full.
-	for i := range 2 {
-		assert.Equal(t, 200, serve(h, ev("busy"+string(rune('a'+i)))).Code)
-	}
-	require.Eventually(t, func() bool { return len(h.async.jobs) == 0 }, time.Second, time.Millisecond, "both workers took a job")
-	for _, u := range []string{"q1", "q2", "fail"} {
-		rec := serve(h, ev(u))
-		assert.Equal(t, 200, rec.Code, u)
-		assert.Equal(t, "success", rec.Body.String())
-	}
-	rec := serve(h, ev("overflow"))
-	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	assert.Equal(t, "queue full", rec.Body.String())
-	assert.Zero(t, handled.Load(), "nothing handled yet: acknowledged at once")
-
-	// The overflowed event was released, so WeCom's redelivery is taken
-	// once there is room.
-
-	// Shutdown drains everything queued.
-	done := make(chan error, 1)
-	go func() { done <- h.Shutdown(context.Background()) }()
-	require.Eventually(t, func() bool { return serve(h, ev("late")).Body.String() == "shutting down" }, time.Second, time.Millisecond)
-	rec = serve(h, ev("late2"))
-	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	assert.Equal(t, "shutting down", rec.Body.String())
-	close(release)
-	require.NoError(t, <-done)
-	assert.Equal(t, int32(5), handled.Load())
-	assert.Nil(t, ctxErr.Load(), "the request context's end does not cancel async work")
-	assert.Contains(t, logs.String(), "async handler failed")
-	assert.NoError(t, h.Shutdown(context.Background()), "twice")
-}
-
-func TestAsyncRedeliveryAfterOverflow(t *testing.T) {
-	h := newHandler(t, WithAsync(1, 0))
-	wc := newWeCom(t, testKey, testCorpID)
-	gate := make(chan struct{})
-	var handled atomic.Int32
-	On(h, func(ctx context.Context, ev *ExternalChatCreate) error { <-gate; handled.Add(1); return nil })
-	raw := readEvent(t, "chat_create")
-	// Unbuffered queue: the first event is taken by the idle worker.
-	require.Eventually(t, func() bool { return serve(h, wc.post(raw, testNow)).Code == 200 }, time.Second, time.Millisecond)
-	other := strings.Replace(raw, "AAAA]]></ChatId>", "BBBB]]></ChatId>", 1)
-	assert.Equal(t, 503, serve(h, wc.post(other, testNow)).Code)
-	close(gate)
-	require.Eventually(t, func() bool { return serve(h, wc.post(other, testNow)).Code == 200 }, time.Second, time.Millisecond, "redelivery accepted: the key was released")
-	require.NoError(t, h.Shutdown(context.Background()))
-	assert.Equal(t, int32(2), handled.Load())
-}
-
-func TestShutdownTimeout(t *testing.T) {
-	h := newHandler(t, WithAsync(1, 1))
-	gate := make(chan struct{})
-	On(h, func(ctx context.Context, ev *ExternalChatCreate) error { <-gate; return nil })
-	assert.Equal(t, 200, serve(h, newWeCom(t, testKey, testCorpID).post(readEvent(t, "chat_create"), testNow)).Code)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	assert.ErrorIs(t, h.Shutdown(ctx), context.DeadlineExceeded)
-	close(gate)
-	assert.NoError(t, h.Shutdown(context.Background()))
 }
 
 func TestConcurrentServe(t *testing.T) {
@@ -509,23 +449,12 @@ func TestConcurrentServe(t *testing.T) {
 	assert.Equal(t, int32(64), n.Load())
 }
 
-func workerGoroutines() int {
-	buf := make([]byte, 1<<20)
-	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "callback.(*workers).run")
-}
-
-func TestShutdownStopsWorkers(t *testing.T) {
-	before := workerGoroutines()
-	h := newHandler(t, WithAsync(8, 10))
-	require.Eventually(t, func() bool { return workerGoroutines() == before+8 }, time.Second, time.Millisecond)
-	require.NoError(t, h.Shutdown(context.Background()))
-	assert.Eventually(t, func() bool { return workerGoroutines() == before }, time.Second, time.Millisecond, "no worker left behind")
-}
-
 // releaseFails claims like a memory store but cannot release.
 type releaseFails struct{ *MemoryDedup }
 
-func (releaseFails) Release(context.Context, string) error { return errors.New("redis: timeout") }
+func (releaseFails) Release(context.Context, string, string) error {
+	return errors.New("redis: timeout")
+}
 
 func TestDedupReleaseFailure(t *testing.T) {
 	var logs bytes.Buffer

@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -10,7 +11,7 @@ import (
 // durable queue of async mode. The in-memory implementations live in this
 // package; contrib/redis implements both for a fleet.
 
-// ClaimState is the answer of LeaseStore.Claim.
+// ClaimState is the answer of DedupStore.Claim.
 type ClaimState int
 
 const (
@@ -25,18 +26,19 @@ const (
 	ClaimDone
 )
 
-// LeaseStore (replacing DedupStore, whose one-state Claim loses events in a
-// fleet; the callback work renames it DedupStore when the old one goes)
-// remembers, across redeliveries and across the instances that
+// DedupStore remembers, across redeliveries and across the instances that
 // share it, which events are being handled and which are done. A claim has
 // two states: a processing lease that runs out by itself (so a holder that
 // dies frees the event for WeCom's next redelivery), and done, kept for the
 // dedup window only once the handler succeeded.
 //
-// owner is a random id of one claim; Done and Release act only while the
-// key is still held by that owner. Implementations must be safe for
-// concurrent use and must bound every operation in time.
-type LeaseStore interface {
+// owner is an id unique to one claim; Done and Release act only while the
+// key is still held by that owner (a lease that ran out is not held).
+// Implementations must be safe for concurrent use and must bound every
+// operation in time; the Handler also gives each call its own deadline
+// (WithStoreTimeout) and treats an error as "the store cannot say", never
+// as "done".
+type DedupStore interface {
 	// Claim takes the processing lease on key for lease, unless key is done
 	// or leased by another owner.
 	Claim(ctx context.Context, key, owner string, lease time.Duration) (ClaimState, error)
@@ -87,9 +89,22 @@ type Queue interface {
 
 // DeadLetter is an event moved aside after its handler kept failing.
 type DeadLetter struct {
-	ID       string
-	Data     []byte
-	Attempts int
-	Reason   string
-	Failed   time.Time
+	ID       string    // for Replay
+	Data     []byte    // the decrypted event XML
+	Attempts int       // deliveries made before it was moved aside
+	Reason   string    // the last handler error
+	Failed   time.Time // when it was moved aside
+}
+
+// String implements fmt.Stringer.
+func (s ClaimState) String() string {
+	switch s {
+	case ClaimAcquired:
+		return "acquired"
+	case ClaimInProgress:
+		return "in progress"
+	case ClaimDone:
+		return "done"
+	}
+	return "ClaimState(" + strconv.Itoa(int(s)) + ")"
 }

@@ -324,12 +324,26 @@ func TestEnvelopeShapes(t *testing.T) {
 		"decoy in CDATA":      "<xml><ToUserName><![CDATA[<Encrypt>AAAA</Encrypt>]]></ToUserName><Encrypt><![CDATA[" + ct + "]]></Encrypt></xml>",
 		"comment before text": "<xml><Encrypt><!-- c -->" + ct + "</Encrypt></xml>",
 	}
+	shapes["trailing garbage not parsed"] = "<xml><Encrypt a=\"1\">" + ct + "</Encrypt><AgentID>1</AgentID>" + strings.Repeat("<x>", 10_000)
+	shapes["first of two"] = "<xml><Encrypt>" + ct + "</Encrypt><Encrypt>" + ct[4:] + "</Encrypt></xml>"
 	for name, body := range shapes {
 		t.Run(name, func(t *testing.T) {
 			msg, err := c.Open([]byte(body), q)
 			require.NoError(t, err)
 			assert.Equal(t, "<xml>hi</xml>", string(msg))
 		})
+	}
+
+	// The parse before the signature check is bounded: a body that needs
+	// more than MaxEnvelopeTokens tokens to reach its Encrypt is refused.
+	for name, body := range map[string]string{
+		"many elements first": "<xml>" + strings.Repeat("<a>1</a>", MaxEnvelopeTokens) + "<Encrypt a=\"1\">" + ct + "</Encrypt></xml>",
+		"many comments":       "<xml><Encrypt>" + strings.Repeat("<!-- c -->", MaxEnvelopeTokens) + ct + "</Encrypt></xml>",
+		"nested Encrypt only": "<xml><a><Encrypt a=\"1\">" + ct + "</Encrypt></a></xml>",
+		"root closes":         "<xml><a>x</a></xml><Encrypt a=\"1\">" + ct + "</Encrypt>",
+	} {
+		_, err := c.Open([]byte(body), q)
+		assert.ErrorIs(t, err, ErrEnvelope, name)
 	}
 
 	// The reply envelope parses with encoding/xml into WeCom's fields.

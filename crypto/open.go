@@ -58,13 +58,55 @@ func Ciphertext(body []byte) ([]byte, error) {
 		}
 		return ct, nil
 	}
-	var env struct {
-		Encrypt string `xml:"Encrypt"`
-	}
-	if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
+	ct, ok := parseEnvelope(body)
+	if !ok || len(ct) == 0 {
 		return nil, ErrEnvelope
 	}
-	return []byte(env.Encrypt), nil
+	return ct, nil
+}
+
+// MaxEnvelopeTokens bounds the XML parse of an envelope the byte search
+// could not read: the envelope is parsed before its signature is
+// checked, and WeCom's has a root and three elements, so a body needing
+// more tokens (elements, texts, comments) before its Encrypt ends is
+// refused rather than parsed.
+const MaxEnvelopeTokens = 64
+
+// parseEnvelope reads the text of the first Encrypt child of the root
+// with encoding/xml, and stops there: what follows is not parsed.
+func parseEnvelope(body []byte) ([]byte, bool) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	var (
+		depth int
+		in    bool // inside the Encrypt element
+		ct    []byte
+	)
+	for range MaxEnvelopeTokens {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && t.Name.Local == "Encrypt" {
+				in = true
+			}
+		case xml.EndElement:
+			if in && depth == 2 {
+				return ct, true
+			}
+			depth--
+			if depth == 0 {
+				return nil, false // the root closed without an Encrypt
+			}
+		case xml.CharData:
+			if in && depth == 2 {
+				ct = append(ct, t...)
+			}
+		}
+	}
+	return nil, false
 }
 
 func fastCiphertext(body []byte) ([]byte, bool) {

@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +80,23 @@ func TestCallbackServer(t *testing.T) {
 	require.NotNil(t, chat)
 	assert.Equal(t, "add_member", chat["detail"])
 	assert.True(t, strings.HasPrefix(chat["chat_id"].(string), "wr"))
+
+	// A client that sends its body slowly is cut off by the server's read
+	// timeout (WeCom's answer limit makes a longer request worthless),
+	// instead of holding its connection.
+	m := regexp.MustCompile(`msg=listening url=http://([0-9.:]+)/`).FindStringSubmatch(stderr.String())
+	require.NotNil(t, m, stderr.String())
+	conn, err := net.Dial("tcp", m[1])
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST /wecom/callback?msg_signature=a&timestamp=1&nonce=n HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<xml>")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+	_, err = io.Copy(io.Discard, conn) // until the server closes it
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server held a slow-body connection for 20 s")
+	}
 
 	interrupt(t, cmd)
 	for range lines {

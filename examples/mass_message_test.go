@@ -34,10 +34,10 @@ func massWant(t *testing.T) (tag string, tasks []string, recipients map[string]s
 	require.NoError(t, err)
 	ec := externalcontact.New(client)
 	ctx := context.Background()
-	groups, err := ec.ListCorpTags(ctx, nil, nil)
+	groups, err := ec.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	tag = groups[0].Tags[0].ID
-	_, err = ec.AddMsgTemplate(ctx, &externalcontact.MsgTemplateRequest{
+	_, err = ec.AddMsgTemplate(ctx, &externalcontact.AddMsgTemplateRequest{
 		TagFilter: &externalcontact.MsgTemplateTagFilter{GroupList: []externalcontact.MsgTemplateTagGroup{{TagList: []string{tag}}}},
 		Text:      &message.Text{Content: "x"},
 	})
@@ -105,6 +105,8 @@ func TestMassMessage(t *testing.T) {
 		assert.Equal(t, "sent", l["status"])
 	}
 	assert.Contains(t, stderr, "members_sent=0")
+	assert.Contains(t, stderr, "msg=\"members notified\" msgid="+msg["msgid"].(string)+" notified="+strconv.Itoa(len(wantTasks)),
+		"each member with a task is told by app message")
 	assert.Contains(t, stderr, "sent="+strconv.Itoa(len(recipients))+" not_sent=0")
 }
 

@@ -55,7 +55,7 @@ func momentsWant(t *testing.T) (tags []externalcontact.TagGroup, staff []string)
 	srv := demoServer(t, momentsDemo)
 	client, err := srv.Client()
 	require.NoError(t, err)
-	tags, err = externalcontact.New(client).ListCorpTags(context.Background(), nil, nil)
+	tags, err = externalcontact.New(client).ListCorpTags(context.Background(), nil)
 	require.NoError(t, err)
 	require.NotEmpty(t, tags)
 	for _, u := range srv.Users() {

@@ -3,8 +3,6 @@ package externalcontact
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
@@ -16,10 +14,10 @@ import (
 
 // Limits of customer-acquisition links (获客助手), checked before any call.
 const (
-	MaxAcquisitionLinkNameLen  = 30   // characters of link_name
-	MaxAcquisitionRangeUsers   = 500  // members of a link's range
-	MaxAcquisitionListLimit    = 100  // page size of list_link
-	MaxAcquisitionCustomerPage = 1000 // page size of customer
+	MaxAcquisitionLinkNameLength = 30   // characters of link_name
+	MaxAcquisitionRangeUsers     = 500  // members of a link's range
+	MaxAcquisitionListLimit      = 100  // page size of list_link
+	MaxAcquisitionCustomerPage   = 1000 // page size of customer
 	// MaxAcquisitionStatSpan is the longest range of statistic.
 	MaxAcquisitionStatSpan = 30 * 24 * time.Hour
 )
@@ -62,8 +60,8 @@ type AcquisitionPriorityOption struct {
 	PriorityUserIDList []string                `json:"priority_userid_list,omitempty"` // for AcquisitionPriorityListed
 }
 
-// AcquisitionLinkRequest creates a customer-acquisition link.
-type AcquisitionLinkRequest struct {
+// CreateAcquisitionLinkRequest creates a customer-acquisition link.
+type CreateAcquisitionLinkRequest struct {
 	LinkName string           `json:"link_name"` // at most 30 characters
 	Range    AcquisitionRange `json:"range"`
 	// SkipVerify adds customers without the member's confirmation; nil
@@ -75,9 +73,9 @@ type AcquisitionLinkRequest struct {
 	MarkSource *bool `json:"mark_source,omitempty"`
 }
 
-// AcquisitionLinkUpdate changes a link: unset fields stay as they are, and
-// Range, when set, replaces the range.
-type AcquisitionLinkUpdate struct {
+// UpdateAcquisitionLinkRequest changes a link: unset fields stay as they
+// are, and Range, when set, replaces the range.
+type UpdateAcquisitionLinkRequest struct {
 	LinkID         string                     `json:"link_id"`
 	LinkName       string                     `json:"link_name,omitempty"`
 	Range          *AcquisitionRange          `json:"range,omitempty"`
@@ -100,8 +98,8 @@ type AcquisitionLink struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// CreatedAt returns CreateTime as a time.Time.
-func (l AcquisitionLink) CreatedAt() time.Time { return unixOrZero(l.CreateTime) }
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (l AcquisitionLink) CreateAt() time.Time { return wecom.UnixTime(l.CreateTime) }
 
 // AcquisitionChatStatus says whether a customer has written to the member
 // since adding them.
@@ -157,90 +155,79 @@ type AcquisitionStats struct {
 	Raw                  json.RawMessage `json:"-"`
 }
 
-func checkAcquisitionFields(name string, rng *AcquisitionRange, prio *AcquisitionPriorityOption, create bool) error {
+func checkAcquisitionFields(op, name string, rng *AcquisitionRange, prio *AcquisitionPriorityOption, create bool) error {
 	if create && name == "" {
-		return errors.New("externalcontact: acquisition link name is empty")
+		return wecom.InvalidArgument("externalcontact: %s: link_name is required", op)
 	}
-	if n := utf8.RuneCountInString(name); n > MaxAcquisitionLinkNameLen {
-		return fmt.Errorf("externalcontact: acquisition link name has %d characters, more than %d", n, MaxAcquisitionLinkNameLen)
+	if n := utf8.RuneCountInString(name); n > MaxAcquisitionLinkNameLength {
+		return wecom.InvalidArgument("externalcontact: %s: link_name has %d characters, at most %d", op, n, MaxAcquisitionLinkNameLength)
 	}
 	if create && (rng == nil || len(rng.UserList)+len(rng.DepartmentList) == 0) {
-		return errors.New("externalcontact: acquisition link range has no member or department")
+		return wecom.InvalidArgument("externalcontact: %s: the range has no member or department", op)
 	}
 	if rng != nil && len(rng.UserList) > MaxAcquisitionRangeUsers {
-		return fmt.Errorf("externalcontact: %d members in an acquisition link range, more than %d", len(rng.UserList), MaxAcquisitionRangeUsers)
+		return wecom.InvalidArgument("externalcontact: %s: %d members in the range, at most %d", op, len(rng.UserList), MaxAcquisitionRangeUsers)
 	}
 	if prio != nil {
 		switch prio.PriorityType {
 		case AcquisitionPriorityCorp:
 		case AcquisitionPriorityListed:
 			if len(prio.PriorityUserIDList) == 0 {
-				return errors.New("externalcontact: priority type 2 needs priority_userid_list")
+				return wecom.InvalidArgument("externalcontact: %s: priority type 2 needs priority_userid_list", op)
 			}
 		default:
-			return fmt.Errorf("externalcontact: priority type %d is not 1 or 2", prio.PriorityType)
+			return wecom.InvalidArgument("externalcontact: %s: priority type %d is not 1 or 2", op, prio.PriorityType)
 		}
 	}
 	return nil
 }
 
+func checkLinkID(op, linkID string) error {
+	if linkID == "" {
+		return wecom.InvalidArgument("externalcontact: %s: link_id is required", op)
+	}
+	return nil
+}
+
+type linkIDBody struct {
+	LinkID string `json:"link_id"`
+}
+
 // CreateAcquisitionLink creates a customer-acquisition link.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/create_link
-func (s *Service) CreateAcquisitionLink(ctx context.Context, req *AcquisitionLinkRequest, opts ...wecom.CallOption) (*AcquisitionLink, error) {
-	if req == nil {
-		return nil, errors.New("externalcontact: nil AcquisitionLinkRequest")
-	}
-	if err := checkAcquisitionFields(req.LinkName, &req.Range, req.PriorityOption, true); err != nil {
+func (s *Service) CreateAcquisitionLink(ctx context.Context, req *CreateAcquisitionLinkRequest, opts ...wecom.CallOption) (*AcquisitionLink, error) {
+	r := deref(req)
+	if err := checkAcquisitionFields("create acquisition link", r.LinkName, &r.Range, r.PriorityOption, true); err != nil {
 		return nil, err
 	}
 	var raw json.RawMessage
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_acquisition/create_link",
-		Body:   req,
-	}, &raw, opts...)
+	resp, err := wecom.Call[struct {
+		Link AcquisitionLink `json:"link"`
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/create_link", Body: &r}, withRaw(opts, &raw)...)
 	if err != nil {
 		return nil, err
 	}
-	var resp struct {
-		Link AcquisitionLink `json:"link"`
-	}
-	if err := json.Unmarshal(raw, &resp); err != nil {
-		return nil, decodeError(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/create_link", err)
-	}
-	resp.Link.Range = req.Range
-	resp.Link.PriorityOption = req.PriorityOption
-	resp.Link.Raw = raw
-	return &resp.Link, nil
+	l := resp.Link
+	l.Range, l.PriorityOption, l.Raw = r.Range, r.PriorityOption, raw
+	return &l, nil
 }
 
 // GetAcquisitionLink returns a link with its range and priority option.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/get
 func (s *Service) GetAcquisitionLink(ctx context.Context, linkID string, opts ...wecom.CallOption) (*AcquisitionLink, error) {
-	if linkID == "" {
-		return nil, errors.New("externalcontact: link_id is empty")
-	}
-	var raw json.RawMessage
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_acquisition/get",
-		Body: struct {
-			LinkID string `json:"link_id"`
-		}{linkID},
-		Idempotent: true,
-	}, &raw, opts...)
-	if err != nil {
+	if err := checkLinkID("get acquisition link", linkID); err != nil {
 		return nil, err
 	}
-	var resp struct {
+	var raw json.RawMessage
+	resp, err := wecom.Call[struct {
 		Link           AcquisitionLink            `json:"link"`
 		Range          AcquisitionRange           `json:"range"`
 		PriorityOption *AcquisitionPriorityOption `json:"priority_option"`
-	}
-	if err := json.Unmarshal(raw, &resp); err != nil {
-		return nil, decodeError(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/get", err)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/get", Body: linkIDBody{linkID}, Idempotent: true}, withRaw(opts, &raw)...)
+	if err != nil {
+		return nil, err
 	}
 	l := resp.Link
 	if l.LinkID == "" {
@@ -250,56 +237,63 @@ func (s *Service) GetAcquisitionLink(ctx context.Context, linkID string, opts ..
 	return &l, nil
 }
 
-// ListAcquisitionLinkIDs returns one page of the corp's link ids (limit
-// 1..100, 0: WeCom's default) and the next cursor.
+// ListAcquisitionLinkIDsRequest selects a page of list_link.
+type ListAcquisitionLinkIDsRequest struct {
+	// Limit is 1..100; 0 means WeCom's default (the iterator asks for 100).
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// ListAcquisitionLinkIDs returns one page of the corp's link ids and the
+// next cursor ("" after the last page).
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/list_link
-func (s *Service) ListAcquisitionLinkIDs(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]string, string, error) {
-	if limit < 0 || limit > MaxAcquisitionListLimit {
-		return nil, "", fmt.Errorf("externalcontact: limit %d is not in 0..%d", limit, MaxAcquisitionListLimit)
+func (s *Service) ListAcquisitionLinkIDs(ctx context.Context, req *ListAcquisitionLinkIDsRequest, opts ...wecom.CallOption) ([]string, string, error) {
+	r := deref(req)
+	if err := checkLimit("list acquisition link ids", r.Limit, MaxAcquisitionListLimit); err != nil {
+		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		LinkIDList []string `json:"link_id_list"`
 		NextCursor string   `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_acquisition/list_link",
-		Body: struct {
-			Limit  int    `json:"limit,omitempty"`
-			Cursor string `json:"cursor,omitempty"`
-		}{limit, cursor},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/list_link", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.LinkIDList, resp.NextCursor, nil
 }
 
-// AllAcquisitionLinkIDs iterates over the ids of every link.
+// AllAcquisitionLinkIDs iterates over the ids of every link, req.Limit a
+// page (0: 100, the maximum), from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/list_link
-func (s *Service) AllAcquisitionLinkIDs(ctx context.Context, limit int, opts ...wecom.CallOption) iter.Seq2[string, error] {
+func (s *Service) AllAcquisitionLinkIDs(ctx context.Context, req *ListAcquisitionLinkIDsRequest, opts ...wecom.CallOption) iter.Seq2[string, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxAcquisitionListLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]string, string, error) {
-		return s.ListAcquisitionLinkIDs(ctx, cursor, limit, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListAcquisitionLinkIDs(ctx, &p, opts...)
 	})
 }
 
 // UpdateAcquisitionLink changes a link.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/update_link
-func (s *Service) UpdateAcquisitionLink(ctx context.Context, u *AcquisitionLinkUpdate, opts ...wecom.CallOption) error {
-	if u == nil || u.LinkID == "" {
-		return errors.New("externalcontact: acquisition link update without link_id")
+func (s *Service) UpdateAcquisitionLink(ctx context.Context, req *UpdateAcquisitionLinkRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if err := checkLinkID("update acquisition link", r.LinkID); err != nil {
+		return err
 	}
-	if err := checkAcquisitionFields(u.LinkName, u.Range, u.PriorityOption, false); err != nil {
+	if err := checkAcquisitionFields("update acquisition link", r.LinkName, r.Range, r.PriorityOption, false); err != nil {
 		return err
 	}
 	return s.c.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/customer_acquisition/update_link",
-		Body:       u,
+		Body:       &r,
 		Idempotent: true, // set semantics
 	}, nil, opts...)
 }
@@ -308,43 +302,38 @@ func (s *Service) UpdateAcquisitionLink(ctx context.Context, u *AcquisitionLinkU
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/delete_link
 func (s *Service) DeleteAcquisitionLink(ctx context.Context, linkID string, opts ...wecom.CallOption) error {
-	if linkID == "" {
-		return errors.New("externalcontact: link_id is empty")
+	if err := checkLinkID("delete acquisition link", linkID); err != nil {
+		return err
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_acquisition/delete_link",
-		Body: struct {
-			LinkID string `json:"link_id"`
-		}{linkID},
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/delete_link", Body: linkIDBody{linkID}}, nil, opts...)
 }
 
-// ListAcquisitionCustomers returns one page of the customers who came through
-// a link (limit 1..1000, 0: WeCom's default) and the next cursor.
+// ListAcquisitionCustomersRequest selects a page of the customers who
+// came through a link.
+type ListAcquisitionCustomersRequest struct {
+	LinkID string `json:"link_id"` // required
+	// Limit is 1..1000; 0 means WeCom's default (the iterator asks for
+	// 1000).
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// ListAcquisitionCustomers returns one page of the customers who came
+// through a link and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/customer
-func (s *Service) ListAcquisitionCustomers(ctx context.Context, linkID, cursor string, limit int, opts ...wecom.CallOption) ([]AcquisitionCustomer, string, error) {
-	if linkID == "" {
-		return nil, "", errors.New("externalcontact: link_id is empty")
+func (s *Service) ListAcquisitionCustomers(ctx context.Context, req *ListAcquisitionCustomersRequest, opts ...wecom.CallOption) ([]AcquisitionCustomer, string, error) {
+	r := deref(req)
+	if err := checkLinkID("list acquisition customers", r.LinkID); err != nil {
+		return nil, "", err
 	}
-	if limit < 0 || limit > MaxAcquisitionCustomerPage {
-		return nil, "", fmt.Errorf("externalcontact: limit %d is not in 0..%d", limit, MaxAcquisitionCustomerPage)
+	if err := checkLimit("list acquisition customers", r.Limit, MaxAcquisitionCustomerPage); err != nil {
+		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		CustomerList []AcquisitionCustomer `json:"customer_list"`
 		NextCursor   string                `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_acquisition/customer",
-		Body: struct {
-			LinkID string `json:"link_id"`
-			Limit  int    `json:"limit,omitempty"`
-			Cursor string `json:"cursor,omitempty"`
-		}{linkID, limit, cursor},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/customer", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -352,12 +341,18 @@ func (s *Service) ListAcquisitionCustomers(ctx context.Context, linkID, cursor s
 }
 
 // AllAcquisitionCustomers iterates over every customer who came through a
-// link.
+// link, req.Limit a page (0: 1000, the maximum), from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/customer
-func (s *Service) AllAcquisitionCustomers(ctx context.Context, linkID string, limit int, opts ...wecom.CallOption) iter.Seq2[AcquisitionCustomer, error] {
+func (s *Service) AllAcquisitionCustomers(ctx context.Context, req *ListAcquisitionCustomersRequest, opts ...wecom.CallOption) iter.Seq2[AcquisitionCustomer, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxAcquisitionCustomerPage
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]AcquisitionCustomer, string, error) {
-		return s.ListAcquisitionCustomers(ctx, linkID, cursor, limit, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListAcquisitionCustomers(ctx, &p, opts...)
 	})
 }
 
@@ -367,60 +362,44 @@ func (s *Service) AllAcquisitionCustomers(ctx context.Context, linkID string, li
 // WeCom: GET /cgi-bin/externalcontact/customer_acquisition_quota
 func (s *Service) GetAcquisitionQuota(ctx context.Context, opts ...wecom.CallOption) (*AcquisitionQuota, error) {
 	var raw json.RawMessage
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodGet,
-		Path:       "/cgi-bin/externalcontact/customer_acquisition_quota",
-		Idempotent: true,
-	}, &raw, opts...)
+	q, err := wecom.Call[AcquisitionQuota](ctx, s.c, &wecom.Request{Method: http.MethodGet, Path: "/cgi-bin/externalcontact/customer_acquisition_quota", Idempotent: true}, withRaw(opts, &raw)...)
 	if err != nil {
 		return nil, err
-	}
-	var q AcquisitionQuota
-	if err := json.Unmarshal(raw, &q); err != nil {
-		return nil, decodeError(http.MethodGet, "/cgi-bin/externalcontact/customer_acquisition_quota", err)
 	}
 	q.Raw = raw
-	return &q, nil
+	return q, nil
 }
 
-// AcquisitionStatistic returns a link's clicks and new customers over
-// whole days (Beijing time) from start to end, at most 30 days apart and
+// GetAcquisitionStatsRequest selects a link and whole days (Beijing time)
+// from StartTime to EndTime (Unix seconds), at most 30 days apart and
 // within the last 180 days.
+type GetAcquisitionStatsRequest struct {
+	LinkID    string `json:"link_id"`
+	StartTime int64  `json:"start_time"`
+	EndTime   int64  `json:"end_time"`
+}
+
+// GetAcquisitionStats returns a link's clicks and new customers over the
+// days req selects.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_acquisition/statistic
-func (s *Service) AcquisitionStatistic(ctx context.Context, linkID string, startTime, endTime int64, opts ...wecom.CallOption) (*AcquisitionStats, error) {
+func (s *Service) GetAcquisitionStats(ctx context.Context, req *GetAcquisitionStatsRequest, opts ...wecom.CallOption) (*AcquisitionStats, error) {
+	const op = "get acquisition stats"
+	r := deref(req)
+	if err := checkLinkID(op, r.LinkID); err != nil {
+		return nil, err
+	}
 	switch {
-	case linkID == "":
-		return nil, errors.New("externalcontact: link_id is empty")
-	case startTime <= 0 || endTime < startTime:
-		return nil, fmt.Errorf("externalcontact: time range %d..%d is empty or unset", startTime, endTime)
-	case time.Duration(endTime-startTime)*time.Second > MaxAcquisitionStatSpan:
-		return nil, errors.New("externalcontact: acquisition statistic range longer than 30 days")
+	case r.StartTime <= 0 || r.EndTime < r.StartTime:
+		return nil, wecom.InvalidArgument("externalcontact: %s: time range %d..%d is empty or unset", op, r.StartTime, r.EndTime)
+	case time.Duration(r.EndTime-r.StartTime)*time.Second > MaxAcquisitionStatSpan:
+		return nil, wecom.InvalidArgument("externalcontact: %s: time range longer than 30 days", op)
 	}
 	var raw json.RawMessage
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_acquisition/statistic",
-		Body: struct {
-			LinkID    string `json:"link_id"`
-			StartTime int64  `json:"start_time"`
-			EndTime   int64  `json:"end_time"`
-		}{linkID, startTime, endTime},
-		Idempotent: true,
-	}, &raw, opts...)
+	st, err := wecom.Call[AcquisitionStats](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/statistic", Body: &r, Idempotent: true}, withRaw(opts, &raw)...)
 	if err != nil {
 		return nil, err
 	}
-	var st AcquisitionStats
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return nil, decodeError(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/statistic", err)
-	}
 	st.Raw = raw
-	return &st, nil
-}
-
-// decodeError reports a payload the pipeline accepted but this package
-// could not decode, as the pipeline's own decode failures are reported.
-func decodeError(method, path string, err error) error {
-	return &wecom.Error{Method: method, Path: path, Message: "decode response", Err: err}
+	return st, nil
 }

@@ -21,8 +21,8 @@ func TestAcquisitionEnums(t *testing.T) {
 }
 
 func TestAcquisitionSendsAndDecodes(t *testing.T) {
-	st, svc := mxNewStub(t)
-	ctx := mxCtx(t)
+	st, svc := newStub(t)
+	ctx := testCtx(t)
 	const p = "/cgi-bin/externalcontact/customer_acquisition/"
 	st.file(t, p+"create_link", "customer_acquisition_create_link.json")
 	st.file(t, p+"get", "customer_acquisition_get.json")
@@ -36,30 +36,30 @@ func TestAcquisitionSendsAndDecodes(t *testing.T) {
 		return `{"errcode":0,"errmsg":"ok","link_id_list":["LINK_ID_AAA","LINK_ID_BBB"],"next_cursor":"CURSOR"}`
 	})
 	yes, no := true, false
-	body := func(i int) map[string]any { return mxBody(t, st.requests()[i].Body) }
+	body := func(i int) map[string]any { return jsonBody(t, st.requests()[i].Body) }
 
-	l, err := svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{
+	l, err := svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{
 		LinkName: "获客链接1号", Range: AcquisitionRange{UserList: []string{"zhangsan", "lisi"}, DepartmentList: []int{2, 3}},
 		SkipVerify: &yes, PriorityOption: &AcquisitionPriorityOption{PriorityType: AcquisitionPriorityListed, PriorityUserIDList: []string{"tom", "lisi"}},
 		MarkSource: &no,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"link_name":"获客链接1号","range":{"user_list":["zhangsan","lisi"],"department_list":[2,3]},"skip_verify":true,
+	assert.Equal(t, jsonOf(t, `{"link_name":"获客链接1号","range":{"user_list":["zhangsan","lisi"],"department_list":[2,3]},"skip_verify":true,
 		"priority_option":{"priority_type":2,"priority_userid_list":["tom","lisi"]},"mark_source":false}`), body(0))
 	assert.Equal(t, "LINK_ID", l.LinkID)
 	assert.Equal(t, "获客链接1号", l.LinkName)
 	assert.Equal(t, "https://work.weixin.qq.com/ca/cawcde1234", l.URL)
-	assert.Equal(t, time.Unix(1672502400, 0), l.CreatedAt())
+	assert.Equal(t, time.Unix(1672502400, 0), l.CreateAt())
 	assert.Equal(t, []string{"zhangsan", "lisi"}, l.Range.UserList)
 	assert.Contains(t, string(l.Raw), `"link_id": "LINK_ID"`)
 
-	_, err = svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: "n", Range: AcquisitionRange{DepartmentList: []int{1}}})
+	_, err = svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: "n", Range: AcquisitionRange{DepartmentList: []int{1}}})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"link_name":"n","range":{"department_list":[1]}}`), body(1), "unset options keep WeCom's defaults")
+	assert.Equal(t, jsonOf(t, `{"link_name":"n","range":{"department_list":[1]}}`), body(1), "unset options keep WeCom's defaults")
 
 	g, err := svc.GetAcquisitionLink(ctx, "LINK_ID_AAA")
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID_AAA"}`), body(2))
+	assert.Equal(t, jsonOf(t, `{"link_id":"LINK_ID_AAA"}`), body(2))
 	assert.Equal(t, "LINK_ID_AAA", g.LinkID, "filled from the request")
 	assert.Equal(t, "LINK_NAME", g.LinkName)
 	assert.Equal(t, "https://work.weixin.qq.com/ca/xxxxxx", g.URL)
@@ -69,20 +69,20 @@ func TestAcquisitionSendsAndDecodes(t *testing.T) {
 	assert.Equal(t, &AcquisitionPriorityOption{PriorityType: AcquisitionPriorityListed, PriorityUserIDList: []string{"rocky"}}, g.PriorityOption)
 	assert.Contains(t, string(g.Raw), `"new_field": "kept in Raw"`)
 
-	ids, next, err := svc.ListAcquisitionLinkIDs(ctx, "", 100)
+	ids, next, err := svc.ListAcquisitionLinkIDs(ctx, &ListAcquisitionLinkIDsRequest{Limit: 100})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"limit":100}`), body(3))
+	assert.Equal(t, jsonOf(t, `{"limit":100}`), body(3))
 	assert.Equal(t, []string{"LINK_ID_AAA", "LINK_ID_BBB"}, ids)
 	assert.Equal(t, "CURSOR", next)
 
-	require.NoError(t, svc.UpdateAcquisitionLink(ctx, &AcquisitionLinkUpdate{LinkID: "LINK_ID", LinkName: "新名字", SkipVerify: &no}))
-	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID","link_name":"新名字","skip_verify":false}`), body(4))
+	require.NoError(t, svc.UpdateAcquisitionLink(ctx, &UpdateAcquisitionLinkRequest{LinkID: "LINK_ID", LinkName: "新名字", SkipVerify: &no}))
+	assert.Equal(t, jsonOf(t, `{"link_id":"LINK_ID","link_name":"新名字","skip_verify":false}`), body(4))
 	require.NoError(t, svc.DeleteAcquisitionLink(ctx, "LINK_ID"))
-	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID"}`), body(5))
+	assert.Equal(t, jsonOf(t, `{"link_id":"LINK_ID"}`), body(5))
 
-	cs, next, err := svc.ListAcquisitionCustomers(ctx, "LINK_ID", "C0", 1000)
+	cs, next, err := svc.ListAcquisitionCustomers(ctx, &ListAcquisitionCustomersRequest{LinkID: "LINK_ID", Cursor: "C0", Limit: 1000})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID","limit":1000,"cursor":"C0"}`), body(6))
+	assert.Equal(t, jsonOf(t, `{"link_id":"LINK_ID","limit":1000,"cursor":"C0"}`), body(6))
 	assert.Equal(t, "CURSOR", next)
 	assert.Equal(t, []AcquisitionCustomer{
 		{"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA", "zhangsan", AcquisitionNotChatted, "CHANNEL_A"},
@@ -100,17 +100,17 @@ func TestAcquisitionSendsAndDecodes(t *testing.T) {
 	assert.Equal(t, []AcquisitionQuotaItem{{1689264000, 300}, {1690264000, 200}}, q.QuotaList)
 	assert.NotEmpty(t, q.Raw)
 
-	stats, err := svc.AcquisitionStatistic(ctx, "LINK_ID", 1688140800, 1688227200)
+	stats, err := svc.GetAcquisitionStats(ctx, &GetAcquisitionStatsRequest{LinkID: "LINK_ID", StartTime: 1688140800, EndTime: 1688227200})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"link_id":"LINK_ID","start_time":1688140800,"end_time":1688227200}`), body(8))
+	assert.Equal(t, jsonOf(t, `{"link_id":"LINK_ID","start_time":1688140800,"end_time":1688227200}`), body(8))
 	assert.Equal(t, int64(1000), stats.ClickLinkCustomerCnt)
 	assert.Equal(t, int64(500), stats.NewCustomerCnt)
 	assert.NotEmpty(t, stats.Raw)
 }
 
 func TestAcquisitionDecodeFailures(t *testing.T) {
-	st, svc := mxNewStub(t)
-	ctx := mxCtx(t)
+	st, svc := newStub(t)
+	ctx := testCtx(t)
 	const p = "/cgi-bin/externalcontact/customer_acquisition/"
 	bad := func([]byte) string {
 		return `{"errcode":0,"errmsg":"ok","link":{"create_time":"yesterday"},"total":"many","new_customer_cnt":"x"}`
@@ -118,13 +118,13 @@ func TestAcquisitionDecodeFailures(t *testing.T) {
 	for _, path := range []string{p + "create_link", p + "get", p + "statistic", "/cgi-bin/externalcontact/customer_acquisition_quota"} {
 		st.handle(path, bad)
 	}
-	_, err := svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: "n", Range: AcquisitionRange{UserList: []string{"u"}}})
+	_, err := svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: "n", Range: AcquisitionRange{UserList: []string{"u"}}})
 	assert.ErrorContains(t, err, "POST /cgi-bin/externalcontact/customer_acquisition/create_link: decode response")
 	var werr *wecom.Error
 	assert.ErrorAs(t, err, &werr)
 	_, err = svc.GetAcquisitionLink(ctx, "l")
 	assert.ErrorContains(t, err, "decode response")
-	_, err = svc.AcquisitionStatistic(ctx, "l", 1, 2)
+	_, err = svc.GetAcquisitionStats(ctx, &GetAcquisitionStatsRequest{LinkID: "l", StartTime: 1, EndTime: 2})
 	assert.ErrorContains(t, err, "decode response")
 	_, err = svc.GetAcquisitionQuota(ctx)
 	assert.ErrorContains(t, err, "GET /cgi-bin/externalcontact/customer_acquisition_quota: decode response")
@@ -133,25 +133,25 @@ func TestAcquisitionDecodeFailures(t *testing.T) {
 	for _, path := range []string{p + "create_link", p + "get", p + "statistic", p + "customer", p + "list_link", "/cgi-bin/externalcontact/customer_acquisition_quota"} {
 		st.handle(path, errAnswer)
 	}
-	_, err = svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: "n", Range: AcquisitionRange{UserList: []string{"u"}}})
+	_, err = svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: "n", Range: AcquisitionRange{UserList: []string{"u"}}})
 	assert.True(t, wecom.IsPermissionDenied(err))
 	_, err = svc.GetAcquisitionLink(ctx, "l")
 	assert.True(t, wecom.IsPermissionDenied(err))
-	_, err = svc.AcquisitionStatistic(ctx, "l", 1, 2)
+	_, err = svc.GetAcquisitionStats(ctx, &GetAcquisitionStatsRequest{LinkID: "l", StartTime: 1, EndTime: 2})
 	assert.True(t, wecom.IsPermissionDenied(err))
 	_, err = svc.GetAcquisitionQuota(ctx)
 	assert.True(t, wecom.IsPermissionDenied(err))
-	_, _, err = svc.ListAcquisitionCustomers(ctx, "l", "", 0)
+	_, _, err = svc.ListAcquisitionCustomers(ctx, &ListAcquisitionCustomersRequest{LinkID: "l"})
 	assert.True(t, wecom.IsPermissionDenied(err))
-	_, _, err = svc.ListAcquisitionLinkIDs(ctx, "", 0)
+	_, _, err = svc.ListAcquisitionLinkIDs(ctx, nil)
 	assert.True(t, wecom.IsPermissionDenied(err))
 }
 
 func TestAcquisitionValidation(t *testing.T) {
-	st, svc := mxNewStub(t)
-	ctx := mxCtx(t)
+	st, svc := newStub(t)
+	ctx := testCtx(t)
 	rng := AcquisitionRange{UserList: []string{"u"}}
-	for name, req := range map[string]*AcquisitionLinkRequest{
+	for name, req := range map[string]*CreateAcquisitionLinkRequest{
 		"nil":        nil,
 		"no name":    {Range: rng},
 		"long name":  {LinkName: strings.Repeat("链", 31), Range: rng},
@@ -166,24 +166,24 @@ func TestAcquisitionValidation(t *testing.T) {
 	month := int64(31 * 86400)
 	errs := []error{
 		svc.UpdateAcquisitionLink(ctx, nil),
-		svc.UpdateAcquisitionLink(ctx, &AcquisitionLinkUpdate{LinkName: "n"}),
-		svc.UpdateAcquisitionLink(ctx, &AcquisitionLinkUpdate{LinkID: "l", LinkName: strings.Repeat("链", 31)}),
+		svc.UpdateAcquisitionLink(ctx, &UpdateAcquisitionLinkRequest{LinkName: "n"}),
+		svc.UpdateAcquisitionLink(ctx, &UpdateAcquisitionLinkRequest{LinkID: "l", LinkName: strings.Repeat("链", 31)}),
 		svc.DeleteAcquisitionLink(ctx, ""),
 	}
 	_, err := svc.GetAcquisitionLink(ctx, "")
 	errs = append(errs, err)
-	_, _, err = svc.ListAcquisitionLinkIDs(ctx, "", 101)
+	_, _, err = svc.ListAcquisitionLinkIDs(ctx, &ListAcquisitionLinkIDsRequest{Limit: 101})
 	errs = append(errs, err)
-	_, _, err = svc.ListAcquisitionCustomers(ctx, "", "", 0)
+	_, _, err = svc.ListAcquisitionCustomers(ctx, nil)
 	errs = append(errs, err)
-	_, _, err = svc.ListAcquisitionCustomers(ctx, "l", "", 1001)
+	_, _, err = svc.ListAcquisitionCustomers(ctx, &ListAcquisitionCustomersRequest{LinkID: "l", Limit: 1001})
 	errs = append(errs, err)
 	for _, rng := range [][3]int64{{0, 0, 1}, {1, 0, 1}, {1, 5, 2}, {1, 1, 2 + month}} {
 		id := ""
 		if rng[0] == 1 {
 			id = "l"
 		}
-		_, err = svc.AcquisitionStatistic(ctx, id, rng[1], rng[2])
+		_, err = svc.GetAcquisitionStats(ctx, &GetAcquisitionStatsRequest{LinkID: id, StartTime: rng[1], EndTime: rng[2]})
 		errs = append(errs, err)
 	}
 	for i, err := range errs {
@@ -194,15 +194,15 @@ func TestAcquisitionValidation(t *testing.T) {
 
 func TestAcquisitionIterators(t *testing.T) {
 	t.Run("link ids", func(t *testing.T) {
-		st, svc := mxNewStub(t)
+		st, svc := newStub(t)
 		st.pages("/cgi-bin/externalcontact/customer_acquisition/list_link", map[string]string{
 			"":  `{"errcode":0,"errmsg":"ok","link_id_list":["a","b"],"next_cursor":"1"}`,
 			"1": `{"errcode":0,"errmsg":"ok","link_id_list":["c"],"next_cursor":""}`,
 		})
-		got, err := mxCollect(svc.AllAcquisitionLinkIDs(mxCtx(t), 2))
+		got, err := collect(svc.AllAcquisitionLinkIDs(testCtx(t), &ListAcquisitionLinkIDsRequest{Limit: 2}))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"a", "b", "c"}, got)
-		for range svc.AllAcquisitionLinkIDs(mxCtx(t), 2) {
+		for range svc.AllAcquisitionLinkIDs(testCtx(t), &ListAcquisitionLinkIDsRequest{Limit: 2}) {
 			break
 		}
 		assert.Len(t, st.requests(), 3, "two pages, then one for the early break")
@@ -217,9 +217,9 @@ func TestAcquisitionIterators(t *testing.T) {
 		"error midway": {map[string]string{"": `{"errcode":0,"errmsg":"ok","customer_list":[{"external_userid":"a"}],"next_cursor":"1"}`, "1": `{"errcode":-1,"errmsg":"busy"}`}, 1, true},
 	} {
 		t.Run("customers "+name, func(t *testing.T) {
-			st, svc := mxNewStub(t)
+			st, svc := newStub(t)
 			st.pages("/cgi-bin/externalcontact/customer_acquisition/customer", tc.pages)
-			got, err := mxCollect(svc.AllAcquisitionCustomers(mxCtx(t), "l", 0))
+			got, err := collect(svc.AllAcquisitionCustomers(testCtx(t), &ListAcquisitionCustomersRequest{LinkID: "l"}))
 			assert.Equal(t, tc.err, err != nil)
 			assert.Len(t, got, tc.want)
 		})
@@ -227,24 +227,24 @@ func TestAcquisitionIterators(t *testing.T) {
 }
 
 func TestAcquisitionRoundTrip(t *testing.T) {
-	s, svc := mxServer(t)
-	mxUsers(t, s, "zhangsan", "lisi")
+	s, svc := newEnv(t)
+	addUsers(t, s, "zhangsan", "lisi")
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu", CustomerContact: true, DepartmentIDs: []int{7}}))
-	ctx := mxCtx(t)
+	ctx := testCtx(t)
 	no := false
 
-	l, err := svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: "春季活动", Range: AcquisitionRange{UserList: []string{"zhangsan", "lisi"}}})
+	l, err := svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: "春季活动", Range: AcquisitionRange{UserList: []string{"zhangsan", "lisi"}}})
 	require.NoError(t, err)
 	assert.Equal(t, "https://work.weixin.qq.com/ca/"+l.LinkID, l.URL)
-	_, err = svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: "x", Range: AcquisitionRange{UserList: []string{"nobody"}}})
+	_, err = svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: "x", Range: AcquisitionRange{UserList: []string{"nobody"}}})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 	var ids []string
 	for i := 0; i < 3; i++ {
-		o, err := svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: fmt.Sprintf("链接%d", i), Range: AcquisitionRange{DepartmentList: []int{7}}})
+		o, err := svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: fmt.Sprintf("链接%d", i), Range: AcquisitionRange{DepartmentList: []int{7}}})
 		require.NoError(t, err)
 		ids = append(ids, o.LinkID)
 	}
-	all, err := mxCollect(svc.AllAcquisitionLinkIDs(ctx, 3))
+	all, err := collect(svc.AllAcquisitionLinkIDs(ctx, &ListAcquisitionLinkIDsRequest{Limit: 3}))
 	require.NoError(t, err)
 	assert.Equal(t, append([]string{l.LinkID}, ids...), all)
 
@@ -252,7 +252,7 @@ func TestAcquisitionRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, g.SkipVerify, "WeCom's default")
 	assert.Nil(t, g.PriorityOption)
-	require.NoError(t, svc.UpdateAcquisitionLink(ctx, &AcquisitionLinkUpdate{LinkID: l.LinkID, SkipVerify: &no,
+	require.NoError(t, svc.UpdateAcquisitionLink(ctx, &UpdateAcquisitionLinkRequest{LinkID: l.LinkID, SkipVerify: &no,
 		Range: &AcquisitionRange{UserList: []string{"lisi"}}, PriorityOption: &AcquisitionPriorityOption{PriorityType: AcquisitionPriorityCorp}}))
 	g, err = svc.GetAcquisitionLink(ctx, l.LinkID)
 	require.NoError(t, err)
@@ -260,7 +260,7 @@ func TestAcquisitionRoundTrip(t *testing.T) {
 	assert.False(t, g.SkipVerify)
 	assert.Equal(t, []string{"lisi"}, g.Range.UserList)
 	assert.Equal(t, AcquisitionPriorityCorp, g.PriorityOption.PriorityType)
-	err = svc.UpdateAcquisitionLink(ctx, &AcquisitionLinkUpdate{LinkID: l.LinkID, Range: &AcquisitionRange{}})
+	err = svc.UpdateAcquisitionLink(ctx, &UpdateAcquisitionLinkRequest{LinkID: l.LinkID, Range: &AcquisitionRange{}})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 
 	// Customers come in through the link.
@@ -279,7 +279,7 @@ func TestAcquisitionRoundTrip(t *testing.T) {
 	_, fs, _ = s.Customer(b.ExternalUserID)
 	assert.Equal(t, "wangwu", fs[0].UserID, "assigned through the department")
 
-	cs, err := mxCollect(svc.AllAcquisitionCustomers(ctx, l.LinkID, 0))
+	cs, err := collect(svc.AllAcquisitionCustomers(ctx, &ListAcquisitionCustomersRequest{LinkID: l.LinkID}))
 	require.NoError(t, err)
 	assert.Equal(t, []AcquisitionCustomer{{a.ExternalUserID, "lisi", AcquisitionChatted, "poster_A"}}, cs)
 
@@ -289,12 +289,12 @@ func TestAcquisitionRoundTrip(t *testing.T) {
 	assert.Equal(t, int64(1), q.Balance)
 	require.Len(t, q.QuotaList, 1)
 
-	day := time.Date(2026, 3, 2, 0, 0, 0, 0, mxStart.Location()).Unix()
-	stats, err := svc.AcquisitionStatistic(ctx, l.LinkID, day, day)
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, testStart.Location()).Unix()
+	stats, err := svc.GetAcquisitionStats(ctx, &GetAcquisitionStatsRequest{LinkID: l.LinkID, StartTime: day, EndTime: day})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), stats.ClickLinkCustomerCnt)
 	assert.Equal(t, int64(1), stats.NewCustomerCnt)
-	stats, err = svc.AcquisitionStatistic(ctx, l.LinkID, day+86400, day+86400)
+	stats, err = svc.GetAcquisitionStats(ctx, &GetAcquisitionStatsRequest{LinkID: l.LinkID, StartTime: day + 86400, EndTime: day + 86400})
 	require.NoError(t, err)
 	assert.Zero(t, stats.ClickLinkCustomerCnt)
 

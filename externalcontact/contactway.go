@@ -2,7 +2,6 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"strconv"
@@ -53,8 +52,22 @@ func (s ContactWayScene) String() string {
 	return "ContactWayScene(" + strconv.Itoa(int(s)) + ")"
 }
 
-// MaxStateLen is the longest state WeCom accepts, in characters.
-const MaxStateLen = 30
+// MaxStateLength is the longest state WeCom accepts, in characters.
+const MaxStateLength = 30
+
+// MaxContactWayListLimit is the largest page of list_contact_way.
+const MaxContactWayListLimit = 1000
+
+func checkState(op, state string) error {
+	if n := utf8.RuneCountInString(state); n > MaxStateLength {
+		return wecom.InvalidArgument("externalcontact: %s: state has %d characters, at most %d", op, n, MaxStateLength)
+	}
+	return nil
+}
+
+type configIDBody struct {
+	ConfigID string `json:"config_id"`
+}
 
 // ContactWayConclusions is the message a customer gets when a temporary
 // chat (IsTemp) ends: a text and at most one of image, link and mini
@@ -123,21 +136,17 @@ type AddContactWayRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/add_contact_way
 func (s *Service) AddContactWay(ctx context.Context, req *AddContactWayRequest, opts ...wecom.CallOption) (configID, qrCode string, err error) {
-	if req == nil || (len(req.User) == 0 && len(req.Party) == 0) {
-		return "", "", errors.New("externalcontact: AddContactWay: no user or party")
+	r := deref(req)
+	if len(r.User) == 0 && len(r.Party) == 0 {
+		return "", "", wecom.InvalidArgument("externalcontact: add contact way: user or party is required")
 	}
-	if utf8.RuneCountInString(req.State) > MaxStateLen {
-		return "", "", errors.New("externalcontact: AddContactWay: state is longer than 30 characters")
+	if err := checkState("add contact way", r.State); err != nil {
+		return "", "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ConfigID string `json:"config_id"`
 		QRCode   string `json:"qr_code"`
-	}
-	err = s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/add_contact_way",
-		Body:   req,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/add_contact_way", Body: &r}, opts...)
 	if err != nil {
 		return "", "", err
 	}
@@ -149,57 +158,43 @@ func (s *Service) AddContactWay(ctx context.Context, req *AddContactWayRequest, 
 // WeCom: POST /cgi-bin/externalcontact/get_contact_way
 func (s *Service) GetContactWay(ctx context.Context, configID string, opts ...wecom.CallOption) (*ContactWay, error) {
 	if configID == "" {
-		return nil, errors.New("externalcontact: GetContactWay: config id is empty")
+		return nil, wecom.InvalidArgument("externalcontact: get contact way: config_id is required")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ContactWay ContactWay `json:"contact_way"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_contact_way",
-		Body: struct {
-			ConfigID string `json:"config_id"`
-		}{configID},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_contact_way", Body: configIDBody{configID}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.ContactWay, nil
 }
 
-// ListContactWaysRequest asks for one page of contact way ids created
+// ListContactWayIDsRequest asks for one page of contact way ids created
 // between StartTime and EndTime (Unix seconds; WeCom's defaults are 90
 // days ago and now).
-type ListContactWaysRequest struct {
+type ListContactWayIDsRequest struct {
 	StartTime int64  `json:"start_time,omitempty"`
 	EndTime   int64  `json:"end_time,omitempty"`
 	Cursor    string `json:"cursor,omitempty"`
-	// Limit is 1..1000; 0 means WeCom's default (100).
+	// Limit is 1..1000; 0 means WeCom's default (100; the iterator asks
+	// for 1000).
 	Limit int `json:"limit,omitempty"`
 }
 
-// ListContactWays returns one page of config ids and the next cursor (""
-// after the last page). Only contact ways made through the API are
-// listed.
+// ListContactWayIDs returns one page of config ids and the next cursor
+// ("" after the last page). Only contact ways made through the API are
+// listed; GetContactWay returns one.
 //
 // WeCom: POST /cgi-bin/externalcontact/list_contact_way
-func (s *Service) ListContactWays(ctx context.Context, req *ListContactWaysRequest, opts ...wecom.CallOption) ([]string, string, error) {
-	if req == nil {
-		req = &ListContactWaysRequest{}
+func (s *Service) ListContactWayIDs(ctx context.Context, req *ListContactWayIDsRequest, opts ...wecom.CallOption) ([]string, string, error) {
+	r := deref(req)
+	if err := checkLimit("list contact way ids", r.Limit, MaxContactWayListLimit); err != nil {
+		return nil, "", err
 	}
-	var resp struct {
-		ContactWay []struct {
-			ConfigID string `json:"config_id"`
-		} `json:"contact_way"`
-		NextCursor string `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/list_contact_way",
-		Body:       req,
-		Idempotent: true,
-	}, &resp, opts...)
+	resp, err := wecom.Call[struct {
+		ContactWay []configIDBody `json:"contact_way"`
+		NextCursor string         `json:"next_cursor"`
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/list_contact_way", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -210,14 +205,19 @@ func (s *Service) ListContactWays(ctx context.Context, req *ListContactWaysReque
 	return ids, resp.NextCursor, nil
 }
 
-// AllContactWays iterates over the config ids of the contact ways
-// created between startTime and endTime (0 for WeCom's defaults), 1000 a
-// page.
+// AllContactWayIDs iterates over the config ids of the contact ways req
+// selects, req.Limit a page (0: 1000, the maximum), from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/list_contact_way
-func (s *Service) AllContactWays(ctx context.Context, startTime, endTime int64, opts ...wecom.CallOption) iter.Seq2[string, error] {
+func (s *Service) AllContactWayIDs(ctx context.Context, req *ListContactWayIDsRequest, opts ...wecom.CallOption) iter.Seq2[string, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxContactWayListLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]string, string, error) {
-		return s.ListContactWays(ctx, &ListContactWaysRequest{StartTime: startTime, EndTime: endTime, Cursor: cursor, Limit: 1000}, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListContactWayIDs(ctx, &p, opts...)
 	})
 }
 
@@ -242,18 +242,14 @@ type UpdateContactWayRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/update_contact_way
 func (s *Service) UpdateContactWay(ctx context.Context, req *UpdateContactWayRequest, opts ...wecom.CallOption) error {
-	if req == nil || req.ConfigID == "" {
-		return errors.New("externalcontact: UpdateContactWay: config id is empty")
+	r := deref(req)
+	if r.ConfigID == "" {
+		return wecom.InvalidArgument("externalcontact: update contact way: config_id is required")
 	}
-	if utf8.RuneCountInString(req.State) > MaxStateLen {
-		return errors.New("externalcontact: UpdateContactWay: state is longer than 30 characters")
+	if err := checkState("update contact way", r.State); err != nil {
+		return err
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/update_contact_way",
-		Body:       req,
-		Idempotent: true,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/update_contact_way", Body: &r, Idempotent: true}, nil, opts...)
 }
 
 // DeleteContactWay deletes a contact way; its QR code stops working.
@@ -261,31 +257,26 @@ func (s *Service) UpdateContactWay(ctx context.Context, req *UpdateContactWayReq
 // WeCom: POST /cgi-bin/externalcontact/del_contact_way
 func (s *Service) DeleteContactWay(ctx context.Context, configID string, opts ...wecom.CallOption) error {
 	if configID == "" {
-		return errors.New("externalcontact: DeleteContactWay: config id is empty")
+		return wecom.InvalidArgument("externalcontact: delete contact way: config_id is required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/del_contact_way",
-		Body: struct {
-			ConfigID string `json:"config_id"`
-		}{configID},
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/del_contact_way", Body: configIDBody{configID}}, nil, opts...)
+}
+
+// CloseTempChatRequest names the member and the customer of a temporary
+// chat.
+type CloseTempChatRequest struct {
+	UserID         string `json:"userid"`
+	ExternalUserID string `json:"external_userid"`
 }
 
 // CloseTempChat ends a temporary chat between a member and a customer
 // before it expires; the customer gets the contact way's conclusions.
 //
 // WeCom: POST /cgi-bin/externalcontact/close_temp_chat
-func (s *Service) CloseTempChat(ctx context.Context, userID, externalUserID string, opts ...wecom.CallOption) error {
-	if userID == "" || externalUserID == "" {
-		return errors.New("externalcontact: CloseTempChat: userid and external_userid are required")
+func (s *Service) CloseTempChat(ctx context.Context, req *CloseTempChatRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if r.UserID == "" || r.ExternalUserID == "" {
+		return wecom.InvalidArgument("externalcontact: close temp chat: userid and external_userid are required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/close_temp_chat",
-		Body: struct {
-			UserID         string `json:"userid"`
-			ExternalUserID string `json:"external_userid"`
-		}{userID, externalUserID},
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/close_temp_chat", Body: &r}, nil, opts...)
 }

@@ -15,13 +15,13 @@ import (
 )
 
 func TestGetContactWayDecodesSample(t *testing.T) {
-	svc, sent := custFake(t, "get_contact_way.json")
+	svc, sent := fakeFile(t, "get_contact_way.json")
 	w, err := svc.GetContactWay(context.Background(), "42b34949e138eb6e027c123cba77fAAA")
 	require.NoError(t, err)
 	require.Len(t, sent(), 1)
 	assert.Equal(t, "POST", sent()[0].Method)
 	assert.Equal(t, "/cgi-bin/externalcontact/get_contact_way", sent()[0].Path)
-	assert.JSONEq(t, `{"config_id":"42b34949e138eb6e027c123cba77fAAA"}`, sent()[0].Body)
+	assert.JSONEq(t, `{"config_id":"42b34949e138eb6e027c123cba77fAAA"}`, string(sent()[0].Body))
 	assert.Equal(t, &ContactWay{
 		ConfigID: "42b34949e138eb6e027c123cba77fAAA", Type: ContactWaySingle, Scene: ContactWaySceneMiniProgram, Style: 2,
 		Remark: "test remark", SkipVerify: true, State: "teststate", QRCode: "http://p.qpic.cn/wwhead/duc2TvpEgSdicZ9RrdUtBkv2UiaA/0",
@@ -37,9 +37,9 @@ func TestGetContactWayDecodesSample(t *testing.T) {
 }
 
 func TestContactWayRoundTrip(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan", "lisi")
+	addUsers(t, s, "zhangsan", "lisi")
 	img := s.AddMedia(wecomtest.Media{Type: "image"})
 
 	id, qr, err := svc.AddContactWay(ctx, &AddContactWayRequest{
@@ -94,9 +94,9 @@ func TestContactWayRoundTrip(t *testing.T) {
 }
 
 func TestTempChat(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan")
+	addUsers(t, s, "zhangsan")
 	id, _, err := svc.AddContactWay(ctx, &AddContactWayRequest{Type: ContactWaySingle, Scene: ContactWaySceneQRCode, User: []string{"zhangsan"},
 		IsTemp: true, UnionID: "oxTWIuGaIt6gTKsQRLau2M0AAAA",
 		Conclusions: &ContactWayConclusions{Text: &message.Text{Content: "感谢咨询"}, Link: &message.Link{Title: "官网", URL: "https://example.com"}}})
@@ -110,20 +110,20 @@ func TestTempChat(t *testing.T) {
 
 	c, err := s.ScanContactWay(id, wecomtest.Customer{Name: "临时客户"})
 	require.NoError(t, err)
-	require.NoError(t, svc.CloseTempChat(ctx, "zhangsan", c.ExternalUserID))
+	require.NoError(t, svc.CloseTempChat(ctx, &CloseTempChatRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID}))
 	reqs := s.RequestsTo("/cgi-bin/externalcontact/close_temp_chat")
 	require.Len(t, reqs, 1)
 	assert.JSONEq(t, `{"userid":"zhangsan","external_userid":"`+c.ExternalUserID+`"}`, string(reqs[0].Body))
-	assert.Equal(t, wecom.CodeNoRelationship, wecom.ErrorCode(svc.CloseTempChat(ctx, "zhangsan", c.ExternalUserID)), "already closed")
-	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(svc.CloseTempChat(ctx, "ghost", c.ExternalUserID)))
-	assert.Equal(t, wecom.CodeInvalidExternalUserID, wecom.ErrorCode(svc.CloseTempChat(ctx, "zhangsan", "wmGhost")))
-	assert.Error(t, svc.CloseTempChat(ctx, "", "x"))
+	assert.Equal(t, wecom.CodeNoRelationship, wecom.ErrorCode(svc.CloseTempChat(ctx, &CloseTempChatRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID})), "already closed")
+	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(svc.CloseTempChat(ctx, &CloseTempChatRequest{UserID: "ghost", ExternalUserID: c.ExternalUserID})))
+	assert.Equal(t, wecom.CodeInvalidExternalUserID, wecom.ErrorCode(svc.CloseTempChat(ctx, &CloseTempChatRequest{UserID: "zhangsan", ExternalUserID: "wmGhost"})))
+	assert.Error(t, svc.CloseTempChat(ctx, &CloseTempChatRequest{ExternalUserID: "x"}))
 }
 
 func TestContactWayErrors(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan", "lisi")
+	addUsers(t, s, "zhangsan", "lisi")
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "nofeature"}))
 	img := s.AddMedia(wecomtest.Media{Type: "image"})
 	single := func(r AddContactWayRequest) *AddContactWayRequest {
@@ -186,21 +186,21 @@ func TestContactWayErrors(t *testing.T) {
 
 func TestAllContactWays(t *testing.T) {
 	clk := wecomtest.NewManualClock(time.Unix(1_700_000_000, 0))
-	s, svc := custEnv(t, wecomtest.WithClock(clk))
+	s, svc := newEnv(t, wecomtest.WithClock(clk))
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan")
+	addUsers(t, s, "zhangsan")
 	var ids []string
-	for i := 0; i < 2100; i++ {
+	for i := 0; i < 110; i++ {
 		id, _, err := svc.AddContactWay(ctx, &AddContactWayRequest{Type: ContactWayMulti, Scene: ContactWaySceneQRCode, User: []string{"zhangsan"}, State: fmt.Sprint(i)})
 		require.NoError(t, err)
 		ids = append(ids, id)
-		if i == 99 {
+		if i == 9 {
 			clk.Advance(time.Hour)
 		}
 	}
 	collect := func(start, end int64) ([]string, error) {
 		var out []string
-		for id, err := range svc.AllContactWays(ctx, start, end) {
+		for id, err := range svc.AllContactWayIDs(ctx, &ListContactWayIDsRequest{StartTime: start, EndTime: end, Limit: 50}) {
 			if err != nil {
 				return out, err
 			}
@@ -214,11 +214,11 @@ func TestAllContactWays(t *testing.T) {
 	assert.Equal(t, ids, got)
 	reqs := s.RequestsTo("/cgi-bin/externalcontact/list_contact_way")
 	require.Len(t, reqs, 3)
-	assert.JSONEq(t, `{"limit":1000}`, string(reqs[0].Body))
+	assert.JSONEq(t, `{"limit":50}`, string(reqs[0].Body))
 
 	got, err = collect(1_700_000_000, 1_700_000_001)
 	require.NoError(t, err)
-	assert.Equal(t, ids[:100], got, "filtered by creation time")
+	assert.Equal(t, ids[:10], got, "filtered by creation time")
 	got, err = collect(1_800_000_000, 1_800_000_001)
 	require.NoError(t, err)
 	assert.Empty(t, got)
@@ -227,19 +227,19 @@ func TestAllContactWays(t *testing.T) {
 	s.FailNext("/cgi-bin/externalcontact/list_contact_way", 1, wecomtest.Fault{Code: 48002})
 	got, err = collect(0, 0)
 	assert.True(t, wecom.IsPermissionDenied(err))
-	assert.Len(t, got, 1000)
+	assert.Len(t, got, 50)
 
 	s.ResetRequests()
-	for range svc.AllContactWays(ctx, 0, 0) {
+	for range svc.AllContactWayIDs(ctx, nil) {
 		break
 	}
 	assert.Len(t, s.RequestsTo("/cgi-bin/externalcontact/list_contact_way"), 1)
 
-	page, next, err := svc.ListContactWays(ctx, nil)
+	page, next, err := svc.ListContactWayIDs(ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, page, 100, "WeCom's default page size")
 	assert.NotEmpty(t, next)
-	_, _, err = svc.ListContactWays(ctx, &ListContactWaysRequest{StartTime: 2, EndTime: 1})
+	_, _, err = svc.ListContactWayIDs(ctx, &ListContactWayIDsRequest{StartTime: 2, EndTime: 1})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 
 	assert.Equal(t, "single", ContactWaySingle.String())

@@ -2,7 +2,6 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -31,29 +30,6 @@ func (t ContactType) String() string {
 		return "wecom"
 	}
 	return "ContactType(" + strconv.Itoa(int(t)) + ")"
-}
-
-// Gender is a customer's gender as WeCom reports it.
-type Gender int
-
-// Genders.
-const (
-	GenderUnknown Gender = 0
-	GenderMale    Gender = 1
-	GenderFemale  Gender = 2
-)
-
-// String returns "unknown", "male", "female" or the number.
-func (g Gender) String() string {
-	switch g {
-	case GenderUnknown:
-		return "unknown"
-	case GenderMale:
-		return "male"
-	case GenderFemale:
-		return "female"
-	}
-	return "Gender(" + strconv.Itoa(int(g)) + ")"
 }
 
 // AddWay is how a member added a customer (add_way).
@@ -140,12 +116,12 @@ type ExternalContact struct {
 	Name           string `json:"name"`
 	// Position, CorpName and CorpFullName are set for WeCom users
 	// (Type ContactTypeWeCom).
-	Position     string      `json:"position,omitempty"`
-	Avatar       string      `json:"avatar,omitempty"`
-	CorpName     string      `json:"corp_name,omitempty"`
-	CorpFullName string      `json:"corp_full_name,omitempty"`
-	Type         ContactType `json:"type"`
-	Gender       Gender      `json:"gender"`
+	Position     string       `json:"position,omitempty"`
+	Avatar       string       `json:"avatar,omitempty"`
+	CorpName     string       `json:"corp_name,omitempty"`
+	CorpFullName string       `json:"corp_full_name,omitempty"`
+	Type         ContactType  `json:"type"`
+	Gender       wecom.Gender `json:"gender"`
 	// UnionID is the customer's WeChat unionid, set only when the corp has
 	// bound a WeChat open platform account and the customer is a WeChat
 	// user.
@@ -247,8 +223,8 @@ type FollowUser struct {
 	Tags  []FollowTag `json:"tags"`
 }
 
-// Created returns CreateTime as a time.Time.
-func (f *FollowUser) Created() time.Time { return time.Unix(f.CreateTime, 0) }
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (f FollowUser) CreateAt() time.Time { return wecom.UnixTime(f.CreateTime) }
 
 // FollowTag is a tag a member put on a customer.
 type FollowTag struct {
@@ -283,8 +259,8 @@ type FollowInfo struct {
 	TagIDs []string `json:"tag_id"`
 }
 
-// Created returns CreateTime as a time.Time.
-func (f *FollowInfo) Created() time.Time { return time.Unix(f.CreateTime, 0) }
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (f FollowInfo) CreateAt() time.Time { return wecom.UnixTime(f.CreateTime) }
 
 // CustomerDetail is a customer with the members who follow them.
 type CustomerDetail struct {
@@ -306,47 +282,43 @@ type CustomerRelation struct {
 // WeCom: GET /cgi-bin/externalcontact/list
 func (s *Service) ListCustomers(ctx context.Context, userID string, opts ...wecom.CallOption) ([]string, error) {
 	if userID == "" {
-		return nil, errors.New("externalcontact: ListCustomers: userID is empty")
+		return nil, wecom.InvalidArgument("externalcontact: list customers: userid is required")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ExternalUserID []string `json:"external_userid"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodGet,
-		Path:       "/cgi-bin/externalcontact/list",
-		Query:      url.Values{"userid": {userID}},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodGet, Path: "/cgi-bin/externalcontact/list", Query: url.Values{"userid": {userID}}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return resp.ExternalUserID, nil
 }
 
+// GetCustomerRequest asks for a customer and one page of the members who
+// follow them.
+type GetCustomerRequest struct {
+	ExternalUserID string
+	Cursor         string
+}
+
 // GetCustomerPage returns a customer and one page of the members who
-// follow them (WeCom pages follow_user at 500); pass the returned cursor
-// to get the next page, "" when there is none. Most callers want
-// GetCustomer.
+// follow them (WeCom pages follow_user at 500), with the cursor of the
+// next page ("" when there is none); req.Cursor selects the page. Most
+// callers want GetCustomer.
 //
 // WeCom: GET /cgi-bin/externalcontact/get
-func (s *Service) GetCustomerPage(ctx context.Context, externalUserID, cursor string, opts ...wecom.CallOption) (*CustomerDetail, string, error) {
-	if externalUserID == "" {
-		return nil, "", errors.New("externalcontact: GetCustomer: externalUserID is empty")
+func (s *Service) GetCustomerPage(ctx context.Context, req *GetCustomerRequest, opts ...wecom.CallOption) (*CustomerDetail, string, error) {
+	r := deref(req)
+	if r.ExternalUserID == "" {
+		return nil, "", wecom.InvalidArgument("externalcontact: get customer: external_userid is required")
 	}
-	var resp struct {
+	q := url.Values{"external_userid": {r.ExternalUserID}}
+	if r.Cursor != "" {
+		q.Set("cursor", r.Cursor)
+	}
+	resp, err := wecom.Call[struct {
 		CustomerDetail
 		NextCursor string `json:"next_cursor"`
-	}
-	q := url.Values{"external_userid": {externalUserID}}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodGet,
-		Path:       "/cgi-bin/externalcontact/get",
-		Query:      q,
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodGet, Path: "/cgi-bin/externalcontact/get", Query: q, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -358,28 +330,29 @@ func (s *Service) GetCustomerPage(ctx context.Context, externalUserID, cursor st
 //
 // WeCom: GET /cgi-bin/externalcontact/get
 func (s *Service) GetCustomer(ctx context.Context, externalUserID string, opts ...wecom.CallOption) (*CustomerDetail, error) {
+	// The first page is the answer; later pages (rare: more than 500
+	// followers) are appended to its follow users, not copied one by one.
 	var out *CustomerDetail
-	var follows []FollowUser
-	pages := wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]FollowUser, string, error) {
-		d, next, err := s.GetCustomerPage(ctx, externalUserID, cursor, opts...)
+	pages := wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([][]FollowUser, string, error) {
+		d, next, err := s.GetCustomerPage(ctx, &GetCustomerRequest{ExternalUserID: externalUserID, Cursor: cursor}, opts...)
 		if err != nil {
 			return nil, "", err
 		}
 		if out == nil {
 			out = d
+			return nil, next, nil
 		}
-		return d.FollowUsers, next, nil
+		return [][]FollowUser{d.FollowUsers}, next, nil
 	})
-	for f, err := range pages {
+	for page, err := range pages {
 		if err != nil {
 			if out != nil {
-				return nil, fmt.Errorf("externalcontact: get customer %s, page after %d follow users: %w", externalUserID, len(follows), err)
+				return nil, fmt.Errorf("externalcontact: get customer %s, page after %d follow users: %w", externalUserID, len(out.FollowUsers), err)
 			}
 			return nil, err
 		}
-		follows = append(follows, f)
+		out.FollowUsers = append(out.FollowUsers, page...)
 	}
-	out.FollowUsers = follows
 	return out, nil
 }
 
@@ -390,12 +363,14 @@ const (
 	MaxBatchLimit = 100
 )
 
-// BatchGetCustomersRequest asks for one page of the customers of up to
-// 100 members.
+// BatchGetCustomersRequest asks for the customers of members: one page of
+// up to 100 members for BatchGetCustomers, any number of members for
+// AllCustomersOf.
 type BatchGetCustomersRequest struct {
 	UserIDs []string `json:"userid_list"`
 	Cursor  string   `json:"cursor,omitempty"`
-	// Limit is the page size, 1..100; 0 means WeCom's default of 50.
+	// Limit is the page size, 1..100; 0 means WeCom's default of 50 (the
+	// iterator asks for 100).
 	Limit int `json:"limit,omitempty"`
 }
 
@@ -406,45 +381,47 @@ type BatchGetCustomersRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/batch/get_by_user
 func (s *Service) BatchGetCustomers(ctx context.Context, req *BatchGetCustomersRequest, opts ...wecom.CallOption) ([]CustomerRelation, string, error) {
-	if req == nil || len(req.UserIDs) == 0 {
-		return nil, "", errors.New("externalcontact: BatchGetCustomers: no userids")
+	const op = "batch get customers"
+	r := deref(req)
+	switch {
+	case len(r.UserIDs) == 0:
+		return nil, "", wecom.InvalidArgument("externalcontact: %s: userid_list is required", op)
+	case len(r.UserIDs) > MaxBatchUsers:
+		return nil, "", wecom.InvalidArgument("externalcontact: %s: %d userids, at most %d per call", op, len(r.UserIDs), MaxBatchUsers)
 	}
-	if len(req.UserIDs) > MaxBatchUsers {
-		return nil, "", fmt.Errorf("externalcontact: BatchGetCustomers: %d userids, at most %d per call", len(req.UserIDs), MaxBatchUsers)
+	if err := checkLimit(op, r.Limit, MaxBatchLimit); err != nil {
+		return nil, "", err
 	}
-	if req.Limit < 0 || req.Limit > MaxBatchLimit {
-		return nil, "", fmt.Errorf("externalcontact: BatchGetCustomers: limit %d is not in 1..%d", req.Limit, MaxBatchLimit)
-	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ExternalContactList []CustomerRelation `json:"external_contact_list"`
 		NextCursor          string             `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/batch/get_by_user",
-		Body:       req,
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/batch/get_by_user", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.ExternalContactList, resp.NextCursor, nil
 }
 
-// AllCustomersOf iterates over every relation of the given members with
-// their customers: one CustomerRelation per (customer, member) pair. It
-// asks for 100 members at a time with the largest page size, one page in
+// AllCustomersOf iterates over every relation of req.UserIDs (any number)
+// with their customers: one CustomerRelation per (customer, member) pair.
+// It asks for 100 members at a time, req.Limit a page (0: 100, the
+// maximum), from the first page (req.Cursor is ignored), one page in
 // memory, stops at the first error (yielding it) and stops fetching when
 // the loop breaks. Duplicate userids are asked for once.
 //
 // For thousands of members, ExportCustomers fetches concurrently.
 //
 // WeCom: POST /cgi-bin/externalcontact/batch/get_by_user
-func (s *Service) AllCustomersOf(ctx context.Context, userIDs []string, opts ...wecom.CallOption) iter.Seq2[CustomerRelation, error] {
+func (s *Service) AllCustomersOf(ctx context.Context, req *BatchGetCustomersRequest, opts ...wecom.CallOption) iter.Seq2[CustomerRelation, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxBatchLimit
+	}
+	chunks := chunkUserIDs(r.UserIDs, MaxBatchUsers)
 	return func(yield func(CustomerRelation, error) bool) {
-		for _, chunk := range chunkUserIDs(userIDs, MaxBatchUsers) {
+		for _, chunk := range chunks {
 			pages := wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]CustomerRelation, string, error) {
-				return s.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: chunk, Cursor: cursor, Limit: MaxBatchLimit}, opts...)
+				return s.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: chunk, Cursor: cursor, Limit: r.Limit}, opts...)
 			})
 			for rel, err := range pages {
 				if !yield(rel, err) || err != nil {
@@ -507,13 +484,9 @@ type RemarkRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/remark
 func (s *Service) Remark(ctx context.Context, req *RemarkRequest, opts ...wecom.CallOption) error {
-	if req == nil || req.UserID == "" || req.ExternalUserID == "" {
-		return errors.New("externalcontact: Remark: userid and external_userid are required")
+	r := deref(req)
+	if r.UserID == "" || r.ExternalUserID == "" {
+		return wecom.InvalidArgument("externalcontact: remark: userid and external_userid are required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/remark",
-		Body:       req,
-		Idempotent: true,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/remark", Body: &r, Idempotent: true}, nil, opts...)
 }

@@ -16,14 +16,14 @@ import (
 )
 
 func TestListFollowUsers(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
 
 	got, err := svc.ListFollowUsers(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, got)
 
-	custUsers(t, s, "zhangsan", "lisi")
+	addUsers(t, s, "zhangsan", "lisi")
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu"}))                                         // no customer-contact feature
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "zhaoliu", CustomerContact: true, Resigned: true})) // has left
 	got, err = svc.ListFollowUsers(ctx)
@@ -41,9 +41,9 @@ func TestListFollowUsers(t *testing.T) {
 }
 
 func TestListCustomers(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan", "lisi")
+	addUsers(t, s, "zhangsan", "lisi")
 	a, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan"})
 	require.NoError(t, err)
 	b, err := s.AddCustomer(wecomtest.Customer{Name: "王五"}, wecomtest.Follow{UserID: "zhangsan"}, wecomtest.Follow{UserID: "lisi"})
@@ -59,20 +59,20 @@ func TestListCustomers(t *testing.T) {
 
 	_, err = svc.ListCustomers(ctx, "nobody")
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
-	custUsers(t, s, "newbie")
+	addUsers(t, s, "newbie")
 	_, err = svc.ListCustomers(ctx, "newbie")
 	assert.Equal(t, wecom.CodeNoRelationship, wecom.ErrorCode(err))
 	_, err = svc.ListCustomers(ctx, "")
-	assert.ErrorContains(t, err, "userID is empty")
+	invalid(t, err)
 }
 
 func TestGetCustomerDecodesSample(t *testing.T) {
-	svc, sent := custFake(t, "get.json")
-	d, next, err := svc.GetCustomerPage(context.Background(), "woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA", "CUR")
+	svc, sent := fakeFile(t, "get.json")
+	d, next, err := svc.GetCustomerPage(context.Background(), &GetCustomerRequest{ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA", Cursor: "CUR"})
 	require.NoError(t, err)
 	assert.Equal(t, "NEXT_CURSOR", next)
 	require.Len(t, sent(), 1)
-	assert.Equal(t, custSent{Method: "GET", Path: "/cgi-bin/externalcontact/get",
+	assert.Equal(t, record{Method: "GET", Path: "/cgi-bin/externalcontact/get",
 		Query: url.Values{"external_userid": {"woAJ2GCAAAXtWyujaWJHDDGi0mACHAAA"}, "cursor": {"CUR"}}}, sent()[0])
 
 	ec := d.ExternalContact
@@ -83,7 +83,7 @@ func TestGetCustomerDecodesSample(t *testing.T) {
 	assert.Equal(t, "腾讯", ec.CorpName)
 	assert.Equal(t, "腾讯科技有限公司", ec.CorpFullName)
 	assert.Equal(t, ContactTypeWeCom, ec.Type)
-	assert.Equal(t, GenderMale, ec.Gender)
+	assert.Equal(t, wecom.GenderMale, ec.Gender)
 	assert.Equal(t, "ozynqsulJFCZ2z1aYeS8h-nuasdAAA", ec.UnionID)
 	require.NotNil(t, ec.ExternalProfile)
 	assert.Equal(t, "企业对外简称", ec.ExternalProfile.ExternalCorpName)
@@ -100,7 +100,7 @@ func TestGetCustomerDecodesSample(t *testing.T) {
 	assert.Equal(t, "李部长", f.Remark)
 	assert.Equal(t, "对接采购事务", f.Description)
 	assert.Equal(t, int64(1525779812), f.CreateTime)
-	assert.Equal(t, time.Unix(1525779812, 0), f.Created())
+	assert.Equal(t, time.Unix(1525779812, 0), f.CreateAt())
 	assert.Equal(t, []FollowTag{
 		{GroupName: "标签分组名称", TagName: "标签名称", TagID: "etAJ2GCAAAXtWyujaWJHDDGi0mACHAAA", Type: TagTypeCorp},
 		{GroupName: "标签分组名称", TagName: "标签名称", Type: TagTypePersonal},
@@ -122,7 +122,7 @@ func TestGetCustomerDecodesSample(t *testing.T) {
 }
 
 func TestBatchGetCustomersDecodesSample(t *testing.T) {
-	svc, sent := custFake(t, "batch_get_by_user.json")
+	svc, sent := fakeFile(t, "batch_get_by_user.json")
 	rels, next, err := svc.BatchGetCustomers(context.Background(), &BatchGetCustomersRequest{UserIDs: []string{"rocky", "lisi"}, Cursor: "C1", Limit: 100})
 	require.NoError(t, err)
 	assert.Equal(t, "r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI", next)
@@ -130,7 +130,7 @@ func TestBatchGetCustomersDecodesSample(t *testing.T) {
 	assert.Equal(t, "POST", sent()[0].Method)
 	assert.Equal(t, "/cgi-bin/externalcontact/batch/get_by_user", sent()[0].Path)
 	assert.Empty(t, sent()[0].Query)
-	assert.JSONEq(t, `{"userid_list":["rocky","lisi"],"cursor":"C1","limit":100}`, sent()[0].Body)
+	assert.JSONEq(t, `{"userid_list":["rocky","lisi"],"cursor":"C1","limit":100}`, string(sent()[0].Body))
 
 	require.Len(t, rels, 2)
 	r := rels[0]
@@ -140,7 +140,7 @@ func TestBatchGetCustomersDecodesSample(t *testing.T) {
 	assert.Equal(t, "腾讯", r.ExternalContact.CorpName)
 	assert.Equal(t, "腾讯科技有限公司", r.ExternalContact.CorpFullName)
 	assert.Equal(t, ContactTypeWeCom, r.ExternalContact.Type)
-	assert.Equal(t, GenderMale, r.ExternalContact.Gender)
+	assert.Equal(t, wecom.GenderMale, r.ExternalContact.Gender)
 	assert.Equal(t, "ozynqsulJFCZ2z1aYeS8h-nuasdAAA", r.ExternalContact.UnionID)
 	require.NotNil(t, r.ExternalContact.ExternalProfile)
 	assert.Equal(t, "文本", r.ExternalContact.ExternalProfile.ExternalAttr[0].Text.Value)
@@ -159,20 +159,20 @@ func TestBatchGetCustomersDecodesSample(t *testing.T) {
 	r = rels[1]
 	assert.Equal(t, "wmOAJ2GCAAAme1XQRC-NI-aTm2Gxh3jTAA", r.ExternalContact.ExternalUserID)
 	assert.Equal(t, ContactTypeWeChat, r.ExternalContact.Type)
-	assert.Equal(t, GenderFemale, r.ExternalContact.Gender)
+	assert.Equal(t, wecom.GenderFemale, r.ExternalContact.Gender)
 	assert.Nil(t, r.ExternalContact.ExternalProfile)
 	assert.Equal(t, "lisi", r.FollowInfo.UserID)
 	assert.Equal(t, []string{}, r.FollowInfo.TagIDs)
 	assert.Equal(t, "zhangsan", r.FollowInfo.OperUserID)
 	assert.Equal(t, AddWayAdminAssign, r.FollowInfo.AddWay)
 	assert.Equal(t, &WechatChannels{Nickname: "视频号名称", Source: 2}, r.FollowInfo.WechatChannels)
-	assert.Equal(t, time.Unix(1525881637, 0), r.FollowInfo.Created())
+	assert.Equal(t, time.Unix(1525881637, 0), r.FollowInfo.CreateAt())
 }
 
 func TestBatchGetCustomersValidates(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan")
+	addUsers(t, s, "zhangsan")
 	many := make([]string, 101)
 	for i := range many {
 		many[i] = fmt.Sprint("u", i)
@@ -195,8 +195,8 @@ func TestBatchGetCustomersValidates(t *testing.T) {
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
-// custSeed adds n customers, each followed by users[i%len(users)].
-func custSeed(t testing.TB, s *wecomtest.Server, n int, users ...string) {
+// seedCustomers adds n customers, each followed by users[i%len(users)].
+func seedCustomers(t testing.TB, s *wecomtest.Server, n int, users ...string) {
 	t.Helper()
 	for i := 0; i < n; i++ {
 		_, err := s.AddCustomer(wecomtest.Customer{Name: fmt.Sprintf("客户%03d", i), Gender: 1 + i%2},
@@ -210,10 +210,10 @@ func TestAllCustomersOf(t *testing.T) {
 	path := "/cgi-bin/externalcontact/batch/get_by_user"
 
 	t.Run("empty", func(t *testing.T) {
-		s, svc := custEnv(t)
-		custUsers(t, s, "zhangsan")
+		s, svc := newEnv(t)
+		addUsers(t, s, "zhangsan")
 		n := 0
-		for _, err := range svc.AllCustomersOf(ctx, []string{"zhangsan"}) {
+		for _, err := range svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}}) {
 			require.NoError(t, err)
 			n++
 		}
@@ -226,11 +226,11 @@ func TestAllCustomersOf(t *testing.T) {
 	})
 
 	t.Run("one page", func(t *testing.T) {
-		s, svc := custEnv(t)
-		custUsers(t, s, "zhangsan", "lisi")
-		custSeed(t, s, 7, "zhangsan", "lisi")
+		s, svc := newEnv(t)
+		addUsers(t, s, "zhangsan", "lisi")
+		seedCustomers(t, s, 7, "zhangsan", "lisi")
 		var got []string
-		for rel, err := range svc.AllCustomersOf(ctx, []string{"zhangsan", "lisi", "zhangsan", ""}) {
+		for rel, err := range svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan", "lisi", "zhangsan", ""}}) {
 			require.NoError(t, err)
 			got = append(got, rel.FollowInfo.UserID+":"+rel.ExternalContact.Name)
 		}
@@ -242,15 +242,15 @@ func TestAllCustomersOf(t *testing.T) {
 	})
 
 	t.Run("many pages and chunks", func(t *testing.T) {
-		s, svc := custEnv(t)
+		s, svc := newEnv(t)
 		users := make([]string, 150)
 		for i := range users {
 			users[i] = fmt.Sprintf("user%03d", i)
 		}
-		custUsers(t, s, users...)
-		custSeed(t, s, 450, users...) // 3 per user
+		addUsers(t, s, users...)
+		seedCustomers(t, s, 450, users...) // 3 per user
 		seen := map[string]int{}
-		for rel, err := range svc.AllCustomersOf(ctx, users) {
+		for rel, err := range svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: users}) {
 			require.NoError(t, err)
 			seen[rel.FollowInfo.UserID+"/"+rel.ExternalContact.ExternalUserID]++
 		}
@@ -261,21 +261,21 @@ func TestAllCustomersOf(t *testing.T) {
 		reqs := s.RequestsTo(path)
 		// 100 users (300 relations, 3 pages) then 50 users (150, 2 pages).
 		require.Len(t, reqs, 5)
-		assert.Len(t, custBody(t, reqs[0].Body)["userid_list"], 100)
-		assert.NotContains(t, custBody(t, reqs[0].Body), "cursor")
-		assert.NotEmpty(t, custBody(t, reqs[1].Body)["cursor"])
-		assert.Len(t, custBody(t, reqs[3].Body)["userid_list"], 50)
-		assert.NotContains(t, custBody(t, reqs[3].Body), "cursor", "a new chunk starts without a cursor")
+		assert.Len(t, jsonBody(t, reqs[0].Body)["userid_list"], 100)
+		assert.NotContains(t, jsonBody(t, reqs[0].Body), "cursor")
+		assert.NotEmpty(t, jsonBody(t, reqs[1].Body)["cursor"])
+		assert.Len(t, jsonBody(t, reqs[3].Body)["userid_list"], 50)
+		assert.NotContains(t, jsonBody(t, reqs[3].Body), "cursor", "a new chunk starts without a cursor")
 	})
 
 	t.Run("error midway", func(t *testing.T) {
-		s, svc := custEnv(t)
-		custUsers(t, s, "zhangsan")
-		custSeed(t, s, 250, "zhangsan")
+		s, svc := newEnv(t)
+		addUsers(t, s, "zhangsan")
+		seedCustomers(t, s, 250, "zhangsan")
 		n := 0
 		var last error
 		calls := 0
-		for rel, err := range svc.AllCustomersOf(ctx, []string{"zhangsan"}) {
+		for rel, err := range svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}}) {
 			calls++
 			if err != nil {
 				last = err
@@ -293,11 +293,11 @@ func TestAllCustomersOf(t *testing.T) {
 	})
 
 	t.Run("early break", func(t *testing.T) {
-		s, svc := custEnv(t)
-		custUsers(t, s, "zhangsan")
-		custSeed(t, s, 250, "zhangsan")
+		s, svc := newEnv(t)
+		addUsers(t, s, "zhangsan")
+		seedCustomers(t, s, 250, "zhangsan")
 		n := 0
-		for _, err := range svc.AllCustomersOf(ctx, []string{"zhangsan"}) {
+		for _, err := range svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}}) {
 			require.NoError(t, err)
 			n++
 			if n == 150 {
@@ -309,12 +309,12 @@ func TestAllCustomersOf(t *testing.T) {
 }
 
 func TestGetCustomerPaginatesFollowUsers(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
 	var follows []wecomtest.Follow
 	for i := 0; i < 1201; i++ {
 		id := fmt.Sprintf("m%04d", i)
-		custUsers(t, s, id)
+		addUsers(t, s, id)
 		follows = append(follows, wecomtest.Follow{UserID: id, Remark: "r" + id})
 	}
 	grp, err := s.AddTagGroup(wecomtest.TagGroup{GroupName: "客户等级", Tags: []wecomtest.Tag{{Name: "VIP"}}})
@@ -350,15 +350,15 @@ func TestGetCustomerPaginatesFollowUsers(t *testing.T) {
 }
 
 func TestGetCustomerRepeatedCursor(t *testing.T) {
-	svc, _ := custFake(t, `{"errcode":0,"errmsg":"ok","external_contact":{"external_userid":"wm1","name":"x","type":1,"gender":0},"follow_user":[],"next_cursor":"SAME"}`)
+	svc, _ := fakeFile(t, `{"errcode":0,"errmsg":"ok","external_contact":{"external_userid":"wm1","name":"x","type":1,"gender":0},"follow_user":[],"next_cursor":"SAME"}`)
 	_, err := svc.GetCustomer(context.Background(), "wm1")
 	assert.ErrorContains(t, err, "same cursor")
 }
 
 func TestRemark(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan", "lisi")
+	addUsers(t, s, "zhangsan", "lisi")
 	c, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan", Remark: "old", RemarkMobiles: []string{"13800000000"}})
 	require.NoError(t, err)
 	pic := s.AddMedia(wecomtest.Media{Type: "image"})
@@ -418,10 +418,10 @@ func TestCustomerEnumStrings(t *testing.T) {
 	assert.Equal(t, "wechat", ContactTypeWeChat.String())
 	assert.Equal(t, "wecom", ContactTypeWeCom.String())
 	assert.Equal(t, "ContactType(9)", ContactType(9).String())
-	assert.Equal(t, "unknown", GenderUnknown.String())
-	assert.Equal(t, "male", GenderMale.String())
-	assert.Equal(t, "female", GenderFemale.String())
-	assert.Equal(t, "Gender(3)", Gender(3).String())
+	assert.Equal(t, "unknown", wecom.GenderUnknown.String())
+	assert.Equal(t, "male", wecom.GenderMale.String())
+	assert.Equal(t, "female", wecom.GenderFemale.String())
+	assert.Equal(t, "Gender(3)", wecom.Gender(3).String())
 	assert.Equal(t, "corp", TagTypeCorp.String())
 	assert.Equal(t, "personal", TagTypePersonal.String())
 	assert.Equal(t, "strategy", TagTypeStrategy.String())

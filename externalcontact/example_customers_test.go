@@ -50,7 +50,7 @@ func ExampleService_AllCustomersOf() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for rel, err := range svc.AllCustomersOf(ctx, staff) {
+	for rel, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -73,12 +73,11 @@ func ExampleService_ExportCustomers() {
 		log.Fatal(err)
 	}
 	perCustomer := map[string]int{}
-	st, err := svc.ExportCustomers(ctx, staff, &externalcontact.ExportOptions{Concurrency: 8},
-		func(rel externalcontact.CustomerRelation) error {
-			// Called on this goroutine, once per (customer, member) pair.
-			perCustomer[rel.ExternalContact.Name]++
-			return nil
-		})
+	st, err := svc.ExportCustomers(ctx, &externalcontact.ExportCustomersRequest{UserIDs: staff, Concurrency: 8}, func(rel externalcontact.CustomerRelation) error {
+		// Called on this goroutine, once per (customer, member) pair.
+		perCustomer[rel.ExternalContact.Name]++
+		return nil
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -134,7 +133,7 @@ func ExampleService_MarkTags() {
 		log.Fatal(err)
 	}
 	vip := group.Tags[0].ID
-	err = svc.MarkTags(ctx, &externalcontact.MarkTagRequest{UserID: "zhangsan", ExternalUserID: "wmCustomerA", AddTags: []string{vip}})
+	err = svc.MarkTags(ctx, &externalcontact.MarkTagsRequest{UserID: "zhangsan", ExternalUserID: "wmCustomerA", AddTags: []string{vip}})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func ExampleService_SendWelcomeMsg() {
 	events := srv.Events()
 	code := events[len(events)-1].Get("WelcomeCode")
 
-	req := &externalcontact.WelcomeMsgRequest{
+	req := &externalcontact.SendWelcomeMsgRequest{
 		WelcomeCode: code,
 		Text:        &message.Text{Content: "您好，我是您的专属顾问张三，有问题随时找我。"},
 		Attachments: []message.Attachment{message.LinkAttachment(message.Link{Title: "新客礼包", URL: "https://example.com/gift"})},
@@ -48,7 +48,7 @@ func ExampleService_CreateAcquisitionLink() {
 	client, _ := srv.Client()
 	svc := externalcontact.New(client)
 
-	link, err := svc.CreateAcquisitionLink(ctx, &externalcontact.AcquisitionLinkRequest{
+	link, err := svc.CreateAcquisitionLink(ctx, &externalcontact.CreateAcquisitionLinkRequest{
 		LinkName: "春季直播间",
 		Range:    externalcontact.AcquisitionRange{UserList: []string{"zhangsan", "lisi"}},
 	})
@@ -60,7 +60,7 @@ func ExampleService_CreateAcquisitionLink() {
 	for _, name := range []string{"小鱼儿", "Amy", "向日葵"} {
 		_, _ = srv.AcquireCustomer(link.LinkID, "live_0302", wecomtest.Customer{Name: name})
 	}
-	for c, err := range svc.AllAcquisitionCustomers(ctx, link.LinkID, 0) {
+	for c, err := range svc.AllAcquisitionCustomers(ctx, &externalcontact.ListAcquisitionCustomersRequest{LinkID: link.LinkID}) {
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -85,7 +85,7 @@ func ExampleService_AddInterceptRule() {
 	client, _ := srv.Client()
 	svc := externalcontact.New(client)
 
-	id, err := svc.AddInterceptRule(ctx, &externalcontact.InterceptRuleRequest{
+	id, err := svc.AddInterceptRule(ctx, &externalcontact.AddInterceptRuleRequest{
 		RuleName:        "禁止私下交易",
 		WordList:        []string{"私下转账", "加我微信"},
 		SemanticsList:   []externalcontact.InterceptSemantic{externalcontact.InterceptPhoneNumber},

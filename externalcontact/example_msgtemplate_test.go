@@ -24,7 +24,7 @@ func ExampleService_AddMsgTemplate() {
 	client, _ := srv.Client()
 	svc := externalcontact.New(client)
 
-	res, err := svc.AddMsgTemplate(ctx, &externalcontact.MsgTemplateRequest{
+	res, err := svc.AddMsgTemplate(ctx, &externalcontact.AddMsgTemplateRequest{
 		Sender:          "zhangsan",
 		ExternalUserIDs: []string{c.ExternalUserID, "wmNotACustomer"},
 		Text:            &message.Text{Content: "春季新品上市，会员专享八折"},
@@ -40,7 +40,7 @@ func ExampleService_AddMsgTemplate() {
 	fmt.Println("unreachable:", res.FailList)
 
 	_ = srv.ConfirmGroupMsg(res.MsgID, "zhangsan") // the member taps "send"
-	for r, err := range svc.AllGroupMsgSendResults(ctx, res.MsgID, "zhangsan", 0) {
+	for r, err := range svc.AllGroupMsgSendResults(ctx, &externalcontact.ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "zhangsan"}) {
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -3,6 +3,7 @@ package externalcontact_test
 import (
 	"context"
 	"fmt"
+	"github.com/wecomkit/wecom"
 	"time"
 
 	"github.com/wecomkit/wecom/externalcontact"
@@ -24,7 +25,7 @@ func ExampleService_TransferResignedCustomers() {
 	svc := externalcontact.New(client)
 
 	var ids []string
-	for c, err := range svc.AllUnassignedCustomers(ctx, 1000) {
+	for c, err := range svc.AllUnassignedCustomers(ctx, &externalcontact.ListUnassignedCustomersRequest{Limit: 1000}) {
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -33,7 +34,7 @@ func ExampleService_TransferResignedCustomers() {
 	}
 	fmt.Println("waiting for a new owner:", len(ids))
 
-	out, err := svc.TransferResignedCustomers(ctx, &externalcontact.ResignedTransferRequest{
+	out, err := svc.TransferResignedCustomers(ctx, &externalcontact.TransferResignedCustomersRequest{
 		HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids,
 	})
 	if err != nil {
@@ -41,13 +42,13 @@ func ExampleService_TransferResignedCustomers() {
 		return
 	}
 	for _, o := range out {
-		fmt.Println("started:", o.Started())
+		fmt.Println("started:", o.OK())
 	}
-	results, _, _ := svc.ListResignedTransferResults(ctx, "zhangsan", "lisi", "")
+	results, _, _ := svc.ListResignedTransferResults(ctx, &externalcontact.ListTransferResultsRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi"})
 	fmt.Println("now:", results[0].Status)
 
 	srv.Clock().Advance(24 * time.Hour)
-	results, _, _ = svc.ListResignedTransferResults(ctx, "zhangsan", "lisi", "")
+	results, _, _ = svc.ListResignedTransferResults(ctx, &externalcontact.ListTransferResultsRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi"})
 	fmt.Println("a day later:", results[0].Status, results[1].Status)
 	fmt.Println("lisi's customers:", len(srv.FollowsOf("lisi")))
 	// Output:
@@ -79,8 +80,8 @@ func ExampleService_WaitTransfers() {
 
 	waitCtx, cancel := context.WithTimeout(ctx, 25*time.Hour)
 	defer cancel()
-	results, err := svc.WaitTransfers(waitCtx, "zhangsan", "lisi", []string{c.ExternalUserID},
-		externalcontact.TransferPollInterval(time.Minute, 30*time.Minute))
+	results, err := svc.WaitTransfers(waitCtx, &externalcontact.WaitTransfersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: []string{c.ExternalUserID},
+		WaitOptions: wecom.WaitOptions{PollInterval: time.Minute, MaxPollInterval: 30 * time.Minute}})
 	if err != nil {
 		fmt.Println(err)
 		return

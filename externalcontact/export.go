@@ -4,36 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/internal/backoff"
 )
 
-// ExportOptions tunes ExportCustomers. The zero value is usable.
-type ExportOptions struct {
-	// Concurrency is how many pages are fetched at once (default 4). Each
-	// concurrent fetch walks its own share of the members, so up to
-	// Concurrency members' pages are in flight. Keep it modest: every page
-	// counts against WeCom's per-API frequency limit, and the client's
-	// Limiter (wecom.WithLimiter) paces them all.
+// DefaultExportConcurrency is how many pages ExportCustomers fetches at
+// once when ExportCustomersRequest.Concurrency is 0.
+const DefaultExportConcurrency = 4
+
+// ExportCustomersRequest names the members whose customers
+// ExportCustomers walks, and how. Only UserIDs is required.
+type ExportCustomersRequest struct {
+	// UserIDs are the members (any number; empty and duplicate ids are
+	// skipped).
+	UserIDs []string
+	// Concurrency is how many pages are fetched at once (default
+	// DefaultExportConcurrency). Each concurrent fetch walks its own share
+	// of the members, so up to Concurrency members' pages are in flight.
+	// Keep it modest: every page counts against WeCom's per-API frequency
+	// limit, and the client's Limiter (wecom.WithLimiter) paces them all.
 	Concurrency int
-	// PageSize is the page size asked of batch/get_by_user, 1..100
-	// (default 100, the fewest calls).
-	PageSize int
-	// PageRetries is how many more times a page is fetched, from its own
-	// cursor, after the client has given up on it with a transient failure
-	// (system busy, frequency limit, 5xx, a dropped connection, a rejected
-	// token). Default 3; a negative value disables it.
-	PageRetries int
-	// RetryDelay is the base of the capped, jittered backoff between page
-	// retries (default 500ms).
-	RetryDelay time.Duration
-	// CallOptions are passed to every call.
-	CallOptions []wecom.CallOption
+	// Limit is the page size asked of batch/get_by_user, 1..100 (default
+	// 100, the fewest calls).
+	Limit int
 }
 
 // ExportStats describes a finished (or failed) export.
@@ -42,70 +40,58 @@ type ExportStats struct {
 	Chunks    int           // userid lists the members were cut into
 	Pages     int64         // pages fetched successfully
 	Relations int64         // relations delivered to the callback
-	Retries   int64         // pages fetched again after a transient failure
 	Duration  time.Duration // from start to the last delivery
 }
 
-// ExportCustomers walks every relation of the given members with their
+// ExportCustomers walks every relation of req.UserIDs with their
 // customers — one CustomerRelation per (customer, member) pair — and calls
 // fn with each exactly once. It is AllCustomersOf for thousands of
 // members: the members are cut into balanced userid lists (at most 100
 // each, at least as many lists as Concurrency so that every fetch has
 // work), and up to Concurrency pages are fetched at once, all through the
-// client's retry policy and rate limiter.
+// client's retry policy and rate limiter (the one retry layer: a page is
+// sent as often as the policy allows, no more). opts go to every call.
 //
 // fn runs on the calling goroutine, one relation at a time, so it needs
 // no locking; relations of one member arrive in WeCom's order, members
 // interleave. Memory stays at a few pages per concurrent fetch whatever
 // the number of relations.
 //
-// A page that fails transiently after the client's own retries is fetched
-// again from the same cursor (PageRetries): nothing from a failed page has
-// been delivered, so no relation is delivered twice. The export stops at
-// the first error from fn or a page that keeps failing; relations
+// The export stops at the first error from fn or from a page; relations
 // delivered until then were delivered once, and the error is returned
-// with the stats so far. Empty and duplicate userids are skipped.
+// with the stats so far.
 //
 // WeCom: POST /cgi-bin/externalcontact/batch/get_by_user
-func (s *Service) ExportCustomers(ctx context.Context, userIDs []string, opt *ExportOptions, fn func(CustomerRelation) error) (ExportStats, error) {
+func (s *Service) ExportCustomers(ctx context.Context, req *ExportCustomersRequest, fn func(CustomerRelation) error, opts ...wecom.CallOption) (ExportStats, error) {
 	start := time.Now()
-	var o ExportOptions
-	if opt != nil {
-		o = *opt
-	}
+	r := deref(req)
 	if fn == nil {
-		return ExportStats{}, errors.New("externalcontact: ExportCustomers: nil callback")
+		return ExportStats{}, wecom.InvalidArgument("externalcontact: export customers: nil callback")
 	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+	if r.Concurrency <= 0 {
+		r.Concurrency = DefaultExportConcurrency
 	}
-	if o.PageSize == 0 {
-		o.PageSize = MaxBatchLimit
+	if r.Limit == 0 {
+		r.Limit = MaxBatchLimit
 	}
-	if o.PageSize < 0 || o.PageSize > MaxBatchLimit {
-		return ExportStats{}, fmt.Errorf("externalcontact: ExportCustomers: page size %d is not in 1..%d", o.PageSize, MaxBatchLimit)
-	}
-	if o.PageRetries == 0 {
-		o.PageRetries = 3
-	}
-	if o.RetryDelay <= 0 {
-		o.RetryDelay = 500 * time.Millisecond
+	if err := checkLimit("export customers", r.Limit, MaxBatchLimit); err != nil {
+		return ExportStats{}, err
 	}
 
-	uniq := uniqueUserIDs(userIDs)
-	chunks := balancedChunks(uniq, o.Concurrency, MaxBatchUsers)
+	uniq := uniqueUserIDs(r.UserIDs)
+	chunks := balancedChunks(uniq, r.Concurrency, MaxBatchUsers)
 	st := ExportStats{Staff: len(uniq), Chunks: len(chunks)}
 	if len(chunks) == 0 {
 		st.Duration = time.Since(start)
 		return st, nil
 	}
 
-	var pages, retries atomic.Int64
+	var pages atomic.Int64
 	// Should fn panic, the deferred cancel still stops the workers.
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(cctx)
-	results := make(chan []CustomerRelation, o.Concurrency)
+	results := make(chan []CustomerRelation, r.Concurrency)
 	next := make(chan []string)
 	g.Go(func() error {
 		defer close(next)
@@ -118,7 +104,7 @@ func (s *Service) ExportCustomers(ctx context.Context, userIDs []string, opt *Ex
 		}
 		return nil
 	})
-	workers := min(o.Concurrency, len(chunks))
+	workers := min(r.Concurrency, len(chunks))
 	var running atomic.Int32
 	running.Store(int32(workers))
 	for range workers {
@@ -129,7 +115,7 @@ func (s *Service) ExportCustomers(ctx context.Context, userIDs []string, opt *Ex
 				}
 			}()
 			for chunk := range next {
-				if err := s.exportChunk(gctx, chunk, &o, &pages, &retries, results); err != nil {
+				if err := s.exportChunk(gctx, chunk, r.Limit, opts, &pages, results); err != nil {
 					return err
 				}
 			}
@@ -156,7 +142,7 @@ func (s *Service) ExportCustomers(ctx context.Context, userIDs []string, opt *Ex
 		}
 	}
 	err := g.Wait()
-	st.Pages, st.Retries = pages.Load(), retries.Load()
+	st.Pages = pages.Load()
 	st.Duration = time.Since(start)
 	switch {
 	case fnErr != nil:
@@ -171,23 +157,14 @@ func (s *Service) ExportCustomers(ctx context.Context, userIDs []string, opt *Ex
 
 var errExportStopped = errors.New("externalcontact: export stopped by the callback")
 
-// exportChunk fetches every page of one userid list into results.
-func (s *Service) exportChunk(ctx context.Context, chunk []string, o *ExportOptions, pages, retries *atomic.Int64, results chan<- []CustomerRelation) error {
+// exportChunk fetches every page of one userid list into results. The
+// page after is asked for as soon as a page has arrived, while the
+// caller's goroutine is still delivering the one before (results holds a
+// page per worker).
+func (s *Service) exportChunk(ctx context.Context, chunk []string, limit int, opts []wecom.CallOption, pages *atomic.Int64, results chan<- []CustomerRelation) error {
 	cursor := ""
 	for {
-		var rels []CustomerRelation
-		var next string
-		var err error
-		for attempt := 0; ; attempt++ {
-			rels, next, err = s.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: chunk, Cursor: cursor, Limit: o.PageSize}, o.CallOptions...)
-			if err == nil || attempt >= o.PageRetries || !transientPageError(ctx, err) {
-				break
-			}
-			retries.Add(1)
-			if err := backoff.Sleep(ctx, backoff.FullJitter(o.RetryDelay, 20*o.RetryDelay, attempt+1)); err != nil {
-				return err
-			}
-		}
+		rels, next, err := s.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: chunk, Cursor: cursor, Limit: limit}, opts...)
 		if err != nil {
 			return err
 		}
@@ -203,34 +180,10 @@ func (s *Service) exportChunk(ctx context.Context, chunk []string, o *ExportOpti
 			return nil
 		}
 		if next == cursor {
-			return fmt.Errorf("pagination: the server returned the same cursor %q again", next)
+			return wecom.UnexpectedResponse(http.MethodPost, "/cgi-bin/externalcontact/batch/get_by_user", "the same cursor %q again", next)
 		}
 		cursor = next
 	}
-}
-
-// transientPageError reports whether a read that failed with err is worth
-// fetching again.
-func transientPageError(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	var e *wecom.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch {
-	case wecom.IsBusy(err), wecom.IsRateLimited(err), wecom.IsTokenInvalid(err):
-		return true
-	case e.Code != 0:
-		return false
-	case e.HTTPStatus >= 500:
-		return true
-	case e.HTTPStatus == 0 && e.Err != nil:
-		// A transport failure (dropped connection, timeout).
-		return !errors.Is(e.Err, context.Canceled)
-	}
-	return false
 }
 
 // balancedChunks cuts ids into lists of at most max, as even as possible

@@ -13,14 +13,9 @@ import (
 //
 // WeCom: GET /cgi-bin/externalcontact/get_follow_user_list
 func (s *Service) ListFollowUsers(ctx context.Context, opts ...wecom.CallOption) ([]string, error) {
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		FollowUser []string `json:"follow_user"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodGet,
-		Path:       "/cgi-bin/externalcontact/get_follow_user_list",
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodGet, Path: "/cgi-bin/externalcontact/get_follow_user_list", Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -31,9 +29,9 @@ func (t SubjectType) String() string {
 	return "SubjectType(" + strconv.Itoa(int(t)) + ")"
 }
 
-// UnionIDRequest identifies a WeChat user by unionid and an openid of
+// UnionIDToExternalUserIDRequest identifies a WeChat user by unionid and an openid of
 // the same user.
-type UnionIDRequest struct {
+type UnionIDToExternalUserIDRequest struct {
 	UnionID     string      `json:"unionid"`
 	OpenID      string      `json:"openid"`
 	SubjectType SubjectType `json:"subject_type"`
@@ -59,21 +57,12 @@ type UnionIDResult struct {
 // same user) into the user's external_userid.
 //
 // WeCom: POST /cgi-bin/externalcontact/unionid_to_external_userid
-func (s *Service) UnionIDToExternalUserID(ctx context.Context, req *UnionIDRequest, opts ...wecom.CallOption) (*UnionIDResult, error) {
-	if req == nil || req.UnionID == "" || req.OpenID == "" {
-		return nil, errors.New("externalcontact: UnionIDToExternalUserID: unionid and openid are required")
+func (s *Service) UnionIDToExternalUserID(ctx context.Context, req *UnionIDToExternalUserIDRequest, opts ...wecom.CallOption) (*UnionIDResult, error) {
+	r := deref(req)
+	if r.UnionID == "" || r.OpenID == "" {
+		return nil, wecom.InvalidArgument("externalcontact: unionid to external userid: unionid and openid are required")
 	}
-	var out UnionIDResult
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/unionid_to_external_userid",
-		Body:       req,
-		Idempotent: true,
-	}, &out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return wecom.Call[UnionIDResult](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/unionid_to_external_userid", Body: &r, Idempotent: true}, opts...)
 }
 
 // ConvertToOpenID returns the openid of a customer who is a WeChat user,
@@ -82,19 +71,11 @@ func (s *Service) UnionIDToExternalUserID(ctx context.Context, req *UnionIDReque
 // WeCom: POST /cgi-bin/externalcontact/convert_to_openid
 func (s *Service) ConvertToOpenID(ctx context.Context, externalUserID string, opts ...wecom.CallOption) (string, error) {
 	if externalUserID == "" {
-		return "", errors.New("externalcontact: ConvertToOpenID: external_userid is empty")
+		return "", wecom.InvalidArgument("externalcontact: convert to openid: external_userid is required")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		OpenID string `json:"openid"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/convert_to_openid",
-		Body: struct {
-			ExternalUserID string `json:"external_userid"`
-		}{externalUserID},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/convert_to_openid", Body: externalUserIDBody{externalUserID}, Idempotent: true}, opts...)
 	if err != nil {
 		return "", err
 	}
@@ -108,19 +89,9 @@ func (s *Service) ConvertToOpenID(ctx context.Context, externalUserID string, op
 // WeCom: POST /cgi-bin/externalcontact/to_service_external_userid
 func (s *Service) ToServiceExternalUserID(ctx context.Context, externalUserID string, opts ...wecom.CallOption) (string, error) {
 	if externalUserID == "" {
-		return "", errors.New("externalcontact: ToServiceExternalUserID: external_userid is empty")
+		return "", wecom.InvalidArgument("externalcontact: to service external userid: external_userid is required")
 	}
-	var resp struct {
-		ExternalUserID string `json:"external_userid"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/to_service_external_userid",
-		Body: struct {
-			ExternalUserID string `json:"external_userid"`
-		}{externalUserID},
-		Idempotent: true,
-	}, &resp, opts...)
+	resp, err := wecom.Call[externalUserIDBody](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/to_service_external_userid", Body: externalUserIDBody{externalUserID}, Idempotent: true}, opts...)
 	if err != nil {
 		return "", err
 	}
@@ -144,24 +115,22 @@ const MaxNewExternalUserIDs = 1000
 // WeCom: POST /cgi-bin/externalcontact/get_new_external_userid
 func (s *Service) GetNewExternalUserIDs(ctx context.Context, externalUserIDs []string, opts ...wecom.CallOption) ([]ExternalUserIDMapping, error) {
 	if len(externalUserIDs) == 0 {
-		return nil, errors.New("externalcontact: GetNewExternalUserIDs: no ids")
+		return nil, wecom.InvalidArgument("externalcontact: get new external userids: no external_userid given")
 	}
 	if len(externalUserIDs) > MaxNewExternalUserIDs {
-		return nil, fmt.Errorf("externalcontact: GetNewExternalUserIDs: %d ids, at most %d per call", len(externalUserIDs), MaxNewExternalUserIDs)
+		return nil, wecom.InvalidArgument("externalcontact: get new external userids: %d ids, at most %d per call", len(externalUserIDs), MaxNewExternalUserIDs)
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Items []ExternalUserIDMapping `json:"items"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_new_external_userid",
-		Body: struct {
-			ExternalUserIDList []string `json:"external_userid_list"`
-		}{externalUserIDs},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_new_external_userid", Body: struct {
+		ExternalUserIDList []string `json:"external_userid_list"`
+	}{externalUserIDs}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return resp.Items, nil
+}
+
+type externalUserIDBody struct {
+	ExternalUserID string `json:"external_userid"`
 }

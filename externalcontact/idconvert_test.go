@@ -13,24 +13,24 @@ import (
 
 func TestUnionIDResultShapes(t *testing.T) {
 	// The list shape.
-	svc, sent := custFake(t, `{"errcode":0,"errmsg":"ok","external_userid_info":[{"corpid":"wwAAA","external_userid":"wmAAA"},{"corpid":"wwBBB","external_userid":"wmBBB"}]}`)
-	r, err := svc.UnionIDToExternalUserID(context.Background(), &UnionIDRequest{UnionID: "oAAAA", OpenID: "oBBBB", SubjectType: SubjectTypeProvider})
+	svc, sent := fakeFile(t, `{"errcode":0,"errmsg":"ok","external_userid_info":[{"corpid":"wwAAA","external_userid":"wmAAA"},{"corpid":"wwBBB","external_userid":"wmBBB"}]}`)
+	r, err := svc.UnionIDToExternalUserID(context.Background(), &UnionIDToExternalUserIDRequest{UnionID: "oAAAA", OpenID: "oBBBB", SubjectType: SubjectTypeProvider})
 	require.NoError(t, err)
 	assert.Equal(t, "/cgi-bin/externalcontact/unionid_to_external_userid", sent()[0].Path)
-	assert.JSONEq(t, `{"unionid":"oAAAA","openid":"oBBBB","subject_type":1}`, sent()[0].Body)
+	assert.JSONEq(t, `{"unionid":"oAAAA","openid":"oBBBB","subject_type":1}`, string(sent()[0].Body))
 	assert.Equal(t, []ExternalUserIDInfo{{"wwAAA", "wmAAA"}, {"wwBBB", "wmBBB"}}, r.ExternalUserIDInfo)
 
 	// The single-id shape with a pending id (?).
-	svc, _ = custFake(t, `{"errcode":0,"errmsg":"ok","external_userid":"wmCCC","pending_id":"pCCC"}`)
-	r, err = svc.UnionIDToExternalUserID(context.Background(), &UnionIDRequest{UnionID: "oAAAA", OpenID: "oBBBB"})
+	svc, _ = fakeFile(t, `{"errcode":0,"errmsg":"ok","external_userid":"wmCCC","pending_id":"pCCC"}`)
+	r, err = svc.UnionIDToExternalUserID(context.Background(), &UnionIDToExternalUserIDRequest{UnionID: "oAAAA", OpenID: "oBBBB"})
 	require.NoError(t, err)
 	assert.Equal(t, "wmCCC", r.ExternalUserID)
 	assert.Equal(t, "pCCC", r.PendingID)
 
-	svc, sent = custFake(t, `{"errcode":0,"errmsg":"ok","items":[{"external_userid":"wmOld","new_external_userid":"wmNew"}]}`)
+	svc, sent = fakeFile(t, `{"errcode":0,"errmsg":"ok","items":[{"external_userid":"wmOld","new_external_userid":"wmNew"}]}`)
 	items, err := svc.GetNewExternalUserIDs(context.Background(), []string{"wmOld", "wmGone"})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"external_userid_list":["wmOld","wmGone"]}`, sent()[0].Body)
+	assert.JSONEq(t, `{"external_userid_list":["wmOld","wmGone"]}`, string(sent()[0].Body))
 	assert.Equal(t, []ExternalUserIDMapping{{ExternalUserID: "wmOld", NewExternalUserID: "wmNew"}}, items)
 	assert.Equal(t, "corp", SubjectTypeCorp.String())
 	assert.Equal(t, "provider", SubjectTypeProvider.String())
@@ -38,17 +38,17 @@ func TestUnionIDResultShapes(t *testing.T) {
 }
 
 func TestIDConversions(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
 	wx, err := s.AddCustomer(wecomtest.Customer{Name: "微信客户", UnionID: "ozynqsulJFCZ2z1aYeS8h-nuasdAAA"})
 	require.NoError(t, err)
 	wc, err := s.AddCustomer(wecomtest.Customer{Name: "企业客户", Type: 2})
 	require.NoError(t, err)
 
-	r, err := svc.UnionIDToExternalUserID(ctx, &UnionIDRequest{UnionID: "ozynqsulJFCZ2z1aYeS8h-nuasdAAA", OpenID: "oOPEN"})
+	r, err := svc.UnionIDToExternalUserID(ctx, &UnionIDToExternalUserIDRequest{UnionID: "ozynqsulJFCZ2z1aYeS8h-nuasdAAA", OpenID: "oOPEN"})
 	require.NoError(t, err)
 	assert.Equal(t, []ExternalUserIDInfo{{CorpID: s.CorpID, ExternalUserID: wx.ExternalUserID}}, r.ExternalUserIDInfo)
-	r, err = svc.UnionIDToExternalUserID(ctx, &UnionIDRequest{UnionID: "oUnknown", OpenID: "oOPEN"})
+	r, err = svc.UnionIDToExternalUserID(ctx, &UnionIDToExternalUserIDRequest{UnionID: "oUnknown", OpenID: "oOPEN"})
 	require.NoError(t, err)
 	assert.Empty(t, r.ExternalUserIDInfo)
 
@@ -75,7 +75,7 @@ func TestIDConversions(t *testing.T) {
 	assert.Equal(t, wecom.CodeInvalidExternalUserID, wecom.ErrorCode(err))
 
 	n := len(s.Requests())
-	_, err = svc.UnionIDToExternalUserID(ctx, &UnionIDRequest{UnionID: "x"})
+	_, err = svc.UnionIDToExternalUserID(ctx, &UnionIDToExternalUserIDRequest{UnionID: "x"})
 	assert.Error(t, err)
 	_, err = svc.ConvertToOpenID(ctx, "")
 	assert.Error(t, err)
@@ -86,6 +86,6 @@ func TestIDConversions(t *testing.T) {
 	_, err = svc.GetNewExternalUserIDs(ctx, make([]string, 1001))
 	assert.Error(t, err)
 	assert.Len(t, s.Requests(), n)
-	_, err = svc.UnionIDToExternalUserID(ctx, &UnionIDRequest{UnionID: "x", OpenID: "y", SubjectType: 5})
+	_, err = svc.UnionIDToExternalUserID(ctx, &UnionIDToExternalUserIDRequest{UnionID: "x", OpenID: "y", SubjectType: 5})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }

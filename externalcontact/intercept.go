@@ -3,7 +3,6 @@ package externalcontact
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -16,9 +15,9 @@ import (
 
 // Limits of intercept rules, checked before any call.
 const (
-	MaxInterceptRuleNameLen = 20  // characters of rule_name
-	MaxInterceptWords       = 300 // entries of word_list
-	MaxInterceptWordLen     = 32  // characters of one word
+	MaxInterceptRuleNameLength = 20  // characters of rule_name
+	MaxInterceptWords          = 300 // entries of word_list
+	MaxInterceptWordLength     = 32  // characters of one word
 )
 
 // InterceptType is what happens when a member's message hits a rule.
@@ -74,8 +73,8 @@ func (r *InterceptRange) empty() bool {
 	return r == nil || (len(r.UserList) == 0 && len(r.DepartmentList) == 0)
 }
 
-// InterceptRuleRequest creates a sensitive-word rule (聊天敏感词).
-type InterceptRuleRequest struct {
+// AddInterceptRuleRequest creates a sensitive-word rule (聊天敏感词).
+type AddInterceptRuleRequest struct {
 	RuleName        string              `json:"rule_name"` // at most 20 characters
 	WordList        []string            `json:"word_list"` // 1..300 words of at most 32 characters
 	SemanticsList   []InterceptSemantic `json:"semantics_list,omitempty"`
@@ -90,8 +89,8 @@ type InterceptRuleSummary struct {
 	CreateTime int64  `json:"create_time"`
 }
 
-// CreatedAt returns CreateTime as a time.Time.
-func (r InterceptRuleSummary) CreatedAt() time.Time { return unixOrZero(r.CreateTime) }
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (r InterceptRuleSummary) CreateAt() time.Time { return wecom.UnixTime(r.CreateTime) }
 
 // UnmarshalJSON accepts rule_id as a string or a number.
 func (r *InterceptRuleSummary) UnmarshalJSON(b []byte) error {
@@ -153,26 +152,26 @@ func (r *InterceptRule) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func checkInterceptFields(name string, words []string, typ InterceptType, create bool) error {
+func checkInterceptFields(op, name string, words []string, typ InterceptType, create bool) error {
 	if create && name == "" {
-		return errors.New("externalcontact: intercept rule name is empty")
+		return wecom.InvalidArgument("externalcontact: %s: rule_name is required", op)
 	}
-	if n := utf8.RuneCountInString(name); n > MaxInterceptRuleNameLen {
-		return fmt.Errorf("externalcontact: intercept rule name has %d characters, more than %d", n, MaxInterceptRuleNameLen)
+	if n := utf8.RuneCountInString(name); n > MaxInterceptRuleNameLength {
+		return wecom.InvalidArgument("externalcontact: %s: rule_name has %d characters, at most %d", op, n, MaxInterceptRuleNameLength)
 	}
 	if create && len(words) == 0 {
-		return errors.New("externalcontact: intercept rule without words")
+		return wecom.InvalidArgument("externalcontact: %s: word_list is required", op)
 	}
 	if len(words) > MaxInterceptWords {
-		return fmt.Errorf("externalcontact: %d intercept words, more than %d", len(words), MaxInterceptWords)
+		return wecom.InvalidArgument("externalcontact: %s: %d words, at most %d", op, len(words), MaxInterceptWords)
 	}
 	for i, w := range words {
-		if n := utf8.RuneCountInString(w); n == 0 || n > MaxInterceptWordLen {
-			return fmt.Errorf("externalcontact: intercept word %d has %d characters (want 1..%d)", i, n, MaxInterceptWordLen)
+		if n := utf8.RuneCountInString(w); n == 0 || n > MaxInterceptWordLength {
+			return wecom.InvalidArgument("externalcontact: %s: word %d has %d characters (want 1..%d)", op, i, n, MaxInterceptWordLength)
 		}
 	}
 	if (create || typ != 0) && typ != InterceptWarnAndBlock && typ != InterceptWarnOnly {
-		return fmt.Errorf("externalcontact: intercept type %d is not 1 or 2", typ)
+		return wecom.InvalidArgument("externalcontact: %s: intercept type %d is not 1 or 2", op, typ)
 	}
 	return nil
 }
@@ -180,43 +179,30 @@ func checkInterceptFields(name string, words []string, typ InterceptType, create
 // AddInterceptRule creates a sensitive-word rule and returns its rule_id.
 //
 // WeCom: POST /cgi-bin/externalcontact/add_intercept_rule
-func (s *Service) AddInterceptRule(ctx context.Context, req *InterceptRuleRequest, opts ...wecom.CallOption) (string, error) {
-	if req == nil {
-		return "", errors.New("externalcontact: nil InterceptRuleRequest")
-	}
-	if err := checkInterceptFields(req.RuleName, req.WordList, req.InterceptType, true); err != nil {
+func (s *Service) AddInterceptRule(ctx context.Context, req *AddInterceptRuleRequest, opts ...wecom.CallOption) (string, error) {
+	r := deref(req)
+	if err := checkInterceptFields("add intercept rule", r.RuleName, r.WordList, r.InterceptType, true); err != nil {
 		return "", err
 	}
-	if req.ApplicableRange.empty() {
-		return "", errors.New("externalcontact: intercept rule applies to no member or department")
+	if r.ApplicableRange.empty() {
+		return "", wecom.InvalidArgument("externalcontact: add intercept rule: applicable_range has no member or department")
 	}
-	var resp struct {
-		RuleID json.RawMessage `json:"rule_id"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/add_intercept_rule",
-		Body:   req,
-	}, &resp, opts...)
+	resp, err := wecom.Call[struct {
+		RuleID flex.String `json:"rule_id"`
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/add_intercept_rule", Body: &r}, opts...)
 	if err != nil {
 		return "", err
 	}
-	return flex.ParseString(resp.RuleID)
+	return string(resp.RuleID), nil
 }
 
 // ListInterceptRules returns every sensitive-word rule of the corp.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_intercept_rule_list
 func (s *Service) ListInterceptRules(ctx context.Context, opts ...wecom.CallOption) ([]InterceptRuleSummary, error) {
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		RuleList []InterceptRuleSummary `json:"rule_list"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/get_intercept_rule_list",
-		Body:       struct{}{},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_intercept_rule_list", Body: struct{}{}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -228,29 +214,21 @@ func (s *Service) ListInterceptRules(ctx context.Context, opts ...wecom.CallOpti
 // WeCom: POST /cgi-bin/externalcontact/get_intercept_rule
 func (s *Service) GetInterceptRule(ctx context.Context, ruleID string, opts ...wecom.CallOption) (*InterceptRule, error) {
 	if ruleID == "" {
-		return nil, errors.New("externalcontact: rule_id is empty")
+		return nil, wecom.InvalidArgument("externalcontact: get intercept rule: rule_id is required")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Rule InterceptRule `json:"rule"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_intercept_rule",
-		Body: struct {
-			RuleID string `json:"rule_id"`
-		}{ruleID},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_intercept_rule", Body: ruleIDBody{ruleID}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.Rule, nil
 }
 
-// InterceptRuleUpdate changes a rule: empty fields stay as they are,
+// UpdateInterceptRuleRequest changes a rule: empty fields stay as they are,
 // WordList and SemanticsList replace the lists when set, and the ranges
 // add and remove members or departments.
-type InterceptRuleUpdate struct {
+type UpdateInterceptRuleRequest struct {
 	RuleID                string
 	RuleName              string
 	WordList              []string
@@ -262,7 +240,7 @@ type InterceptRuleUpdate struct {
 
 // MarshalJSON writes the update in WeCom's shape (semantics in
 // extra_rule).
-func (u InterceptRuleUpdate) MarshalJSON() ([]byte, error) {
+func (u UpdateInterceptRuleRequest) MarshalJSON() ([]byte, error) {
 	type extra struct {
 		SemanticsList []InterceptSemantic `json:"semantics_list"`
 	}
@@ -284,17 +262,18 @@ func (u InterceptRuleUpdate) MarshalJSON() ([]byte, error) {
 // UpdateInterceptRule changes a sensitive-word rule.
 //
 // WeCom: POST /cgi-bin/externalcontact/update_intercept_rule
-func (s *Service) UpdateInterceptRule(ctx context.Context, u *InterceptRuleUpdate, opts ...wecom.CallOption) error {
-	if u == nil || u.RuleID == "" {
-		return errors.New("externalcontact: intercept rule update without rule_id")
+func (s *Service) UpdateInterceptRule(ctx context.Context, req *UpdateInterceptRuleRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if r.RuleID == "" {
+		return wecom.InvalidArgument("externalcontact: update intercept rule: rule_id is required")
 	}
-	if err := checkInterceptFields(u.RuleName, u.WordList, u.InterceptType, false); err != nil {
+	if err := checkInterceptFields("update intercept rule", r.RuleName, r.WordList, r.InterceptType, false); err != nil {
 		return err
 	}
 	return s.c.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/update_intercept_rule",
-		Body:       u,
+		Body:       r,
 		Idempotent: true, // set semantics: repeating it changes nothing more
 	}, nil, opts...)
 }
@@ -304,13 +283,11 @@ func (s *Service) UpdateInterceptRule(ctx context.Context, u *InterceptRuleUpdat
 // WeCom: POST /cgi-bin/externalcontact/del_intercept_rule
 func (s *Service) DeleteInterceptRule(ctx context.Context, ruleID string, opts ...wecom.CallOption) error {
 	if ruleID == "" {
-		return errors.New("externalcontact: rule_id is empty")
+		return wecom.InvalidArgument("externalcontact: delete intercept rule: rule_id is required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/del_intercept_rule",
-		Body: struct {
-			RuleID string `json:"rule_id"`
-		}{ruleID},
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/del_intercept_rule", Body: ruleIDBody{ruleID}}, nil, opts...)
+}
+
+type ruleIDBody struct {
+	RuleID string `json:"rule_id"`
 }

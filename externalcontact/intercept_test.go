@@ -20,8 +20,8 @@ func TestInterceptEnums(t *testing.T) {
 }
 
 func TestInterceptRuleSendsAndDecodes(t *testing.T) {
-	st, svc := mxNewStub(t)
-	ctx := mxCtx(t)
+	st, svc := newStub(t)
+	ctx := testCtx(t)
 	st.handle("/cgi-bin/externalcontact/add_intercept_rule", func([]byte) string { return `{"errcode":0,"errmsg":"ok","rule_id":"xxx"}` })
 	st.file(t, "/cgi-bin/externalcontact/get_intercept_rule", "get_intercept_rule.json")
 	st.file(t, "/cgi-bin/externalcontact/get_intercept_rule_list", "get_intercept_rule_list.json")
@@ -29,27 +29,27 @@ func TestInterceptRuleSendsAndDecodes(t *testing.T) {
 	st.handle("/cgi-bin/externalcontact/update_intercept_rule", ok)
 	st.handle("/cgi-bin/externalcontact/del_intercept_rule", ok)
 
-	id, err := svc.AddInterceptRule(ctx, &InterceptRuleRequest{
+	id, err := svc.AddInterceptRule(ctx, &AddInterceptRuleRequest{
 		RuleName: "rulename", WordList: []string{"敏感词1", "敏感词2"},
 		SemanticsList: []InterceptSemantic{InterceptPhoneNumber, InterceptEmail, InterceptRedPacket},
 		InterceptType: InterceptWarnAndBlock, ApplicableRange: InterceptRange{UserList: []string{"zhangshan"}, DepartmentList: []int{2, 3}},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "xxx", id)
-	assert.Equal(t, mxJSON(t, `{"rule_name":"rulename","word_list":["敏感词1","敏感词2"],"semantics_list":[1,2,3],"intercept_type":1,
-		"applicable_range":{"user_list":["zhangshan"],"department_list":[2,3]}}`), mxBody(t, st.requests()[0].Body))
+	assert.Equal(t, jsonOf(t, `{"rule_name":"rulename","word_list":["敏感词1","敏感词2"],"semantics_list":[1,2,3],"intercept_type":1,
+		"applicable_range":{"user_list":["zhangshan"],"department_list":[2,3]}}`), jsonBody(t, st.requests()[0].Body))
 
 	rules, err := svc.ListInterceptRules(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{}`), mxBody(t, st.requests()[1].Body))
+	assert.Equal(t, jsonOf(t, `{}`), jsonBody(t, st.requests()[1].Body))
 	require.Len(t, rules, 2)
 	assert.Equal(t, InterceptRuleSummary{"ruleIDxxxxxx", "rulename", 1600000000}, rules[0])
 	assert.Equal(t, "12345", rules[1].RuleID, "a numeric rule_id")
-	assert.Equal(t, time.Unix(1600000001, 0), rules[1].CreatedAt())
+	assert.Equal(t, time.Unix(1600000001, 0), rules[1].CreateAt())
 
 	r, err := svc.GetInterceptRule(ctx, "ruleIDxxxxxx")
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"rule_id":"ruleIDxxxxxx"}`), mxBody(t, st.requests()[2].Body))
+	assert.Equal(t, jsonOf(t, `{"rule_id":"ruleIDxxxxxx"}`), jsonBody(t, st.requests()[2].Body))
 	assert.Equal(t, "ruleIDxxxxxx", r.RuleID)
 	assert.Equal(t, "rulename", r.RuleName)
 	assert.Equal(t, []string{"敏感词1", "敏感词2"}, r.WordList)
@@ -58,19 +58,19 @@ func TestInterceptRuleSendsAndDecodes(t *testing.T) {
 	assert.Equal(t, InterceptRange{UserList: []string{"zhangshan"}, DepartmentList: []int{2, 3}}, r.ApplicableRange)
 	assert.Contains(t, string(r.Raw), `"extra_rule"`)
 
-	require.NoError(t, svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{
+	require.NoError(t, svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{
 		RuleID: "ruleIDxxxxxx", RuleName: "新名字", WordList: []string{"敏感词3"}, SemanticsList: []InterceptSemantic{},
 		InterceptType: InterceptWarnOnly, AddApplicableRange: &InterceptRange{UserList: []string{"lisi"}},
 		RemoveApplicableRange: &InterceptRange{DepartmentList: []int{3}},
 	}))
-	assert.Equal(t, mxJSON(t, `{"rule_id":"ruleIDxxxxxx","rule_name":"新名字","word_list":["敏感词3"],"extra_rule":{"semantics_list":[]},
-		"intercept_type":2,"add_applicable_range":{"user_list":["lisi"]},"remove_applicable_range":{"department_list":[3]}}`), mxBody(t, st.requests()[3].Body))
-	require.NoError(t, svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{RuleID: "r"}))
-	assert.Equal(t, mxJSON(t, `{"rule_id":"r"}`), mxBody(t, st.requests()[4].Body))
+	assert.Equal(t, jsonOf(t, `{"rule_id":"ruleIDxxxxxx","rule_name":"新名字","word_list":["敏感词3"],"extra_rule":{"semantics_list":[]},
+		"intercept_type":2,"add_applicable_range":{"user_list":["lisi"]},"remove_applicable_range":{"department_list":[3]}}`), jsonBody(t, st.requests()[3].Body))
+	require.NoError(t, svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{RuleID: "r"}))
+	assert.Equal(t, jsonOf(t, `{"rule_id":"r"}`), jsonBody(t, st.requests()[4].Body))
 
 	require.NoError(t, svc.DeleteInterceptRule(ctx, "ruleIDxxxxxx"))
 	assert.Equal(t, "/cgi-bin/externalcontact/del_intercept_rule", st.requests()[5].Path)
-	assert.Equal(t, mxJSON(t, `{"rule_id":"ruleIDxxxxxx"}`), mxBody(t, st.requests()[5].Body))
+	assert.Equal(t, jsonOf(t, `{"rule_id":"ruleIDxxxxxx"}`), jsonBody(t, st.requests()[5].Body))
 }
 
 func TestInterceptRuleLenientDecoding(t *testing.T) {
@@ -88,10 +88,10 @@ func TestInterceptRuleLenientDecoding(t *testing.T) {
 }
 
 func TestInterceptRuleValidation(t *testing.T) {
-	st, svc := mxNewStub(t)
-	ctx := mxCtx(t)
+	st, svc := newStub(t)
+	ctx := testCtx(t)
 	rng := InterceptRange{UserList: []string{"a"}}
-	for name, req := range map[string]*InterceptRuleRequest{
+	for name, req := range map[string]*AddInterceptRuleRequest{
 		"nil":        nil,
 		"no name":    {WordList: []string{"w"}, InterceptType: 1, ApplicableRange: rng},
 		"long name":  {RuleName: strings.Repeat("名", 21), WordList: []string{"w"}, InterceptType: 1, ApplicableRange: rng},
@@ -106,8 +106,8 @@ func TestInterceptRuleValidation(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 	assert.Error(t, svc.UpdateInterceptRule(ctx, nil))
-	assert.Error(t, svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{}))
-	assert.Error(t, svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{RuleID: "r", InterceptType: 3}))
+	assert.Error(t, svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{}))
+	assert.Error(t, svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{RuleID: "r", InterceptType: 3}))
 	assert.Error(t, svc.DeleteInterceptRule(ctx, ""))
 	_, err := svc.GetInterceptRule(ctx, "")
 	assert.Error(t, err)
@@ -120,32 +120,32 @@ func TestInterceptRuleValidation(t *testing.T) {
 	_, err = svc.GetInterceptRule(ctx, "r")
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 	st.handle("/cgi-bin/externalcontact/add_intercept_rule", func([]byte) string { return `{"errcode":60111,"errmsg":"x"}` })
-	_, err = svc.AddInterceptRule(ctx, &InterceptRuleRequest{RuleName: "r", WordList: []string{"w"}, InterceptType: 1, ApplicableRange: rng})
+	_, err = svc.AddInterceptRule(ctx, &AddInterceptRuleRequest{RuleName: "r", WordList: []string{"w"}, InterceptType: 1, ApplicableRange: rng})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 }
 
 func TestInterceptRuleRoundTrip(t *testing.T) {
-	s, svc := mxServer(t)
-	mxUsers(t, s, "zhangsan", "lisi")
-	ctx := mxCtx(t)
-	id, err := svc.AddInterceptRule(ctx, &InterceptRuleRequest{
+	s, svc := newEnv(t)
+	addUsers(t, s, "zhangsan", "lisi")
+	ctx := testCtx(t)
+	id, err := svc.AddInterceptRule(ctx, &AddInterceptRuleRequest{
 		RuleName: "禁止私下交易", WordList: []string{"转账", "私聊"}, SemanticsList: []InterceptSemantic{InterceptPhoneNumber},
 		InterceptType: InterceptWarnAndBlock, ApplicableRange: InterceptRange{UserList: []string{"zhangsan"}, DepartmentList: []int{1}},
 	})
 	require.NoError(t, err)
-	_, err = svc.AddInterceptRule(ctx, &InterceptRuleRequest{RuleName: "禁止私下交易", WordList: []string{"x"}, InterceptType: 1,
+	_, err = svc.AddInterceptRule(ctx, &AddInterceptRuleRequest{RuleName: "禁止私下交易", WordList: []string{"x"}, InterceptType: 1,
 		ApplicableRange: InterceptRange{UserList: []string{"zhangsan"}}})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err), "names are unique")
-	_, err = svc.AddInterceptRule(ctx, &InterceptRuleRequest{RuleName: "r2", WordList: []string{"x"}, InterceptType: 1,
+	_, err = svc.AddInterceptRule(ctx, &AddInterceptRuleRequest{RuleName: "r2", WordList: []string{"x"}, InterceptType: 1,
 		ApplicableRange: InterceptRange{UserList: []string{"nobody"}}})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 
 	list, err := svc.ListInterceptRules(ctx)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	assert.Equal(t, InterceptRuleSummary{id, "禁止私下交易", mxStart.Unix()}, list[0])
+	assert.Equal(t, InterceptRuleSummary{id, "禁止私下交易", testStart.Unix()}, list[0])
 
-	require.NoError(t, svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{
+	require.NoError(t, svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{
 		RuleID: id, WordList: []string{"转账", "加微信"}, InterceptType: InterceptWarnOnly,
 		AddApplicableRange: &InterceptRange{UserList: []string{"lisi"}}, RemoveApplicableRange: &InterceptRange{UserList: []string{"zhangsan"}},
 	}))
@@ -157,11 +157,11 @@ func TestInterceptRuleRoundTrip(t *testing.T) {
 	assert.Equal(t, InterceptWarnOnly, r.InterceptType)
 	assert.Equal(t, InterceptRange{UserList: []string{"lisi"}, DepartmentList: []int{1}}, r.ApplicableRange)
 
-	require.NoError(t, svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{RuleID: id, SemanticsList: []InterceptSemantic{}}))
+	require.NoError(t, svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{RuleID: id, SemanticsList: []InterceptSemantic{}}))
 	r, err = svc.GetInterceptRule(ctx, id)
 	require.NoError(t, err)
 	assert.Empty(t, r.SemanticsList)
-	err = svc.UpdateInterceptRule(ctx, &InterceptRuleUpdate{RuleID: id, AddApplicableRange: &InterceptRange{UserList: []string{"nobody"}}})
+	err = svc.UpdateInterceptRule(ctx, &UpdateInterceptRuleRequest{RuleID: id, AddApplicableRange: &InterceptRange{UserList: []string{"nobody"}}})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 
 	require.NoError(t, svc.DeleteInterceptRule(ctx, id))

@@ -3,7 +3,6 @@ package externalcontact
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -43,52 +42,6 @@ const (
 
 // String returns the chat type as WeCom spells it.
 func (c ChatType) String() string { return string(c) }
-
-// FilterType selects mass messages by who created them.
-type FilterType int
-
-// Creator filters of get_groupmsg_list_v2.
-const (
-	FilterTypeCorp     FilterType = 0 // created by the corp (admin console or API)
-	FilterTypePersonal FilterType = 1 // created by members
-	FilterTypeAll      FilterType = 2 // both (WeCom's default)
-)
-
-// String returns the filter in words.
-func (f FilterType) String() string {
-	switch f {
-	case FilterTypeCorp:
-		return "corp"
-	case FilterTypePersonal:
-		return "personal"
-	case FilterTypeAll:
-		return "all"
-	}
-	return "FilterType(" + strconv.Itoa(int(f)) + ")"
-}
-
-// Ptr returns a pointer to f, for GroupMsgListRequest.FilterType.
-func (f FilterType) Ptr() *FilterType { return &f }
-
-// CreateType says who created a mass message.
-type CreateType int
-
-// Creators of a mass message.
-const (
-	CreateTypeCorp     CreateType = 0
-	CreateTypePersonal CreateType = 1
-)
-
-// String returns the creator type in words.
-func (c CreateType) String() string {
-	switch c {
-	case CreateTypeCorp:
-		return "corp"
-	case CreateTypePersonal:
-		return "personal"
-	}
-	return "CreateType(" + strconv.Itoa(int(c)) + ")"
-}
 
 // GroupMsgTaskStatus is whether a member has sent their part of a mass
 // message.
@@ -149,9 +102,9 @@ type MsgTemplateTagGroup struct {
 	TagList []string `json:"tag_list"`
 }
 
-// MsgTemplateRequest is a mass message (群发) for members to send to their
+// AddMsgTemplateRequest is a mass message (群发) for members to send to their
 // customers or customer groups. Text, attachments or both must be set.
-type MsgTemplateRequest struct {
+type AddMsgTemplateRequest struct {
 	ChatType ChatType `json:"chat_type,omitempty"` // empty: single
 	// ExternalUserIDs are the customers (at most 10,000); empty means all
 	// customers of Sender (or of every member), narrowed by TagFilter.
@@ -175,16 +128,16 @@ type MsgTemplateResult struct {
 	FailList []string `json:"fail_list"`
 }
 
-func checkMsgContent(text *message.Text, atts []message.Attachment) error {
+func checkMsgContent(op string, text *message.Text, atts []message.Attachment) error {
 	if (text == nil || text.Content == "") && len(atts) == 0 {
-		return errors.New("externalcontact: message has neither text nor attachments")
+		return wecom.InvalidArgument("externalcontact: %s: the message has neither text nor attachments", op)
 	}
 	if len(atts) > MaxMsgAttachments {
-		return fmt.Errorf("externalcontact: %d attachments, more than %d", len(atts), MaxMsgAttachments)
+		return wecom.InvalidArgument("externalcontact: %s: %d attachments, at most %d", op, len(atts), MaxMsgAttachments)
 	}
 	for i, a := range atts {
 		if !a.Valid() {
-			return fmt.Errorf("externalcontact: attachment %d (msgtype %q) does not carry exactly its msgtype's field", i, a.MsgType)
+			return wecom.InvalidArgument("externalcontact: %s: attachment %d (msgtype %q) does not carry exactly its msgtype's field", op, i, a.MsgType)
 		}
 	}
 	return nil
@@ -199,47 +152,39 @@ func checkMsgContent(text *message.Text, atts []message.Attachment) error {
 // look for the message with AllGroupMsgs before creating it again.
 //
 // WeCom: POST /cgi-bin/externalcontact/add_msg_template
-func (s *Service) AddMsgTemplate(ctx context.Context, req *MsgTemplateRequest, opts ...wecom.CallOption) (*MsgTemplateResult, error) {
-	if req == nil {
-		return nil, errors.New("externalcontact: nil MsgTemplateRequest")
-	}
-	switch req.ChatType {
+func (s *Service) AddMsgTemplate(ctx context.Context, req *AddMsgTemplateRequest, opts ...wecom.CallOption) (*MsgTemplateResult, error) {
+	const op = "add msg template"
+	r := deref(req)
+	switch r.ChatType {
 	case "", ChatTypeSingle:
 	case ChatTypeGroup:
-		if req.Sender == "" {
-			return nil, errors.New("externalcontact: a mass message to groups needs a sender")
+		if r.Sender == "" {
+			return nil, wecom.InvalidArgument("externalcontact: %s: a mass message to groups needs a sender", op)
 		}
 	default:
-		return nil, fmt.Errorf("externalcontact: unknown chat type %q", req.ChatType)
+		return nil, wecom.InvalidArgument("externalcontact: %s: unknown chat type %q", op, r.ChatType)
 	}
-	if n := len(req.ExternalUserIDs); n > MaxMsgTemplateCustomers {
-		return nil, fmt.Errorf("externalcontact: %d external_userid, more than %d", n, MaxMsgTemplateCustomers)
+	if n := len(r.ExternalUserIDs); n > MaxMsgTemplateCustomers {
+		return nil, wecom.InvalidArgument("externalcontact: %s: %d external_userid, at most %d", op, n, MaxMsgTemplateCustomers)
 	}
-	if err := checkMsgContent(req.Text, req.Attachments); err != nil {
+	if err := checkMsgContent(op, r.Text, r.Attachments); err != nil {
 		return nil, err
 	}
-	var resp MsgTemplateResult
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/add_msg_template",
-		Body:   req,
-	}, &resp, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &resp, nil
+	return wecom.Call[MsgTemplateResult](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/add_msg_template", Body: &r}, opts...)
 }
 
-// GroupMsgListRequest selects mass messages by time, type and creator.
-type GroupMsgListRequest struct {
+// ListGroupMsgsRequest selects mass messages by time, type and creator,
+// and the page.
+type ListGroupMsgsRequest struct {
 	ChatType  ChatType `json:"chat_type"`  // required
 	StartTime int64    `json:"start_time"` // Unix seconds, required
 	EndTime   int64    `json:"end_time"`   // at most a month after StartTime
 	Creator   string   `json:"creator,omitempty"`
 	// FilterType selects by creator type; nil means all (WeCom's default).
-	FilterType *FilterType `json:"filter_type,omitempty"`
-	Limit      int         `json:"limit,omitempty"` // 1..100
-	Cursor     string      `json:"cursor,omitempty"`
+	FilterType *message.FilterType `json:"filter_type,omitempty"`
+	// Limit is 1..100; 0 means WeCom's default (the iterator asks for 100).
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // GroupMsg is a mass message as get_groupmsg_list_v2 lists it.
@@ -247,15 +192,15 @@ type GroupMsg struct {
 	MsgID       string               `json:"msgid"`
 	Creator     string               `json:"creator"`
 	CreateTime  int64                `json:"-"` // Unix seconds
-	CreateType  CreateType           `json:"create_type"`
+	CreateType  message.CreateType   `json:"create_type"`
 	Text        *message.Text        `json:"text,omitempty"`
 	Attachments []message.Attachment `json:"attachments,omitempty"`
 	// Raw is the entry as WeCom sent it, for fields the SDK does not model.
 	Raw json.RawMessage `json:"-"`
 }
 
-// CreatedAt returns CreateTime as a time.Time.
-func (m GroupMsg) CreatedAt() time.Time { return unixOrZero(m.CreateTime) }
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (m GroupMsg) CreateAt() time.Time { return wecom.UnixTime(m.CreateTime) }
 
 // UnmarshalJSON accepts create_time as a number or a numeric string (WeCom
 // has sent both) and keeps the raw entry.
@@ -278,68 +223,52 @@ func (m *GroupMsg) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func checkGroupMsgList(req *GroupMsgListRequest) error {
+func checkGroupMsgList(r *ListGroupMsgsRequest) error {
+	const op = "list group msgs"
 	switch {
-	case req == nil:
-		return errors.New("externalcontact: nil GroupMsgListRequest")
-	case req.ChatType != ChatTypeSingle && req.ChatType != ChatTypeGroup:
-		return fmt.Errorf("externalcontact: chat type %q is not single or group", req.ChatType)
-	case req.StartTime <= 0 || req.EndTime < req.StartTime:
-		return fmt.Errorf("externalcontact: time range %d..%d is empty or unset", req.StartTime, req.EndTime)
-	case time.Duration(req.EndTime-req.StartTime)*time.Second > MaxGroupMsgListSpan:
-		return errors.New("externalcontact: time range longer than a month")
-	case req.Limit < 0 || req.Limit > MaxGroupMsgListLimit:
-		return fmt.Errorf("externalcontact: limit %d is not in 0..%d", req.Limit, MaxGroupMsgListLimit)
+	case r.ChatType != ChatTypeSingle && r.ChatType != ChatTypeGroup:
+		return wecom.InvalidArgument("externalcontact: %s: chat type %q is not single or group", op, r.ChatType)
+	case r.StartTime <= 0 || r.EndTime < r.StartTime:
+		return wecom.InvalidArgument("externalcontact: %s: time range %d..%d is empty or unset", op, r.StartTime, r.EndTime)
+	case time.Duration(r.EndTime-r.StartTime)*time.Second > MaxGroupMsgListSpan:
+		return wecom.InvalidArgument("externalcontact: %s: time range longer than a month", op)
 	}
-	return nil
+	return checkLimit(op, r.Limit, MaxGroupMsgListLimit)
 }
 
 // ListGroupMsgs returns one page of mass messages and the cursor of the next
 // page ("" after the last); req.Cursor selects the page.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_list_v2
-func (s *Service) ListGroupMsgs(ctx context.Context, req *GroupMsgListRequest, opts ...wecom.CallOption) ([]GroupMsg, string, error) {
-	if err := checkGroupMsgList(req); err != nil {
+func (s *Service) ListGroupMsgs(ctx context.Context, req *ListGroupMsgsRequest, opts ...wecom.CallOption) ([]GroupMsg, string, error) {
+	r := deref(req)
+	if err := checkGroupMsgList(&r); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		GroupMsgList []GroupMsg `json:"group_msg_list"`
 		NextCursor   string     `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/get_groupmsg_list_v2",
-		Body:       req,
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_groupmsg_list_v2", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.GroupMsgList, resp.NextCursor, nil
 }
 
-// AllGroupMsgs iterates over every mass message req selects, from its
-// first page (req.Cursor is ignored).
+// AllGroupMsgs iterates over every mass message req selects, req.Limit a
+// page (0: 100, the maximum), from the first page (req.Cursor is ignored).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_list_v2
-func (s *Service) AllGroupMsgs(ctx context.Context, req *GroupMsgListRequest, opts ...wecom.CallOption) iter.Seq2[GroupMsg, error] {
-	if err := checkGroupMsgList(req); err != nil {
-		return failedSeq[GroupMsg](err)
+func (s *Service) AllGroupMsgs(ctx context.Context, req *ListGroupMsgsRequest, opts ...wecom.CallOption) iter.Seq2[GroupMsg, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxGroupMsgListLimit
 	}
-	base := *req
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]GroupMsg, string, error) {
-		r := base
-		r.Cursor = cursor
-		return s.ListGroupMsgs(ctx, &r, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListGroupMsgs(ctx, &p, opts...)
 	})
-}
-
-// failedSeq yields err once.
-func failedSeq[T any](err error) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		yield(zero, err)
-	}
 }
 
 // GroupMsgTask is one member's part of a mass message.
@@ -348,6 +277,9 @@ type GroupMsgTask struct {
 	Status   GroupMsgTaskStatus `json:"status"`
 	SendTime int64              `json:"send_time"` // Unix seconds; 0 until sent
 }
+
+// SendAt returns SendTime as a time.Time (zero until sent).
+func (t GroupMsgTask) SendAt() time.Time { return wecom.UnixTime(t.SendTime) }
 
 // GroupMsgSendResult is the fate of a mass message for one customer (or
 // one group, with ChatID set).
@@ -359,79 +291,96 @@ type GroupMsgSendResult struct {
 	SendTime       int64              `json:"send_time"`
 }
 
-func checkMsgPage(msgID string, limit int) error {
+// SendAt returns SendTime as a time.Time (zero until sent).
+func (r GroupMsgSendResult) SendAt() time.Time { return wecom.UnixTime(r.SendTime) }
+
+func checkMsgID(op, msgID string) error {
 	if msgID == "" {
-		return errors.New("externalcontact: msgid is empty")
-	}
-	if limit < 0 || limit > MaxGroupMsgTaskLimit {
-		return fmt.Errorf("externalcontact: limit %d is not in 0..%d", limit, MaxGroupMsgTaskLimit)
+		return wecom.InvalidArgument("externalcontact: %s: msgid is required", op)
 	}
 	return nil
 }
 
-// ListGroupMsgTasks returns one page of the members' tasks of a mass message
-// (limit 1..1000, 0: WeCom's default) and the next cursor.
+// ListGroupMsgTasksRequest selects a page of the member tasks of a mass
+// message.
+type ListGroupMsgTasksRequest struct {
+	MsgID string `json:"msgid"` // required
+	// Limit is 1..1000; 0 means WeCom's default (the iterator asks for
+	// 1000).
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// ListGroupMsgTasks returns one page of the members' tasks of a mass
+// message and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_task
-func (s *Service) ListGroupMsgTasks(ctx context.Context, msgID, cursor string, limit int, opts ...wecom.CallOption) ([]GroupMsgTask, string, error) {
-	if err := checkMsgPage(msgID, limit); err != nil {
+func (s *Service) ListGroupMsgTasks(ctx context.Context, req *ListGroupMsgTasksRequest, opts ...wecom.CallOption) ([]GroupMsgTask, string, error) {
+	const op = "list group msg tasks"
+	r := deref(req)
+	if err := checkMsgID(op, r.MsgID); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	if err := checkLimit(op, r.Limit, MaxGroupMsgTaskLimit); err != nil {
+		return nil, "", err
+	}
+	resp, err := wecom.Call[struct {
 		TaskList   []GroupMsgTask `json:"task_list"`
 		NextCursor string         `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_groupmsg_task",
-		Body: struct {
-			MsgID  string `json:"msgid"`
-			Limit  int    `json:"limit,omitempty"`
-			Cursor string `json:"cursor,omitempty"`
-		}{msgID, limit, cursor},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_groupmsg_task", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.TaskList, resp.NextCursor, nil
 }
 
-// AllGroupMsgTasks iterates over every member task of a mass message.
+// AllGroupMsgTasks iterates over every member task of a mass message,
+// req.Limit a page (0: 1000, the maximum), from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_task
-func (s *Service) AllGroupMsgTasks(ctx context.Context, msgID string, limit int, opts ...wecom.CallOption) iter.Seq2[GroupMsgTask, error] {
+func (s *Service) AllGroupMsgTasks(ctx context.Context, req *ListGroupMsgTasksRequest, opts ...wecom.CallOption) iter.Seq2[GroupMsgTask, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxGroupMsgTaskLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]GroupMsgTask, string, error) {
-		return s.ListGroupMsgTasks(ctx, msgID, cursor, limit, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListGroupMsgTasks(ctx, &p, opts...)
 	})
+}
+
+// ListGroupMsgSendResultsRequest selects a page of what one member's
+// sending of a mass message did.
+type ListGroupMsgSendResultsRequest struct {
+	MsgID  string `json:"msgid"`  // required
+	UserID string `json:"userid"` // required
+	// Limit is 1..1000; 0 means WeCom's default (the iterator asks for
+	// 1000).
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // ListGroupMsgSendResults returns one page of what a member's sending of a
 // mass message did per customer or group, and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_send_result
-func (s *Service) ListGroupMsgSendResults(ctx context.Context, msgID, userID, cursor string, limit int, opts ...wecom.CallOption) ([]GroupMsgSendResult, string, error) {
-	if err := checkMsgPage(msgID, limit); err != nil {
+func (s *Service) ListGroupMsgSendResults(ctx context.Context, req *ListGroupMsgSendResultsRequest, opts ...wecom.CallOption) ([]GroupMsgSendResult, string, error) {
+	const op = "list group msg send results"
+	r := deref(req)
+	if err := checkMsgID(op, r.MsgID); err != nil {
 		return nil, "", err
 	}
-	if userID == "" {
-		return nil, "", errors.New("externalcontact: userid is empty")
+	if r.UserID == "" {
+		return nil, "", wecom.InvalidArgument("externalcontact: %s: userid is required", op)
 	}
-	var resp struct {
+	if err := checkLimit(op, r.Limit, MaxGroupMsgTaskLimit); err != nil {
+		return nil, "", err
+	}
+	resp, err := wecom.Call[struct {
 		SendList   []GroupMsgSendResult `json:"send_list"`
 		NextCursor string               `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_groupmsg_send_result",
-		Body: struct {
-			MsgID  string `json:"msgid"`
-			UserID string `json:"userid"`
-			Limit  int    `json:"limit,omitempty"`
-			Cursor string `json:"cursor,omitempty"`
-		}{msgID, userID, limit, cursor},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_groupmsg_send_result", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -439,12 +388,19 @@ func (s *Service) ListGroupMsgSendResults(ctx context.Context, msgID, userID, cu
 }
 
 // AllGroupMsgSendResults iterates over every send result of a member for
-// a mass message.
+// a mass message, req.Limit a page (0: 1000, the maximum), from the first
+// page.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_groupmsg_send_result
-func (s *Service) AllGroupMsgSendResults(ctx context.Context, msgID, userID string, limit int, opts ...wecom.CallOption) iter.Seq2[GroupMsgSendResult, error] {
+func (s *Service) AllGroupMsgSendResults(ctx context.Context, req *ListGroupMsgSendResultsRequest, opts ...wecom.CallOption) iter.Seq2[GroupMsgSendResult, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxGroupMsgTaskLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]GroupMsgSendResult, string, error) {
-		return s.ListGroupMsgSendResults(ctx, msgID, userID, cursor, limit, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListGroupMsgSendResults(ctx, &p, opts...)
 	})
 }
 
@@ -454,7 +410,10 @@ func (s *Service) AllGroupMsgSendResults(ctx context.Context, msgID, userID stri
 //
 // WeCom: POST /cgi-bin/externalcontact/remind_groupmsg_send
 func (s *Service) RemindGroupMsgSend(ctx context.Context, msgID string, opts ...wecom.CallOption) error {
-	return s.groupMsgAction(ctx, "/cgi-bin/externalcontact/remind_groupmsg_send", msgID, opts)
+	if err := checkMsgID("remind group msg send", msgID); err != nil {
+		return err
+	}
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/remind_groupmsg_send", Body: msgIDBody{msgID}}, nil, opts...)
 }
 
 // CancelGroupMsgSend stops a mass message: members who have not sent it
@@ -462,18 +421,12 @@ func (s *Service) RemindGroupMsgSend(ctx context.Context, msgID string, opts ...
 //
 // WeCom: POST /cgi-bin/externalcontact/cancel_groupmsg_send
 func (s *Service) CancelGroupMsgSend(ctx context.Context, msgID string, opts ...wecom.CallOption) error {
-	return s.groupMsgAction(ctx, "/cgi-bin/externalcontact/cancel_groupmsg_send", msgID, opts)
+	if err := checkMsgID("cancel group msg send", msgID); err != nil {
+		return err
+	}
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/cancel_groupmsg_send", Body: msgIDBody{msgID}}, nil, opts...)
 }
 
-func (s *Service) groupMsgAction(ctx context.Context, path, msgID string, opts []wecom.CallOption) error {
-	if msgID == "" {
-		return errors.New("externalcontact: msgid is empty")
-	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   path,
-		Body: struct {
-			MsgID string `json:"msgid"`
-		}{msgID},
-	}, nil, opts...)
+type msgIDBody struct {
+	MsgID string `json:"msgid"`
 }

@@ -24,21 +24,16 @@ import (
 func TestMsgEnumsString(t *testing.T) {
 	assert.Equal(t, "single", ChatTypeSingle.String())
 	assert.Equal(t, "group", ChatTypeGroup.String())
-	assert.Equal(t, []string{"corp", "personal", "all", "FilterType(7)"},
-		[]string{FilterTypeCorp.String(), FilterTypePersonal.String(), FilterTypeAll.String(), FilterType(7).String()})
-	assert.Equal(t, []string{"corp", "personal", "CreateType(3)"},
-		[]string{CreateTypeCorp.String(), CreateTypePersonal.String(), CreateType(3).String()})
 	assert.Equal(t, []string{"pending", "sent", "GroupMsgTaskStatus(1)"},
 		[]string{GroupMsgTaskPending.String(), GroupMsgTaskSent.String(), GroupMsgTaskStatus(1).String()})
 	assert.Equal(t, []string{"not sent", "sent", "not a contact", "already received one today", "GroupMsgSendStatus(9)"},
 		[]string{GroupMsgNotSent.String(), GroupMsgSent.String(), GroupMsgNotFriend.String(), GroupMsgReceivedToday.String(), GroupMsgSendStatus(9).String()})
-	assert.Equal(t, FilterTypeCorp, *FilterTypeCorp.Ptr())
 }
 
 func TestAddMsgTemplateSendsAndDecodes(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	st.file(t, "/cgi-bin/externalcontact/add_msg_template", "add_msg_template.json")
-	res, err := svc.AddMsgTemplate(mxCtx(t), &MsgTemplateRequest{
+	res, err := svc.AddMsgTemplate(testCtx(t), &AddMsgTemplateRequest{
 		ChatType:        ChatTypeSingle,
 		ExternalUserIDs: []string{"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "wmqfasd1e1927831123109rBAAAA"},
 		TagFilter:       &MsgTemplateTagFilter{GroupList: []MsgTemplateTagGroup{{TagList: []string{"etXXXXXXXXXX", "etYYYYYYYYYY"}}}},
@@ -60,7 +55,7 @@ func TestAddMsgTemplateSendsAndDecodes(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "POST", reqs[0].Method)
 	assert.Empty(t, reqs[0].Query)
-	assert.Equal(t, mxJSON(t, `{
+	assert.Equal(t, jsonOf(t, `{
 		"chat_type":"single",
 		"external_userid":["woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA","wmqfasd1e1927831123109rBAAAA"],
 		"tag_filter":{"group_list":[{"tag_list":["etXXXXXXXXXX","etYYYYYYYYYY"]}]},
@@ -73,16 +68,16 @@ func TestAddMsgTemplateSendsAndDecodes(t *testing.T) {
 			{"msgtype":"miniprogram","miniprogram":{"title":"商城","pic_media_id":"MEDIA_ID","appid":"wx8bd80126147dfAAA","page":"/path/index.html"}},
 			{"msgtype":"video","video":{"media_id":"VIDEO_ID"}},
 			{"msgtype":"file","file":{"media_id":"FILE_ID"}}
-		]}`), mxBody(t, reqs[0].Body))
+		]}`), jsonBody(t, reqs[0].Body))
 
 	// A minimal message sends only what is set.
-	_, err = svc.AddMsgTemplate(mxCtx(t), &MsgTemplateRequest{Text: &message.Text{Content: "hi"}})
+	_, err = svc.AddMsgTemplate(testCtx(t), &AddMsgTemplateRequest{Text: &message.Text{Content: "hi"}})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"text":{"content":"hi"}}`), mxBody(t, st.requests()[1].Body))
+	assert.Equal(t, jsonOf(t, `{"text":{"content":"hi"}}`), jsonBody(t, st.requests()[1].Body))
 }
 
 func TestAddMsgTemplateValidation(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	text := &message.Text{Content: "hi"}
 	ten := make([]message.Attachment, 10)
 	for i := range ten {
@@ -90,21 +85,22 @@ func TestAddMsgTemplateValidation(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		req  *MsgTemplateRequest
+		req  *AddMsgTemplateRequest
 		text string
 	}{
-		{"nil", nil, "nil MsgTemplateRequest"},
-		{"chat type", &MsgTemplateRequest{ChatType: "room", Text: text}, `unknown chat type "room"`},
-		{"group without sender", &MsgTemplateRequest{ChatType: ChatTypeGroup, Text: text}, "needs a sender"},
-		{"empty", &MsgTemplateRequest{}, "neither text nor attachments"},
-		{"empty text", &MsgTemplateRequest{Text: &message.Text{}}, "neither text nor attachments"},
-		{"10 attachments", &MsgTemplateRequest{Attachments: ten}, "10 attachments, more than 9"},
-		{"bad attachment", &MsgTemplateRequest{Attachments: []message.Attachment{{MsgType: message.TypeVideo, Image: &message.Image{MediaID: "m"}}}}, "attachment 0"},
-		{"10001 customers", &MsgTemplateRequest{Text: text, ExternalUserIDs: make([]string, 10001)}, "10001 external_userid"},
+		{"nil is the zero request", nil, "neither text nor attachments"},
+		{"chat type", &AddMsgTemplateRequest{ChatType: "room", Text: text}, `unknown chat type "room"`},
+		{"group without sender", &AddMsgTemplateRequest{ChatType: ChatTypeGroup, Text: text}, "needs a sender"},
+		{"empty", &AddMsgTemplateRequest{}, "neither text nor attachments"},
+		{"empty text", &AddMsgTemplateRequest{Text: &message.Text{}}, "neither text nor attachments"},
+		{"10 attachments", &AddMsgTemplateRequest{Attachments: ten}, "10 attachments, at most 9"},
+		{"bad attachment", &AddMsgTemplateRequest{Attachments: []message.Attachment{{MsgType: message.TypeVideo, Image: &message.Image{MediaID: "m"}}}}, "attachment 0"},
+		{"10001 customers", &AddMsgTemplateRequest{Text: text, ExternalUserIDs: make([]string, 10001)}, "10001 external_userid"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := svc.AddMsgTemplate(mxCtx(t), tc.req)
+			_, err := svc.AddMsgTemplate(testCtx(t), tc.req)
+			invalid(t, err)
 			assert.ErrorContains(t, err, tc.text)
 		})
 	}
@@ -112,23 +108,23 @@ func TestAddMsgTemplateValidation(t *testing.T) {
 }
 
 func TestGroupMsgsDecode(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	st.file(t, "/cgi-bin/externalcontact/get_groupmsg_list_v2", "get_groupmsg_list_v2.json")
-	msgs, next, err := svc.ListGroupMsgs(mxCtx(t), &GroupMsgListRequest{
+	msgs, next, err := svc.ListGroupMsgs(testCtx(t), &ListGroupMsgsRequest{
 		ChatType: ChatTypeSingle, StartTime: 1605171726, EndTime: 1605172726, Creator: "zhangshan",
-		FilterType: FilterTypeCorp.Ptr(), Limit: 50, Cursor: "CURSOR",
+		FilterType: message.FilterCorp.Ptr(), Limit: 50, Cursor: "CURSOR",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, mxJSON(t, `{"chat_type":"single","start_time":1605171726,"end_time":1605172726,"creator":"zhangshan",
-		"filter_type":0,"limit":50,"cursor":"CURSOR"}`), mxBody(t, st.requests()[0].Body))
+	assert.Equal(t, jsonOf(t, `{"chat_type":"single","start_time":1605171726,"end_time":1605172726,"creator":"zhangshan",
+		"filter_type":0,"limit":50,"cursor":"CURSOR"}`), jsonBody(t, st.requests()[0].Body))
 	assert.Equal(t, "CURSOR", next)
 	require.Len(t, msgs, 2)
 	m := msgs[0]
 	assert.Equal(t, "msgGCAAAXtWyujaWJHDDGi0mAAAA", m.MsgID)
 	assert.Equal(t, "xxxx", m.Creator)
 	assert.Equal(t, int64(1616049874), m.CreateTime, "create_time as a string")
-	assert.Equal(t, time.Unix(1616049874, 0), m.CreatedAt())
-	assert.Equal(t, CreateTypePersonal, m.CreateType)
+	assert.Equal(t, time.Unix(1616049874, 0), m.CreateAt())
+	assert.Equal(t, message.CreatePersonal, m.CreateType)
 	assert.Equal(t, "文本消息内容", m.Text.Content)
 	require.Len(t, m.Attachments, 5)
 	assert.Equal(t, message.TypeImage, m.Attachments[0].MsgType)
@@ -141,12 +137,12 @@ func TestGroupMsgsDecode(t *testing.T) {
 	require.NoError(t, json.Unmarshal(m.Raw, &raw))
 	assert.Equal(t, map[string]any{"x": float64(1)}, raw["future_field"], "unknown fields stay reachable")
 	assert.Equal(t, int64(1616049999), msgs[1].CreateTime, "create_time as a number")
-	assert.Equal(t, CreateTypeCorp, msgs[1].CreateType)
+	assert.Equal(t, message.CreateCorp, msgs[1].CreateType)
 	assert.Nil(t, msgs[1].Text)
 
 	// nil FilterType leaves it out: WeCom then lists all.
-	_, _, _ = svc.ListGroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeGroup, StartTime: 1, EndTime: 2})
-	assert.Equal(t, mxJSON(t, `{"chat_type":"group","start_time":1,"end_time":2}`), mxBody(t, st.requests()[1].Body))
+	_, _, _ = svc.ListGroupMsgs(testCtx(t), &ListGroupMsgsRequest{ChatType: ChatTypeGroup, StartTime: 1, EndTime: 2})
+	assert.Equal(t, jsonOf(t, `{"chat_type":"group","start_time":1,"end_time":2}`), jsonBody(t, st.requests()[1].Body))
 }
 
 func TestGroupMsgBadCreateTime(t *testing.T) {
@@ -156,22 +152,22 @@ func TestGroupMsgBadCreateTime(t *testing.T) {
 	assert.Error(t, json.Unmarshal([]byte(`{"msgid":7}`), &m))
 	require.NoError(t, json.Unmarshal([]byte(`{"msgid":"m","create_time":null}`), &m))
 	assert.Zero(t, m.CreateTime)
-	assert.True(t, m.CreatedAt().IsZero())
+	assert.True(t, m.CreateAt().IsZero())
 	_, err := flex.ParseInt(json.RawMessage(`"unterminated`))
 	assert.Error(t, err)
 }
 
 func TestGroupMsgsErrcode(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	st.handle("/cgi-bin/externalcontact/get_groupmsg_list_v2", func([]byte) string { return `{"errcode":45009,"errmsg":"api freq out of limit"}` })
-	_, _, err := svc.ListGroupMsgs(mxCtx(t), &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2})
+	_, _, err := svc.ListGroupMsgs(testCtx(t), &ListGroupMsgsRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2})
 	assert.True(t, wecom.IsRateLimited(err))
 }
 
 func TestGroupMsgListValidation(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	month := int64(31 * 86400)
-	for name, req := range map[string]*GroupMsgListRequest{
+	for name, req := range map[string]*ListGroupMsgsRequest{
 		"nil":        nil,
 		"chat type":  {StartTime: 1, EndTime: 2},
 		"no start":   {ChatType: ChatTypeSingle, EndTime: 2},
@@ -180,19 +176,28 @@ func TestGroupMsgListValidation(t *testing.T) {
 		"limit":      {ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2, Limit: 101},
 		"neg. limit": {ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2, Limit: -1},
 	} {
-		_, _, err := svc.ListGroupMsgs(mxCtx(t), req)
+		_, _, err := svc.ListGroupMsgs(testCtx(t), req)
 		assert.Error(t, err, name)
-		_, err = mxCollect(svc.AllGroupMsgs(mxCtx(t), req))
+		_, err = collect(svc.AllGroupMsgs(testCtx(t), req))
 		assert.Error(t, err, name)
 	}
 	assert.Empty(t, st.requests())
 	for _, f := range []func() error{
-		func() error { _, _, err := svc.ListGroupMsgTasks(mxCtx(t), "", "", 0); return err },
-		func() error { _, _, err := svc.ListGroupMsgTasks(mxCtx(t), "m", "", 1001); return err },
-		func() error { _, _, err := svc.ListGroupMsgSendResults(mxCtx(t), "m", "", "", 0); return err },
-		func() error { _, _, err := svc.ListGroupMsgSendResults(mxCtx(t), "", "u", "", 0); return err },
-		func() error { return svc.RemindGroupMsgSend(mxCtx(t), "") },
-		func() error { return svc.CancelGroupMsgSend(mxCtx(t), "") },
+		func() error { _, _, err := svc.ListGroupMsgTasks(testCtx(t), nil); return err },
+		func() error {
+			_, _, err := svc.ListGroupMsgTasks(testCtx(t), &ListGroupMsgTasksRequest{MsgID: "m", Limit: 1001})
+			return err
+		},
+		func() error {
+			_, _, err := svc.ListGroupMsgSendResults(testCtx(t), &ListGroupMsgSendResultsRequest{MsgID: "m"})
+			return err
+		},
+		func() error {
+			_, _, err := svc.ListGroupMsgSendResults(testCtx(t), &ListGroupMsgSendResultsRequest{UserID: "u"})
+			return err
+		},
+		func() error { return svc.RemindGroupMsgSend(testCtx(t), "") },
+		func() error { return svc.CancelGroupMsgSend(testCtx(t), "") },
 	} {
 		assert.Error(t, f())
 	}
@@ -200,19 +205,19 @@ func TestGroupMsgListValidation(t *testing.T) {
 }
 
 func TestGroupMsgTasksAndResultsDecode(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	st.file(t, "/cgi-bin/externalcontact/get_groupmsg_task", "get_groupmsg_task.json")
 	st.file(t, "/cgi-bin/externalcontact/get_groupmsg_send_result", "get_groupmsg_send_result.json")
-	tasks, next, err := svc.ListGroupMsgTasks(mxCtx(t), "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "", 100)
+	tasks, next, err := svc.ListGroupMsgTasks(testCtx(t), &ListGroupMsgTasksRequest{MsgID: "msgGCAAAXtWyujaWJHDDGi0mACAAAA", Limit: 100})
 	require.NoError(t, err)
 	assert.Equal(t, "CURSOR", next)
 	assert.Equal(t, []GroupMsgTask{{"zhangsan", GroupMsgTaskSent, 1552536375}, {"lisi", GroupMsgTaskPending, 0}}, tasks)
-	assert.Equal(t, mxJSON(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","limit":100}`), mxBody(t, st.requests()[0].Body))
+	assert.Equal(t, jsonOf(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","limit":100}`), jsonBody(t, st.requests()[0].Body))
 
-	rs, next, err := svc.ListGroupMsgSendResults(mxCtx(t), "msgGCAAAXtWyujaWJHDDGi0mACAAAA", "zhangsan", "CURSOR", 0)
+	rs, next, err := svc.ListGroupMsgSendResults(testCtx(t), &ListGroupMsgSendResultsRequest{MsgID: "msgGCAAAXtWyujaWJHDDGi0mACAAAA", UserID: "zhangsan", Cursor: "CURSOR"})
 	require.NoError(t, err)
 	assert.Equal(t, "CURSOR", next)
-	assert.Equal(t, mxJSON(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","userid":"zhangsan","cursor":"CURSOR"}`), mxBody(t, st.requests()[1].Body))
+	assert.Equal(t, jsonOf(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","userid":"zhangsan","cursor":"CURSOR"}`), jsonBody(t, st.requests()[1].Body))
 	require.Len(t, rs, 3)
 	assert.Equal(t, GroupMsgSendResult{ExternalUserID: "wmqfasd1e19278asdasAAAA", UserID: "zhangsan", Status: GroupMsgSent, SendTime: 1552536375}, rs[0])
 	assert.Equal(t, GroupMsgReceivedToday, rs[1].Status)
@@ -248,41 +253,41 @@ func TestGroupMsgIterators(t *testing.T) {
 		"error midway": {map[string]string{"": taskPage("a", "1"), "1": `{"errcode":-1,"errmsg":"busy"}`}, []string{"a"}, true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			st, svc := mxNewStub(t)
+			st, svc := newStub(t)
 			st.pages(path, tc.pages)
-			got, err := mxCollect(svc.AllGroupMsgTasks(mxCtx(t), "m", 0))
+			got, err := collect(svc.AllGroupMsgTasks(testCtx(t), &ListGroupMsgTasksRequest{MsgID: "m"}))
 			assert.Equal(t, tc.wantErr, err != nil)
 			assert.Equal(t, tc.want, users(got))
 		})
 	}
 	t.Run("early break", func(t *testing.T) {
-		st, svc := mxNewStub(t)
+		st, svc := newStub(t)
 		st.pages(path, map[string]string{"": taskPage("a,b", "1"), "1": taskPage("c", "")})
-		for range svc.AllGroupMsgTasks(mxCtx(t), "m", 0) {
+		for range svc.AllGroupMsgTasks(testCtx(t), &ListGroupMsgTasksRequest{MsgID: "m"}) {
 			break
 		}
 		assert.Len(t, st.requests(), 1)
 	})
 	t.Run("send results", func(t *testing.T) {
-		st, svc := mxNewStub(t)
+		st, svc := newStub(t)
 		st.pages("/cgi-bin/externalcontact/get_groupmsg_send_result", map[string]string{
 			"":  `{"errcode":0,"errmsg":"ok","send_list":[{"external_userid":"w1","userid":"u","status":1}],"next_cursor":"1"}`,
 			"1": `{"errcode":0,"errmsg":"ok","send_list":[{"external_userid":"w2","userid":"u","status":0}],"next_cursor":""}`,
 		})
-		got, err := mxCollect(svc.AllGroupMsgSendResults(mxCtx(t), "m", "u", 1))
+		got, err := collect(svc.AllGroupMsgSendResults(testCtx(t), &ListGroupMsgSendResultsRequest{MsgID: "m", UserID: "u", Limit: 1}))
 		require.NoError(t, err)
 		require.Len(t, got, 2)
 		assert.Equal(t, "w2", got[1].ExternalUserID)
-		assert.Equal(t, mxJSON(t, `{"msgid":"m","userid":"u","limit":1,"cursor":"1"}`), mxBody(t, st.requests()[1].Body))
+		assert.Equal(t, jsonOf(t, `{"msgid":"m","userid":"u","limit":1,"cursor":"1"}`), jsonBody(t, st.requests()[1].Body))
 	})
 	t.Run("group msgs", func(t *testing.T) {
-		st, svc := mxNewStub(t)
+		st, svc := newStub(t)
 		st.pages("/cgi-bin/externalcontact/get_groupmsg_list_v2", map[string]string{
 			"":  `{"errcode":0,"errmsg":"ok","group_msg_list":[{"msgid":"m1","create_time":"1"}],"next_cursor":"1"}`,
 			"1": `{"errcode":0,"errmsg":"ok","group_msg_list":[{"msgid":"m2","create_time":2}],"next_cursor":""}`,
 		})
-		req := &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2, Cursor: "ignored"}
-		got, err := mxCollect(svc.AllGroupMsgs(mxCtx(t), req))
+		req := &ListGroupMsgsRequest{ChatType: ChatTypeSingle, StartTime: 1, EndTime: 2, Cursor: "ignored"}
+		got, err := collect(svc.AllGroupMsgs(testCtx(t), req))
 		require.NoError(t, err)
 		require.Len(t, got, 2)
 		assert.Equal(t, "m2", got[1].MsgID)
@@ -290,32 +295,32 @@ func TestGroupMsgIterators(t *testing.T) {
 	})
 }
 
-// mxMassFixture: two members, media, customers with tags.
-type mxMass struct {
+// massFixture: two members, media, customers with tags.
+type mass struct {
 	s            *wecomtest.Server
 	svc          *Service
 	c1, c2, c3   string // c1, c2 of zhangsan (c2 tagged VIP), c3 of lisi
 	image, video string
 }
 
-func mxMassFixture(t *testing.T, opts ...wecomtest.Option) *mxMass {
-	s, svc := mxServer(t, opts...)
-	mxUsers(t, s, "zhangsan", "lisi")
-	m := &mxMass{s: s, svc: svc}
-	m.c1 = mxCustomer(t, s, "小鱼儿", "zhangsan")
+func massFixture(t *testing.T, opts ...wecomtest.Option) *mass {
+	s, svc := newEnv(t, opts...)
+	addUsers(t, s, "zhangsan", "lisi")
+	m := &mass{s: s, svc: svc}
+	m.c1 = addCustomer(t, s, "小鱼儿", "zhangsan")
 	c2, err := s.AddCustomer(wecomtest.Customer{Name: "王芳"}, wecomtest.Follow{UserID: "zhangsan", TagIDs: []string{"etVIP"}})
 	require.NoError(t, err)
 	m.c2 = c2.ExternalUserID
-	m.c3 = mxCustomer(t, s, "Amy", "lisi")
+	m.c3 = addCustomer(t, s, "Amy", "lisi")
 	m.image = s.AddMedia(wecomtest.Media{Type: "image", FileName: "poster.png"}).MediaID
 	m.video = s.AddMedia(wecomtest.Media{Type: "video", FileName: "intro.mp4"}).MediaID
 	return m
 }
 
 func TestMassMessageRoundTrip(t *testing.T) {
-	m := mxMassFixture(t)
-	ctx := mxCtx(t)
-	res, err := m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{
+	m := massFixture(t)
+	ctx := testCtx(t)
+	res, err := m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{
 		ExternalUserIDs: []string{m.c1, m.c2, m.c3, "wmUnknown"},
 		Text:            &message.Text{Content: "春季上新"},
 		Attachments:     []message.Attachment{message.ImageAttachment(m.image), message.VideoAttachment(m.video)},
@@ -325,28 +330,28 @@ func TestMassMessageRoundTrip(t *testing.T) {
 	assert.Equal(t, []string{"wmUnknown"}, res.FailList)
 
 	// Listed with its content.
-	now := mxStart.Unix()
-	msgs, err := mxCollect(m.svc.AllGroupMsgs(ctx, &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: now - 60, EndTime: now + 60}))
+	now := testStart.Unix()
+	msgs, err := collect(m.svc.AllGroupMsgs(ctx, &ListGroupMsgsRequest{ChatType: ChatTypeSingle, StartTime: now - 60, EndTime: now + 60}))
 	require.NoError(t, err)
 	require.Len(t, msgs, 1)
 	assert.Equal(t, res.MsgID, msgs[0].MsgID)
 	assert.Equal(t, now, msgs[0].CreateTime)
-	assert.Equal(t, CreateTypeCorp, msgs[0].CreateType)
+	assert.Equal(t, message.CreateCorp, msgs[0].CreateType)
 	assert.Equal(t, "春季上新", msgs[0].Text.Content)
 	require.Len(t, msgs[0].Attachments, 2)
 	assert.Equal(t, m.video, msgs[0].Attachments[1].Video.MediaID)
-	none, err := mxCollect(m.svc.AllGroupMsgs(ctx, &GroupMsgListRequest{ChatType: ChatTypeGroup, StartTime: now - 60, EndTime: now + 60}))
+	none, err := collect(m.svc.AllGroupMsgs(ctx, &ListGroupMsgsRequest{ChatType: ChatTypeGroup, StartTime: now - 60, EndTime: now + 60}))
 	require.NoError(t, err)
 	assert.Empty(t, none)
-	personal, err := mxCollect(m.svc.AllGroupMsgs(ctx, &GroupMsgListRequest{ChatType: ChatTypeSingle, StartTime: now - 60, EndTime: now + 60, FilterType: FilterTypePersonal.Ptr()}))
+	personal, err := collect(m.svc.AllGroupMsgs(ctx, &ListGroupMsgsRequest{ChatType: ChatTypeSingle, StartTime: now - 60, EndTime: now + 60, FilterType: message.FilterPersonal.Ptr()}))
 	require.NoError(t, err)
 	assert.Empty(t, personal)
 
 	// A task per member, nothing sent yet.
-	tasks, err := mxCollect(m.svc.AllGroupMsgTasks(ctx, res.MsgID, 1))
+	tasks, err := collect(m.svc.AllGroupMsgTasks(ctx, &ListGroupMsgTasksRequest{MsgID: res.MsgID, Limit: 1}))
 	require.NoError(t, err)
 	assert.Equal(t, []GroupMsgTask{{UserID: "zhangsan"}, {UserID: "lisi"}}, tasks)
-	rs, err := mxCollect(m.svc.AllGroupMsgSendResults(ctx, res.MsgID, "zhangsan", 0))
+	rs, err := collect(m.svc.AllGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "zhangsan"}))
 	require.NoError(t, err)
 	require.Len(t, rs, 2)
 	assert.Equal(t, GroupMsgNotSent, rs[0].Status)
@@ -355,23 +360,24 @@ func TestMassMessageRoundTrip(t *testing.T) {
 	m.s.Clock().Advance(time.Minute)
 	require.NoError(t, m.s.ConfirmGroupMsg(res.MsgID, "zhangsan"))
 	assert.Error(t, m.s.ConfirmGroupMsg(res.MsgID, "zhangsan"), "sent once")
-	rs, err = mxCollect(m.svc.AllGroupMsgSendResults(ctx, res.MsgID, "zhangsan", 0))
+	rs, err = collect(m.svc.AllGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "zhangsan"}))
 	require.NoError(t, err)
+	require.NotEmpty(t, rs)
 	for _, r := range rs {
 		assert.Equal(t, GroupMsgSent, r.Status)
 		assert.Equal(t, now+60, r.SendTime)
 	}
-	tasks, err = mxCollect(m.svc.AllGroupMsgTasks(ctx, res.MsgID, 0))
+	tasks, err = collect(m.svc.AllGroupMsgTasks(ctx, &ListGroupMsgTasksRequest{MsgID: res.MsgID}))
 	require.NoError(t, err)
 	assert.Equal(t, GroupMsgTaskSent, tasks[0].Status)
 	assert.Equal(t, GroupMsgTaskPending, tasks[1].Status)
 
 	// A second mass message the same day reaches c1 no more; after
 	// canceling the first, lisi can no longer send it.
-	res2, err := m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{Sender: "zhangsan", Text: &message.Text{Content: "again"}})
+	res2, err := m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{Sender: "zhangsan", Text: &message.Text{Content: "again"}})
 	require.NoError(t, err)
 	require.NoError(t, m.s.ConfirmGroupMsg(res2.MsgID, "zhangsan"))
-	rs, err = mxCollect(m.svc.AllGroupMsgSendResults(ctx, res2.MsgID, "zhangsan", 0))
+	rs, err = collect(m.svc.AllGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res2.MsgID, UserID: "zhangsan"}))
 	require.NoError(t, err)
 	require.Len(t, rs, 2, "all of zhangsan's customers")
 	assert.Equal(t, GroupMsgReceivedToday, rs[0].Status)
@@ -386,17 +392,17 @@ func TestMassMessageRoundTrip(t *testing.T) {
 	assert.Equal(t, 1, held[0].Reminders)
 	assert.Equal(t, "zhangsan", held[1].Creator)
 
-	_, _, err = m.svc.ListGroupMsgTasks(ctx, "msgNope", "", 0)
+	_, _, err = m.svc.ListGroupMsgTasks(ctx, &ListGroupMsgTasksRequest{MsgID: "msgNope"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
-	_, _, err = m.svc.ListGroupMsgSendResults(ctx, res.MsgID, "nobody", "", 0)
+	_, _, err = m.svc.ListGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "nobody"})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 }
 
 func TestMassMessageTargets(t *testing.T) {
-	m := mxMassFixture(t)
-	ctx := mxCtx(t)
+	m := massFixture(t)
+	ctx := testCtx(t)
 	// A tag filter picks tagged customers only.
-	res, err := m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{
+	res, err := m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{
 		TagFilter: &MsgTemplateTagFilter{GroupList: []MsgTemplateTagGroup{{TagList: []string{"etVIP", "etOther"}}}},
 		Text:      &message.Text{Content: "VIP"},
 	})
@@ -407,7 +413,7 @@ func TestMassMessageTargets(t *testing.T) {
 	assert.Empty(t, res.FailList)
 
 	// A sender limits to their customers; others fail.
-	res, err = m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{Sender: "lisi", ExternalUserIDs: []string{m.c1, m.c3}, Text: &message.Text{Content: "x"}})
+	res, err = m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{Sender: "lisi", ExternalUserIDs: []string{m.c1, m.c3}, Text: &message.Text{Content: "x"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{m.c1}, res.FailList)
 
@@ -416,10 +422,10 @@ func TestMassMessageTargets(t *testing.T) {
 	require.NoError(t, err)
 	_, err = m.s.AddGroupChat(wecomtest.GroupChat{Name: "别人的群", Owner: "lisi"})
 	require.NoError(t, err)
-	res, err = m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{ChatType: ChatTypeGroup, Sender: "zhangsan", Text: &message.Text{Content: "群发"}})
+	res, err = m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{ChatType: ChatTypeGroup, Sender: "zhangsan", Text: &message.Text{Content: "群发"}})
 	require.NoError(t, err)
 	require.NoError(t, m.s.ConfirmGroupMsg(res.MsgID, "zhangsan"))
-	rs, err := mxCollect(m.svc.AllGroupMsgSendResults(ctx, res.MsgID, "zhangsan", 0))
+	rs, err := collect(m.svc.AllGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "zhangsan"}))
 	require.NoError(t, err)
 	require.Len(t, rs, 1)
 	assert.Equal(t, g.ChatID, rs[0].ChatID)
@@ -427,18 +433,18 @@ func TestMassMessageTargets(t *testing.T) {
 }
 
 func TestMassMessageServerValidation(t *testing.T) {
-	m := mxMassFixture(t)
-	ctx := mxCtx(t)
+	m := massFixture(t)
+	ctx := testCtx(t)
 	cases := []struct {
-		req  *MsgTemplateRequest
+		req  *AddMsgTemplateRequest
 		code wecom.Code
 	}{
-		{&MsgTemplateRequest{Attachments: []message.Attachment{message.ImageAttachment("nope")}}, 40007},
-		{&MsgTemplateRequest{Attachments: []message.Attachment{message.FileAttachment("nope")}}, 40007},
-		{&MsgTemplateRequest{Attachments: []message.Attachment{message.LinkAttachment(message.Link{Title: "t"})}}, wecom.CodeInvalidParameter},
-		{&MsgTemplateRequest{Attachments: []message.Attachment{message.MiniProgramAttachment(message.MiniProgram{Title: "t", AppID: "wx", Page: "/p"})}}, wecom.CodeInvalidParameter},
-		{&MsgTemplateRequest{Text: &message.Text{Content: strings.Repeat("长", 4001)}}, wecom.CodeInvalidParameter},
-		{&MsgTemplateRequest{Sender: "nobody", Text: &message.Text{Content: "x"}}, wecom.CodeUserNotFound},
+		{&AddMsgTemplateRequest{Attachments: []message.Attachment{message.ImageAttachment("nope")}}, 40007},
+		{&AddMsgTemplateRequest{Attachments: []message.Attachment{message.FileAttachment("nope")}}, 40007},
+		{&AddMsgTemplateRequest{Attachments: []message.Attachment{message.LinkAttachment(message.Link{Title: "t"})}}, wecom.CodeInvalidParameter},
+		{&AddMsgTemplateRequest{Attachments: []message.Attachment{message.MiniProgramAttachment(message.MiniProgram{Title: "t", AppID: "wx", Page: "/p"})}}, wecom.CodeInvalidParameter},
+		{&AddMsgTemplateRequest{Text: &message.Text{Content: strings.Repeat("长", 4001)}}, wecom.CodeInvalidParameter},
+		{&AddMsgTemplateRequest{Sender: "nobody", Text: &message.Text{Content: "x"}}, wecom.CodeUserNotFound},
 	}
 	for i, tc := range cases {
 		_, err := m.svc.AddMsgTemplate(ctx, tc.req)
@@ -471,8 +477,8 @@ func TestMassMessageServerValidation(t *testing.T) {
 
 // The core promise: a mass message is never sent twice because of the SDK.
 func TestMassMessageNeverSentTwice(t *testing.T) {
-	req := func(m *mxMass) *MsgTemplateRequest {
-		return &MsgTemplateRequest{ExternalUserIDs: []string{m.c1}, Text: &message.Text{Content: "限时优惠"}}
+	req := func(m *mass) *AddMsgTemplateRequest {
+		return &AddMsgTemplateRequest{ExternalUserIDs: []string{m.c1}, Text: &message.Text{Content: "限时优惠"}}
 	}
 	const path = "/cgi-bin/externalcontact/add_msg_template"
 
@@ -482,32 +488,32 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 		"bad gateway after apply": {AfterApply: true, HTTPStatus: http.StatusBadGateway},
 	} {
 		t.Run(name, func(t *testing.T) {
-			m := mxMassFixture(t)
+			m := massFixture(t)
 			m.s.FailNext(path, 1, f)
-			res, err := m.svc.AddMsgTemplate(mxCtx(t), req(m))
+			res, err := m.svc.AddMsgTemplate(testCtx(t), req(m))
 			require.Error(t, err)
 			assert.Nil(t, res)
 			assert.True(t, wecom.IsMaybeApplied(err), "%v", err)
 			assert.Contains(t, err.Error(), "may have been applied")
-			mxSentOnce(t, m.s, err, path)
+			sentOnce(t, m.s, err, path)
 			assert.Len(t, m.s.MsgTemplates(), 1, "the server holds exactly one template")
 		})
 	}
 
 	t.Run("busy before apply is not retried either", func(t *testing.T) {
 		// The SDK cannot tell a busy before from a busy after: it never guesses.
-		m := mxMassFixture(t)
+		m := massFixture(t)
 		m.s.FailNext(path, 1, wecomtest.FaultBusy)
-		_, err := m.svc.AddMsgTemplate(mxCtx(t), req(m))
+		_, err := m.svc.AddMsgTemplate(testCtx(t), req(m))
 		assert.True(t, wecom.IsMaybeApplied(err))
 		assert.Len(t, m.s.RequestsTo(path), 1)
 		assert.Empty(t, m.s.MsgTemplates())
 	})
 
 	t.Run("45009 before apply is retried once and succeeds", func(t *testing.T) {
-		m := mxMassFixture(t)
+		m := massFixture(t)
 		m.s.FailNext(path, 1, wecomtest.FaultRateLimited)
-		res, err := m.svc.AddMsgTemplate(mxCtx(t), req(m))
+		res, err := m.svc.AddMsgTemplate(testCtx(t), req(m))
 		require.NoError(t, err)
 		sent := m.s.RequestsTo(path)
 		require.Len(t, sent, 2)
@@ -519,7 +525,7 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 	})
 
 	t.Run("connection refused before apply is retried and succeeds", func(t *testing.T) {
-		m := mxMassFixture(t)
+		m := massFixture(t)
 		// A port nobody listens on: the first dial is refused for real.
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
@@ -535,9 +541,9 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 			}
 			return d.DialContext(ctx, network, addr)
 		}
-		client, err := m.s.Client(wecom.WithHTTPClient(&http.Client{Transport: tr}), wecom.WithRetryPolicy(mxFastRetry))
+		client, err := m.s.Client(wecom.WithHTTPClient(&http.Client{Transport: tr}), wecom.WithRetryPolicy(testRetry))
 		require.NoError(t, err)
-		res, err := New(client).AddMsgTemplate(mxCtx(t), req(m))
+		res, err := New(client).AddMsgTemplate(testCtx(t), req(m))
 		require.NoError(t, err)
 		assert.Equal(t, int32(3), dials.Load())
 		assert.Len(t, m.s.RequestsTo(path), 1, "the refused attempt never reached the server")
@@ -552,11 +558,11 @@ func TestMassMessageNeverSentTwice(t *testing.T) {
 // template, a failure that is not "maybe applied" is none, and a "maybe
 // applied" failure is at most one. No call ever creates two.
 func TestMassMessageOutcomesMatchTheServerUnderFaults(t *testing.T) {
-	m := mxMassFixture(t, wecomtest.WithSeed(7))
+	m := massFixture(t, wecomtest.WithSeed(7))
 	afterDrop := wecomtest.Fault{AfterApply: true, Drop: true}
 	afterBusy := wecomtest.Fault{AfterApply: true, Code: -1}
 	m.s.SetFaultRate(0.35, wecomtest.FaultRateLimited, wecomtest.FaultBusy, wecomtest.FaultDropped, wecomtest.FaultBadGateway, afterDrop, afterBusy)
-	ctx := mxCtx(t)
+	ctx := testCtx(t)
 
 	const n = 120
 	errs := make([]error, n)
@@ -568,7 +574,7 @@ func TestMassMessageOutcomesMatchTheServerUnderFaults(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			_, errs[i] = m.svc.AddMsgTemplate(ctx, &MsgTemplateRequest{ExternalUserIDs: []string{m.c1}, Text: &message.Text{Content: fmt.Sprintf("msg-%03d", i)}})
+			_, errs[i] = m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{ExternalUserIDs: []string{m.c1}, Text: &message.Text{Content: fmt.Sprintf("msg-%03d", i)}})
 		}(i)
 	}
 	wg.Wait()

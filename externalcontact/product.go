@@ -3,8 +3,6 @@ package externalcontact
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 	"time"
@@ -15,11 +13,11 @@ import (
 
 // Limits of product albums (商品图册), checked before any call.
 const (
-	MaxAlbumDescriptionLen = 300     // characters of a description
-	MaxAlbumPrice          = 5000000 // fen (50,000 yuan)
-	MaxAlbumProductSNLen   = 128     // characters of a product number
-	MaxAlbumAttachments    = 9       // images of a product
-	MaxAlbumListLimit      = 100     // page size of get_product_album_list
+	MaxAlbumDescriptionLength = 300     // characters of a description
+	MaxAlbumPrice             = 5000000 // fen (50,000 yuan)
+	MaxAlbumProductSNLength   = 128     // characters of a product number
+	MaxAlbumAttachments       = 9       // images of a product
+	MaxAlbumListLimit         = 100     // page size of get_product_album_list
 )
 
 // AlbumImage is an image uploaded with upload_attachment for product
@@ -51,8 +49,8 @@ type AlbumProduct struct {
 	Raw json.RawMessage `json:"-"`
 }
 
-// CreatedAt returns CreateTime as a time.Time.
-func (p AlbumProduct) CreatedAt() time.Time { return unixOrZero(p.CreateTime) }
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (p AlbumProduct) CreateAt() time.Time { return wecom.UnixTime(p.CreateTime) }
 
 // UnmarshalJSON decodes the product and keeps the raw entry.
 func (p *AlbumProduct) UnmarshalJSON(b []byte) error {
@@ -66,17 +64,17 @@ func (p *AlbumProduct) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// AlbumProductRequest adds a product to the album.
-type AlbumProductRequest struct {
+// AddProductAlbumRequest adds a product to the album.
+type AddProductAlbumRequest struct {
 	Description string            `json:"description"` // at most 300 characters
 	Price       int64             `json:"price"`       // fen, 1..5,000,000
 	ProductSN   string            `json:"product_sn,omitempty"`
 	Attachments []AlbumAttachment `json:"attachments"` // 1..9 images
 }
 
-// AlbumProductUpdate changes a product; empty fields stay as they are and
+// UpdateProductAlbumRequest changes a product; empty fields stay as they are and
 // Attachments, when set, replaces the images.
-type AlbumProductUpdate struct {
+type UpdateProductAlbumRequest struct {
 	ProductID   string            `json:"product_id"`
 	Description string            `json:"description,omitempty"`
 	Price       int64             `json:"price,omitempty"`
@@ -84,28 +82,28 @@ type AlbumProductUpdate struct {
 	Attachments []AlbumAttachment `json:"attachments,omitempty"`
 }
 
-func checkAlbumFields(desc string, price int64, sn string, atts []AlbumAttachment, create bool) error {
+func checkAlbumFields(op, desc string, price int64, sn string, atts []AlbumAttachment, create bool) error {
 	if create && desc == "" {
-		return errors.New("externalcontact: product description is empty")
+		return wecom.InvalidArgument("externalcontact: %s: description is required", op)
 	}
-	if n := utf8.RuneCountInString(desc); n > MaxAlbumDescriptionLen {
-		return fmt.Errorf("externalcontact: product description has %d characters, more than %d", n, MaxAlbumDescriptionLen)
+	if n := utf8.RuneCountInString(desc); n > MaxAlbumDescriptionLength {
+		return wecom.InvalidArgument("externalcontact: %s: description has %d characters, at most %d", op, n, MaxAlbumDescriptionLength)
 	}
 	if (create || price != 0) && (price <= 0 || price > MaxAlbumPrice) {
-		return fmt.Errorf("externalcontact: product price %d fen is not in 1..%d", price, MaxAlbumPrice)
+		return wecom.InvalidArgument("externalcontact: %s: price %d fen is not in 1..%d", op, price, MaxAlbumPrice)
 	}
-	if n := utf8.RuneCountInString(sn); n > MaxAlbumProductSNLen {
-		return fmt.Errorf("externalcontact: product_sn has %d characters, more than %d", n, MaxAlbumProductSNLen)
+	if n := utf8.RuneCountInString(sn); n > MaxAlbumProductSNLength {
+		return wecom.InvalidArgument("externalcontact: %s: product_sn has %d characters, at most %d", op, n, MaxAlbumProductSNLength)
 	}
 	if create && len(atts) == 0 {
-		return errors.New("externalcontact: product without images")
+		return wecom.InvalidArgument("externalcontact: %s: attachments are required", op)
 	}
 	if len(atts) > MaxAlbumAttachments {
-		return fmt.Errorf("externalcontact: %d product images, more than %d", len(atts), MaxAlbumAttachments)
+		return wecom.InvalidArgument("externalcontact: %s: %d images, at most %d", op, len(atts), MaxAlbumAttachments)
 	}
 	for i, a := range atts {
 		if a.Type != "image" || a.Image == nil || a.Image.MediaID == "" {
-			return fmt.Errorf("externalcontact: product attachment %d is not an image with a media_id", i)
+			return wecom.InvalidArgument("externalcontact: %s: attachment %d is not an image with a media_id", op, i)
 		}
 	}
 	return nil
@@ -115,25 +113,20 @@ func checkAlbumFields(desc string, price int64, sn string, atts []AlbumAttachmen
 // Upload its images with upload_attachment (attachment_type 2) first.
 //
 // WeCom: POST /cgi-bin/externalcontact/add_product_album
-func (s *Service) AddProductAlbum(ctx context.Context, req *AlbumProductRequest, opts ...wecom.CallOption) (string, error) {
-	if req == nil {
-		return "", errors.New("externalcontact: nil AlbumProductRequest")
-	}
-	if err := checkAlbumFields(req.Description, req.Price, req.ProductSN, req.Attachments, true); err != nil {
+func (s *Service) AddProductAlbum(ctx context.Context, req *AddProductAlbumRequest, opts ...wecom.CallOption) (string, error) {
+	r := deref(req)
+	if err := checkAlbumFields("add product album", r.Description, r.Price, r.ProductSN, r.Attachments, true); err != nil {
 		return "", err
 	}
-	var resp struct {
-		ProductID string `json:"product_id"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/add_product_album",
-		Body:   req,
-	}, &resp, opts...)
+	resp, err := wecom.Call[productIDBody](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/add_product_album", Body: &r}, opts...)
 	if err != nil {
 		return "", err
 	}
 	return resp.ProductID, nil
+}
+
+type productIDBody struct {
+	ProductID string `json:"product_id"`
 }
 
 // GetProductAlbum returns a product of the album.
@@ -141,77 +134,71 @@ func (s *Service) AddProductAlbum(ctx context.Context, req *AlbumProductRequest,
 // WeCom: POST /cgi-bin/externalcontact/get_product_album
 func (s *Service) GetProductAlbum(ctx context.Context, productID string, opts ...wecom.CallOption) (*AlbumProduct, error) {
 	if productID == "" {
-		return nil, errors.New("externalcontact: product_id is empty")
+		return nil, wecom.InvalidArgument("externalcontact: get product album: product_id is required")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Product AlbumProduct `json:"product"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_product_album",
-		Body: struct {
-			ProductID string `json:"product_id"`
-		}{productID},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_product_album", Body: productIDBody{productID}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.Product, nil
 }
 
-// ListProductAlbums returns one page of the album (limit 1..100, 0: WeCom's
-// default) and the cursor of the next page ("" after the last).
+// ListProductAlbumsRequest selects a page of get_product_album_list.
+type ListProductAlbumsRequest struct {
+	// Limit is 1..100; 0 means WeCom's default (the iterator asks for 100).
+	Limit  int    `json:"limit,omitempty"`
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// ListProductAlbums returns one page of the album's products and the next
+// cursor ("" after the last page).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_product_album_list
-func (s *Service) ListProductAlbums(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]AlbumProduct, string, error) {
-	if limit < 0 || limit > MaxAlbumListLimit {
-		return nil, "", fmt.Errorf("externalcontact: limit %d is not in 0..%d", limit, MaxAlbumListLimit)
+func (s *Service) ListProductAlbums(ctx context.Context, req *ListProductAlbumsRequest, opts ...wecom.CallOption) ([]AlbumProduct, string, error) {
+	r := deref(req)
+	if err := checkLimit("list product albums", r.Limit, MaxAlbumListLimit); err != nil {
+		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ProductList []AlbumProduct `json:"product_list"`
 		NextCursor  string         `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_product_album_list",
-		Body: struct {
-			Limit  int    `json:"limit,omitempty"`
-			Cursor string `json:"cursor,omitempty"`
-		}{limit, cursor},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_product_album_list", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.ProductList, resp.NextCursor, nil
 }
 
-// AllProductAlbums iterates over every product of the album.
+// AllProductAlbums iterates over every product of the album, req.Limit a
+// page (0: 100, the maximum), from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_product_album_list
-func (s *Service) AllProductAlbums(ctx context.Context, limit int, opts ...wecom.CallOption) iter.Seq2[AlbumProduct, error] {
+func (s *Service) AllProductAlbums(ctx context.Context, req *ListProductAlbumsRequest, opts ...wecom.CallOption) iter.Seq2[AlbumProduct, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxAlbumListLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]AlbumProduct, string, error) {
-		return s.ListProductAlbums(ctx, cursor, limit, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListProductAlbums(ctx, &p, opts...)
 	})
 }
 
 // UpdateProductAlbum changes a product of the album.
 //
 // WeCom: POST /cgi-bin/externalcontact/update_product_album
-func (s *Service) UpdateProductAlbum(ctx context.Context, u *AlbumProductUpdate, opts ...wecom.CallOption) error {
-	if u == nil || u.ProductID == "" {
-		return errors.New("externalcontact: product update without product_id")
+func (s *Service) UpdateProductAlbum(ctx context.Context, req *UpdateProductAlbumRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if r.ProductID == "" {
+		return wecom.InvalidArgument("externalcontact: update product album: product_id is required")
 	}
-	if err := checkAlbumFields(u.Description, u.Price, u.ProductSN, u.Attachments, false); err != nil {
+	if err := checkAlbumFields("update product album", r.Description, r.Price, r.ProductSN, r.Attachments, false); err != nil {
 		return err
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/update_product_album",
-		Body:       u,
-		Idempotent: true, // set semantics
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/update_product_album", Body: &r, Idempotent: true}, nil, opts...)
 }
 
 // DeleteProductAlbum deletes a product of the album.
@@ -219,13 +206,7 @@ func (s *Service) UpdateProductAlbum(ctx context.Context, u *AlbumProductUpdate,
 // WeCom: POST /cgi-bin/externalcontact/delete_product_album
 func (s *Service) DeleteProductAlbum(ctx context.Context, productID string, opts ...wecom.CallOption) error {
 	if productID == "" {
-		return errors.New("externalcontact: product_id is empty")
+		return wecom.InvalidArgument("externalcontact: delete product album: product_id is required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/delete_product_album",
-		Body: struct {
-			ProductID string `json:"product_id"`
-		}{productID},
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/delete_product_album", Body: productIDBody{productID}}, nil, opts...)
 }

@@ -2,8 +2,6 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -14,9 +12,9 @@ import (
 // accepts.
 const MaxBehaviorSpan = 30 * 24 * time.Hour
 
-// UserBehaviorRequest selects the members (by userid, department or both)
+// GetUserBehaviorsRequest selects the members (by userid, department or both)
 // and the days of a customer-contact behavior report.
-type UserBehaviorRequest struct {
+type GetUserBehaviorsRequest struct {
 	UserIDs  []string `json:"userid,omitempty"`
 	PartyIDs []int    `json:"partyid,omitempty"`
 	// StartTime and EndTime are Unix seconds, at most 30 days apart; WeCom
@@ -43,33 +41,27 @@ type UserBehavior struct {
 	NewContactCnt       int     `json:"new_contact_cnt"`       // customers added
 }
 
-// Day returns StatTime as a time.Time.
-func (b UserBehavior) Day() time.Time { return unixOrZero(b.StatTime) }
+// StatAt returns StatTime, the day, as a time.Time (zero when unset).
+func (b UserBehavior) StatAt() time.Time { return wecom.UnixTime(b.StatTime) }
 
-// UserBehaviors returns the customer-contact behavior of members, one
+// GetUserBehaviors returns the customer-contact behavior of members, one
 // entry per day of the range.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_user_behavior_data
-func (s *Service) UserBehaviors(ctx context.Context, req *UserBehaviorRequest, opts ...wecom.CallOption) ([]UserBehavior, error) {
+func (s *Service) GetUserBehaviors(ctx context.Context, req *GetUserBehaviorsRequest, opts ...wecom.CallOption) ([]UserBehavior, error) {
+	const op = "get user behaviors"
+	r := deref(req)
 	switch {
-	case req == nil:
-		return nil, errors.New("externalcontact: nil UserBehaviorRequest")
-	case len(req.UserIDs) == 0 && len(req.PartyIDs) == 0:
-		return nil, errors.New("externalcontact: user behavior needs userids or department ids")
-	case req.StartTime <= 0 || req.EndTime < req.StartTime:
-		return nil, fmt.Errorf("externalcontact: time range %d..%d is empty or unset", req.StartTime, req.EndTime)
-	case time.Duration(req.EndTime-req.StartTime)*time.Second > MaxBehaviorSpan:
-		return nil, errors.New("externalcontact: user behavior time range longer than 30 days")
+	case len(r.UserIDs) == 0 && len(r.PartyIDs) == 0:
+		return nil, wecom.InvalidArgument("externalcontact: %s: userids or department ids are required", op)
+	case r.StartTime <= 0 || r.EndTime < r.StartTime:
+		return nil, wecom.InvalidArgument("externalcontact: %s: time range %d..%d is empty or unset", op, r.StartTime, r.EndTime)
+	case time.Duration(r.EndTime-r.StartTime)*time.Second > MaxBehaviorSpan:
+		return nil, wecom.InvalidArgument("externalcontact: %s: time range longer than 30 days", op)
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		BehaviorData []UserBehavior `json:"behavior_data"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/get_user_behavior_data",
-		Body:       req,
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_user_behavior_data", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}

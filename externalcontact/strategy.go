@@ -2,12 +2,12 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
-	"strconv"
+	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/strategy"
 )
 
 // Strategy is a customer-contact strategy (客户联系规则组): who manages
@@ -47,67 +47,36 @@ type StrategyPrivilege struct {
 	ManageCustomerTag       bool `json:"manage_customer_tag"`        // manage corp tags
 }
 
-// StrategyRangeType says whether a range entry is a member or a
-// department.
-type StrategyRangeType int
+// MaxStrategyListLimit is the largest page of customer_strategy/list and
+// customer_strategy/get_range.
+const MaxStrategyListLimit = 1000
 
-// Range entry kinds.
-const (
-	StrategyRangeMember     StrategyRangeType = 1
-	StrategyRangeDepartment StrategyRangeType = 2
-)
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (st Strategy) CreateAt() time.Time { return wecom.UnixTime(st.CreateTime) }
 
-// String returns "member", "department" or the number.
-func (t StrategyRangeType) String() string {
-	switch t {
-	case StrategyRangeMember:
-		return "member"
-	case StrategyRangeDepartment:
-		return "department"
-	}
-	return "StrategyRangeType(" + strconv.Itoa(int(t)) + ")"
-}
-
-// StrategyRange is a member (UserID) or department (PartyID) a strategy
-// applies to.
-type StrategyRange struct {
-	Type    StrategyRangeType `json:"type"`
-	UserID  string            `json:"userid,omitempty"`
-	PartyID int               `json:"partyid,omitempty"`
-}
-
-// MemberRange returns the range entry of a member.
-func MemberRange(userID string) StrategyRange {
-	return StrategyRange{Type: StrategyRangeMember, UserID: userID}
-}
-
-// DepartmentRange returns the range entry of a department.
-func DepartmentRange(partyID int) StrategyRange {
-	return StrategyRange{Type: StrategyRangeDepartment, PartyID: partyID}
-}
-
-type cursorLimit struct {
+// ListStrategyIDsRequest selects a page of strategy ids.
+type ListStrategyIDsRequest struct {
 	Cursor string `json:"cursor,omitempty"`
-	Limit  int    `json:"limit,omitempty"`
+	// Limit is 1..1000; 0 means WeCom's default (the iterator asks for
+	// 1000).
+	Limit int `json:"limit,omitempty"`
 }
 
-// ListStrategies returns one page of strategy ids (limit 1..1000, 0 for
-// WeCom's default) and the next cursor ("" after the last page).
+// ListStrategyIDs returns one page of strategy ids and the next cursor
+// ("" after the last page). GetStrategy returns a strategy.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/list
-func (s *Service) ListStrategies(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]int, string, error) {
-	var resp struct {
+func (s *Service) ListStrategyIDs(ctx context.Context, req *ListStrategyIDsRequest, opts ...wecom.CallOption) ([]int, string, error) {
+	r := deref(req)
+	if err := checkLimit("list strategy ids", r.Limit, MaxStrategyListLimit); err != nil {
+		return nil, "", err
+	}
+	resp, err := wecom.Call[struct {
 		Strategy []struct {
 			StrategyID int `json:"strategy_id"`
 		} `json:"strategy"`
 		NextCursor string `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/customer_strategy/list",
-		Body:       cursorLimit{cursor, limit},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_strategy/list", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -118,55 +87,75 @@ func (s *Service) ListStrategies(ctx context.Context, cursor string, limit int, 
 	return ids, resp.NextCursor, nil
 }
 
-// AllStrategies iterates over every strategy id, 1000 a page.
+// AllStrategyIDs iterates over every strategy id, req.Limit a page (0:
+// 1000, the maximum), from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/list
-func (s *Service) AllStrategies(ctx context.Context, opts ...wecom.CallOption) iter.Seq2[int, error] {
+func (s *Service) AllStrategyIDs(ctx context.Context, req *ListStrategyIDsRequest, opts ...wecom.CallOption) iter.Seq2[int, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxStrategyListLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]int, string, error) {
-		return s.ListStrategies(ctx, cursor, 1000, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListStrategyIDs(ctx, &p, opts...)
 	})
+}
+
+type strategyIDBody struct {
+	StrategyID int `json:"strategy_id"`
+}
+
+func checkStrategyID(op string, id int) error {
+	if id <= 0 {
+		return wecom.InvalidArgument("externalcontact: %s: strategy_id is required", op)
+	}
+	return nil
 }
 
 // GetStrategy returns a strategy.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/get
 func (s *Service) GetStrategy(ctx context.Context, strategyID int, opts ...wecom.CallOption) (*Strategy, error) {
-	var resp struct {
-		Strategy Strategy `json:"strategy"`
+	if err := checkStrategyID("get strategy", strategyID); err != nil {
+		return nil, err
 	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_strategy/get",
-		Body: struct {
-			StrategyID int `json:"strategy_id"`
-		}{strategyID},
-		Idempotent: true,
-	}, &resp, opts...)
+	resp, err := wecom.Call[struct {
+		Strategy Strategy `json:"strategy"`
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_strategy/get", Body: strategyIDBody{strategyID}, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.Strategy, nil
 }
 
+// ListStrategyRangeRequest selects a page of a strategy's range.
+type ListStrategyRangeRequest struct {
+	StrategyID int    `json:"strategy_id"` // required
+	Cursor     string `json:"cursor,omitempty"`
+	// Limit is 1..1000; 0 means WeCom's default (the iterator asks for
+	// 1000).
+	Limit int `json:"limit,omitempty"`
+}
+
 // ListStrategyRange returns one page of the members and departments a
-// strategy applies to (limit 1..1000, 0 for WeCom's default) and the next
-// cursor.
+// strategy applies to and the next cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/get_range
-func (s *Service) ListStrategyRange(ctx context.Context, strategyID int, cursor string, limit int, opts ...wecom.CallOption) ([]StrategyRange, string, error) {
-	var resp struct {
-		Range      []StrategyRange `json:"range"`
-		NextCursor string          `json:"next_cursor"`
+func (s *Service) ListStrategyRange(ctx context.Context, req *ListStrategyRangeRequest, opts ...wecom.CallOption) ([]strategy.Range, string, error) {
+	const op = "list strategy range"
+	r := deref(req)
+	if err := checkStrategyID(op, r.StrategyID); err != nil {
+		return nil, "", err
 	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_strategy/get_range",
-		Body: struct {
-			StrategyID int `json:"strategy_id"`
-			cursorLimit
-		}{strategyID, cursorLimit{cursor, limit}},
-		Idempotent: true,
-	}, &resp, opts...)
+	if err := checkLimit(op, r.Limit, MaxStrategyListLimit); err != nil {
+		return nil, "", err
+	}
+	resp, err := wecom.Call[struct {
+		Range      []strategy.Range `json:"range"`
+		NextCursor string           `json:"next_cursor"`
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_strategy/get_range", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -174,12 +163,19 @@ func (s *Service) ListStrategyRange(ctx context.Context, strategyID int, cursor 
 }
 
 // AllStrategyRange iterates over every member and department a strategy
-// applies to, 1000 a page.
+// applies to, req.Limit a page (0: 1000, the maximum), from the first
+// page.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/get_range
-func (s *Service) AllStrategyRange(ctx context.Context, strategyID int, opts ...wecom.CallOption) iter.Seq2[StrategyRange, error] {
-	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]StrategyRange, string, error) {
-		return s.ListStrategyRange(ctx, strategyID, cursor, 1000, opts...)
+func (s *Service) AllStrategyRange(ctx context.Context, req *ListStrategyRangeRequest, opts ...wecom.CallOption) iter.Seq2[strategy.Range, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxStrategyListLimit
+	}
+	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]strategy.Range, string, error) {
+		p := r
+		p.Cursor = cursor
+		return s.ListStrategyRange(ctx, &p, opts...)
 	})
 }
 
@@ -191,24 +187,22 @@ type CreateStrategyRequest struct {
 	AdminList    []string `json:"admin_list"`
 	// Privilege, when nil, leaves WeCom's defaults.
 	Privilege *StrategyPrivilege `json:"privilege,omitempty"`
-	Range     []StrategyRange    `json:"range"`
+	Range     []strategy.Range   `json:"range"`
 }
 
 // CreateStrategy creates a strategy and returns its id.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/create
 func (s *Service) CreateStrategy(ctx context.Context, req *CreateStrategyRequest, opts ...wecom.CallOption) (int, error) {
-	if req == nil || req.StrategyName == "" || len(req.AdminList) == 0 || len(req.Range) == 0 {
-		return 0, errors.New("externalcontact: CreateStrategy: a name, admins and a range are required")
+	const op = "externalcontact: create strategy"
+	r := deref(req)
+	if r.StrategyName == "" || len(r.AdminList) == 0 || len(r.Range) == 0 {
+		return 0, wecom.InvalidArgument("%s: strategy_name, admin_list and range are required", op)
 	}
-	var resp struct {
-		StrategyID int `json:"strategy_id"`
+	if err := strategy.Check(op, r.Range); err != nil {
+		return 0, err
 	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_strategy/create",
-		Body:   req,
-	}, &resp, opts...)
+	resp, err := wecom.Call[strategyIDBody](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_strategy/create", Body: &r}, opts...)
 	if err != nil {
 		return 0, err
 	}
@@ -222,21 +216,29 @@ type EditStrategyRequest struct {
 	StrategyName string             `json:"strategy_name,omitempty"`
 	AdminList    []string           `json:"admin_list,omitempty"`
 	Privilege    *StrategyPrivilege `json:"privilege,omitempty"`
-	RangeAdd     []StrategyRange    `json:"range_add,omitempty"`
-	RangeDel     []StrategyRange    `json:"range_del,omitempty"`
+	RangeAdd     []strategy.Range   `json:"range_add,omitempty"`
+	RangeDel     []strategy.Range   `json:"range_del,omitempty"`
 }
 
 // EditStrategy changes a strategy. Repeating it has no further effect.
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/edit
 func (s *Service) EditStrategy(ctx context.Context, req *EditStrategyRequest, opts ...wecom.CallOption) error {
-	if req == nil || req.StrategyID == 0 {
-		return errors.New("externalcontact: EditStrategy: strategy id is required")
+	const op = "externalcontact: edit strategy"
+	r := deref(req)
+	if err := checkStrategyID("edit strategy", r.StrategyID); err != nil {
+		return err
+	}
+	if err := strategy.Check(op, r.RangeAdd); err != nil {
+		return err
+	}
+	if err := strategy.Check(op, r.RangeDel); err != nil {
+		return err
 	}
 	return s.c.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/customer_strategy/edit",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
 	}, nil, opts...)
 }
@@ -245,11 +247,8 @@ func (s *Service) EditStrategy(ctx context.Context, req *EditStrategyRequest, op
 //
 // WeCom: POST /cgi-bin/externalcontact/customer_strategy/del
 func (s *Service) DeleteStrategy(ctx context.Context, strategyID int, opts ...wecom.CallOption) error {
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/customer_strategy/del",
-		Body: struct {
-			StrategyID int `json:"strategy_id"`
-		}{strategyID},
-	}, nil, opts...)
+	if err := checkStrategyID("delete strategy", strategyID); err != nil {
+		return err
+	}
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_strategy/del", Body: strategyIDBody{strategyID}}, nil, opts...)
 }

@@ -2,8 +2,8 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
 	"net/http"
+	"time"
 
 	"github.com/wecomkit/wecom"
 )
@@ -22,6 +22,9 @@ type TagGroup struct {
 	Tags       []Tag `json:"tag"`
 }
 
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (g TagGroup) CreateAt() time.Time { return wecom.UnixTime(g.CreateTime) }
+
 // Tag is a corp or strategy tag.
 type Tag struct {
 	ID         string `json:"id"`
@@ -32,6 +35,9 @@ type Tag struct {
 	Deleted bool `json:"deleted,omitempty"`
 }
 
+// CreateAt returns CreateTime as a time.Time (zero when unset).
+func (t Tag) CreateAt() time.Time { return wecom.UnixTime(t.CreateTime) }
+
 // TagSpec is a tag to create: a name (at most 30 characters) and an
 // optional order.
 type TagSpec struct {
@@ -39,29 +45,30 @@ type TagSpec struct {
 	Order int    `json:"order,omitempty"`
 }
 
-// tagFilter is the body of the tag list endpoints.
-type tagFilter struct {
-	StrategyID int      `json:"strategy_id,omitempty"`
-	TagIDs     []string `json:"tag_id,omitempty"`
-	GroupIDs   []string `json:"group_id,omitempty"`
+// ListCorpTagsRequest filters the corp tags. With no ids it selects all
+// of them; with GroupIDs, those groups whole; with TagIDs only, the
+// groups of those tags with just those tags. WeCom ignores TagIDs when
+// GroupIDs are given.
+type ListCorpTagsRequest struct {
+	TagIDs   []string `json:"tag_id,omitempty"`
+	GroupIDs []string `json:"group_id,omitempty"`
 }
 
-// ListCorpTags returns the corp tag groups and their tags. With no ids it
-// returns all of them; with groupIDs, those groups whole; with tagIDs
-// only, the groups of those tags with just those tags. WeCom ignores
-// tagIDs when groupIDs are given.
+type tagGroups struct {
+	TagGroup []TagGroup `json:"tag_group"`
+}
+
+type tagGroup struct {
+	TagGroup TagGroup `json:"tag_group"`
+}
+
+// ListCorpTags returns the corp tag groups and their tags that req
+// selects (nil: all).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_corp_tag_list
-func (s *Service) ListCorpTags(ctx context.Context, tagIDs, groupIDs []string, opts ...wecom.CallOption) ([]TagGroup, error) {
-	var resp struct {
-		TagGroup []TagGroup `json:"tag_group"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/get_corp_tag_list",
-		Body:       tagFilter{TagIDs: tagIDs, GroupIDs: groupIDs},
-		Idempotent: true,
-	}, &resp, opts...)
+func (s *Service) ListCorpTags(ctx context.Context, req *ListCorpTagsRequest, opts ...wecom.CallOption) ([]TagGroup, error) {
+	r := deref(req)
+	resp, err := wecom.Call[tagGroups](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_corp_tag_list", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -86,74 +93,75 @@ type AddCorpTagsRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/add_corp_tag
 func (s *Service) AddCorpTags(ctx context.Context, req *AddCorpTagsRequest, opts ...wecom.CallOption) (*TagGroup, error) {
-	if req == nil || (req.GroupID == "" && req.GroupName == "") || len(req.Tags) == 0 {
-		return nil, errors.New("externalcontact: AddCorpTags: a group id or name and at least one tag are required")
+	r := deref(req)
+	if (r.GroupID == "" && r.GroupName == "") || len(r.Tags) == 0 {
+		return nil, wecom.InvalidArgument("externalcontact: add corp tags: a group_id or group_name and at least one tag are required")
 	}
-	var resp struct {
-		TagGroup TagGroup `json:"tag_group"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/add_corp_tag",
-		Body:   req,
-	}, &resp, opts...)
+	resp, err := wecom.Call[tagGroup](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/add_corp_tag", Body: &r}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.TagGroup, nil
 }
 
-// EditTagRequest renames or reorders a tag or a tag group (ID is either).
-// Empty fields are left as they are.
-type EditTagRequest struct {
+// EditCorpTagRequest renames or reorders a corp tag or a tag group (ID is
+// either). Empty fields are left as they are.
+type EditCorpTagRequest struct {
 	ID    string `json:"id"`
 	Name  string `json:"name,omitempty"`
 	Order int    `json:"order,omitempty"`
-	// AgentID: see AddCorpTagsRequest (corp tags only).
+	// AgentID: see AddCorpTagsRequest.
 	AgentID int `json:"agentid,omitempty"`
+}
+
+// EditStrategyTagRequest renames or reorders a strategy tag or a tag
+// group (ID is either). Empty fields are left as they are.
+type EditStrategyTagRequest struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Order int    `json:"order,omitempty"`
 }
 
 // EditCorpTag renames or reorders a corp tag or tag group.
 //
 // WeCom: POST /cgi-bin/externalcontact/edit_corp_tag
-func (s *Service) EditCorpTag(ctx context.Context, req *EditTagRequest, opts ...wecom.CallOption) error {
-	if req == nil || req.ID == "" {
-		return errors.New("externalcontact: EditCorpTag: id is required")
+func (s *Service) EditCorpTag(ctx context.Context, req *EditCorpTagRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if r.ID == "" {
+		return wecom.InvalidArgument("externalcontact: edit corp tag: id is required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/edit_corp_tag",
-		Body:       req,
-		Idempotent: true,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/edit_corp_tag", Body: &r, Idempotent: true}, nil, opts...)
 }
 
-// DeleteTagsRequest deletes tags and whole tag groups. A group whose last
-// tag is deleted is deleted too.
-type DeleteTagsRequest struct {
+// DeleteCorpTagsRequest deletes corp tags and whole tag groups. A group
+// whose last tag is deleted is deleted too.
+type DeleteCorpTagsRequest struct {
 	TagIDs   []string `json:"tag_id,omitempty"`
 	GroupIDs []string `json:"group_id,omitempty"`
-	// AgentID: see AddCorpTagsRequest (corp tags only).
+	// AgentID: see AddCorpTagsRequest.
 	AgentID int `json:"agentid,omitempty"`
+}
+
+// DeleteStrategyTagsRequest deletes strategy tags and whole tag groups.
+type DeleteStrategyTagsRequest struct {
+	TagIDs   []string `json:"tag_id,omitempty"`
+	GroupIDs []string `json:"group_id,omitempty"`
 }
 
 // DeleteCorpTags deletes corp tags and tag groups; they disappear from
 // every customer.
 //
 // WeCom: POST /cgi-bin/externalcontact/del_corp_tag
-func (s *Service) DeleteCorpTags(ctx context.Context, req *DeleteTagsRequest, opts ...wecom.CallOption) error {
-	if req == nil || (len(req.TagIDs) == 0 && len(req.GroupIDs) == 0) {
-		return errors.New("externalcontact: DeleteCorpTags: no tag or group ids")
+func (s *Service) DeleteCorpTags(ctx context.Context, req *DeleteCorpTagsRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if len(r.TagIDs) == 0 && len(r.GroupIDs) == 0 {
+		return wecom.InvalidArgument("externalcontact: delete corp tags: no tag_id or group_id given")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/del_corp_tag",
-		Body:   req,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/del_corp_tag", Body: &r}, nil, opts...)
 }
 
-// MarkTagRequest puts tags on and takes tags off a member's customer.
-type MarkTagRequest struct {
+// MarkTagsRequest puts tags on and takes tags off a member's customer.
+type MarkTagsRequest struct {
 	UserID         string   `json:"userid"`
 	ExternalUserID string   `json:"external_userid"`
 	AddTags        []string `json:"add_tag,omitempty"`
@@ -164,19 +172,15 @@ type MarkTagRequest struct {
 // off, as one member sees them. Repeating it has no further effect.
 //
 // WeCom: POST /cgi-bin/externalcontact/mark_tag
-func (s *Service) MarkTags(ctx context.Context, req *MarkTagRequest, opts ...wecom.CallOption) error {
+func (s *Service) MarkTags(ctx context.Context, req *MarkTagsRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
 	switch {
-	case req == nil || req.UserID == "" || req.ExternalUserID == "":
-		return errors.New("externalcontact: MarkTags: userid and external_userid are required")
-	case len(req.AddTags) == 0 && len(req.RemoveTags) == 0:
-		return errors.New("externalcontact: MarkTags: no tags to add or remove")
+	case r.UserID == "" || r.ExternalUserID == "":
+		return wecom.InvalidArgument("externalcontact: mark tags: userid and external_userid are required")
+	case len(r.AddTags) == 0 && len(r.RemoveTags) == 0:
+		return wecom.InvalidArgument("externalcontact: mark tags: no tags to add or remove")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/mark_tag",
-		Body:       req,
-		Idempotent: true,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/mark_tag", Body: &r, Idempotent: true}, nil, opts...)
 }
 
 // ListStrategyTagsRequest filters strategy tags like ListCorpTags, within
@@ -191,18 +195,8 @@ type ListStrategyTagsRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/get_strategy_tag_list
 func (s *Service) ListStrategyTags(ctx context.Context, req *ListStrategyTagsRequest, opts ...wecom.CallOption) ([]TagGroup, error) {
-	if req == nil {
-		req = &ListStrategyTagsRequest{}
-	}
-	var resp struct {
-		TagGroup []TagGroup `json:"tag_group"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/get_strategy_tag_list",
-		Body:       req,
-		Idempotent: true,
-	}, &resp, opts...)
+	r := deref(req)
+	resp, err := wecom.Call[tagGroups](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_strategy_tag_list", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -224,17 +218,11 @@ type AddStrategyTagsRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/add_strategy_tag
 func (s *Service) AddStrategyTags(ctx context.Context, req *AddStrategyTagsRequest, opts ...wecom.CallOption) (*TagGroup, error) {
-	if req == nil || req.StrategyID == 0 || (req.GroupID == "" && req.GroupName == "") || len(req.Tags) == 0 {
-		return nil, errors.New("externalcontact: AddStrategyTags: a strategy, a group id or name and at least one tag are required")
+	r := deref(req)
+	if r.StrategyID == 0 || (r.GroupID == "" && r.GroupName == "") || len(r.Tags) == 0 {
+		return nil, wecom.InvalidArgument("externalcontact: add strategy tags: strategy_id, a group_id or group_name and at least one tag are required")
 	}
-	var resp struct {
-		TagGroup TagGroup `json:"tag_group"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/add_strategy_tag",
-		Body:   req,
-	}, &resp, opts...)
+	resp, err := wecom.Call[tagGroup](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/add_strategy_tag", Body: &r}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -244,28 +232,21 @@ func (s *Service) AddStrategyTags(ctx context.Context, req *AddStrategyTagsReque
 // EditStrategyTag renames or reorders a strategy tag or tag group.
 //
 // WeCom: POST /cgi-bin/externalcontact/edit_strategy_tag
-func (s *Service) EditStrategyTag(ctx context.Context, req *EditTagRequest, opts ...wecom.CallOption) error {
-	if req == nil || req.ID == "" {
-		return errors.New("externalcontact: EditStrategyTag: id is required")
+func (s *Service) EditStrategyTag(ctx context.Context, req *EditStrategyTagRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if r.ID == "" {
+		return wecom.InvalidArgument("externalcontact: edit strategy tag: id is required")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       "/cgi-bin/externalcontact/edit_strategy_tag",
-		Body:       req,
-		Idempotent: true,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/edit_strategy_tag", Body: &r, Idempotent: true}, nil, opts...)
 }
 
 // DeleteStrategyTags deletes strategy tags and tag groups.
 //
 // WeCom: POST /cgi-bin/externalcontact/del_strategy_tag
-func (s *Service) DeleteStrategyTags(ctx context.Context, req *DeleteTagsRequest, opts ...wecom.CallOption) error {
-	if req == nil || (len(req.TagIDs) == 0 && len(req.GroupIDs) == 0) {
-		return errors.New("externalcontact: DeleteStrategyTags: no tag or group ids")
+func (s *Service) DeleteStrategyTags(ctx context.Context, req *DeleteStrategyTagsRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if len(r.TagIDs) == 0 && len(r.GroupIDs) == 0 {
+		return wecom.InvalidArgument("externalcontact: delete strategy tags: no tag_id or group_id given")
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/del_strategy_tag",
-		Body:   req,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/del_strategy_tag", Body: &r}, nil, opts...)
 }

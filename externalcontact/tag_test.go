@@ -8,17 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/strategy"
 	"github.com/wecomkit/wecom/wecomtest"
 )
 
 func TestListCorpTagsDecodesSample(t *testing.T) {
-	svc, sent := custFake(t, "get_corp_tag_list.json")
-	groups, err := svc.ListCorpTags(context.Background(), []string{"TAG_ID1"}, []string{"TAG_GROUPID1"})
+	svc, sent := fakeFile(t, "get_corp_tag_list.json")
+	groups, err := svc.ListCorpTags(context.Background(), &ListCorpTagsRequest{TagIDs: []string{"TAG_ID1"}, GroupIDs: []string{"TAG_GROUPID1"}})
 	require.NoError(t, err)
 	require.Len(t, sent(), 1)
 	assert.Equal(t, "POST", sent()[0].Method)
 	assert.Equal(t, "/cgi-bin/externalcontact/get_corp_tag_list", sent()[0].Path)
-	assert.JSONEq(t, `{"tag_id":["TAG_ID1"],"group_id":["TAG_GROUPID1"]}`, sent()[0].Body)
+	assert.JSONEq(t, `{"tag_id":["TAG_ID1"],"group_id":["TAG_GROUPID1"]}`, string(sent()[0].Body))
 	assert.Equal(t, []TagGroup{{
 		GroupID: "TAG_GROUPID1", GroupName: "GOURP_NAME", CreateTime: 1557838797, Order: 1,
 		Tags: []Tag{
@@ -27,10 +28,10 @@ func TestListCorpTagsDecodesSample(t *testing.T) {
 		},
 	}}, groups)
 
-	svc, sent = custFake(t, "get_strategy_tag_list.json")
+	svc, sent = fakeFile(t, "get_strategy_tag_list.json")
 	groups, err = svc.ListStrategyTags(context.Background(), nil)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{}`, sent()[0].Body)
+	assert.JSONEq(t, `{}`, string(sent()[0].Body))
 	assert.Equal(t, "/cgi-bin/externalcontact/get_strategy_tag_list", sent()[0].Path)
 	require.Len(t, groups, 1)
 	assert.Equal(t, 1, groups[0].StrategyID)
@@ -52,7 +53,7 @@ func tagEvents(s *wecomtest.Server) []string {
 }
 
 func TestCorpTagsRoundTrip(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
 
 	g, err := svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "客户等级", Order: 5, Tags: []TagSpec{{Name: "VIP", Order: 2}, {Name: "普通"}}, AgentID: s.AgentID})
@@ -77,34 +78,34 @@ func TestCorpTagsRoundTrip(t *testing.T) {
 	other, err := svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "来源", Order: 9, Tags: []TagSpec{{Name: "门店"}}})
 	require.NoError(t, err)
 
-	all, err := svc.ListCorpTags(ctx, nil, nil)
+	all, err := svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, all, 2)
 	assert.Equal(t, "来源", all[0].GroupName, "larger order first")
 	assert.Len(t, all[1].Tags, 4)
 	assert.Equal(t, "VIP", all[1].Tags[0].Name, "larger order first")
-	only, err := svc.ListCorpTags(ctx, []string{plain}, nil)
+	only, err := svc.ListCorpTags(ctx, &ListCorpTagsRequest{TagIDs: []string{plain}})
 	require.NoError(t, err)
 	require.Len(t, only, 1)
 	assert.Equal(t, []string{"普通"}, []string{only[0].Tags[0].Name})
-	byGroup, err := svc.ListCorpTags(ctx, []string{plain}, []string{g.GroupID})
+	byGroup, err := svc.ListCorpTags(ctx, &ListCorpTagsRequest{TagIDs: []string{plain}, GroupIDs: []string{g.GroupID}})
 	require.NoError(t, err)
 	assert.Len(t, byGroup[0].Tags, 4, "group_id wins over tag_id")
 
-	require.NoError(t, svc.EditCorpTag(ctx, &EditTagRequest{ID: vip, Name: "SVIP", Order: 10}))
-	require.NoError(t, svc.EditCorpTag(ctx, &EditTagRequest{ID: g.GroupID, Name: "等级"}))
-	all, err = svc.ListCorpTags(ctx, nil, []string{g.GroupID})
+	require.NoError(t, svc.EditCorpTag(ctx, &EditCorpTagRequest{ID: vip, Name: "SVIP", Order: 10}))
+	require.NoError(t, svc.EditCorpTag(ctx, &EditCorpTagRequest{ID: g.GroupID, Name: "等级"}))
+	all, err = svc.ListCorpTags(ctx, &ListCorpTagsRequest{GroupIDs: []string{g.GroupID}})
 	require.NoError(t, err)
 	assert.Equal(t, "等级", all[0].GroupName)
 	assert.Equal(t, "SVIP", all[0].Tags[0].Name)
 	assert.Equal(t, 10, all[0].Tags[0].Order)
 
 	// Mark a customer, read it back, delete the tag, it is gone from the customer.
-	custUsers(t, s, "zhangsan")
+	addUsers(t, s, "zhangsan")
 	c, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan"})
 	require.NoError(t, err)
-	require.NoError(t, svc.MarkTags(ctx, &MarkTagRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{vip, plain, other.Tags[0].ID}}))
-	require.NoError(t, svc.MarkTags(ctx, &MarkTagRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{vip}, RemoveTags: []string{plain}}))
+	require.NoError(t, svc.MarkTags(ctx, &MarkTagsRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{vip, plain, other.Tags[0].ID}}))
+	require.NoError(t, svc.MarkTags(ctx, &MarkTagsRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{vip}, RemoveTags: []string{plain}}))
 	mr := s.RequestsTo("/cgi-bin/externalcontact/mark_tag")
 	require.Len(t, mr, 2)
 	assert.JSONEq(t, `{"userid":"zhangsan","external_userid":"`+c.ExternalUserID+`","add_tag":["`+vip+`"],"remove_tag":["`+plain+`"]}`, string(mr[1].Body))
@@ -115,18 +116,20 @@ func TestCorpTagsRoundTrip(t *testing.T) {
 		{GroupName: "来源", TagName: "门店", TagID: other.Tags[0].ID, Type: TagTypeCorp},
 	}, d.FollowUsers[0].Tags)
 
-	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteTagsRequest{TagIDs: []string{vip}}))
-	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteTagsRequest{TagIDs: []string{other.Tags[0].ID}, AgentID: s.AgentID}))
-	for rel, err := range svc.AllCustomersOf(ctx, []string{"zhangsan"}) {
-		require.NoError(t, err)
+	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{TagIDs: []string{vip}}))
+	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{TagIDs: []string{other.Tags[0].ID}, AgentID: s.AgentID}))
+	rels, err := collect(svc.AllCustomersOf(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}}))
+	require.NoError(t, err)
+	require.NotEmpty(t, rels)
+	for _, rel := range rels {
 		assert.Empty(t, rel.FollowInfo.TagIDs, "deleted tags leave the customer")
 	}
-	all, err = svc.ListCorpTags(ctx, nil, nil)
+	all, err = svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, all, 1, "a group without tags is deleted")
 	assert.Len(t, all[0].Tags, 3)
-	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteTagsRequest{GroupIDs: []string{g.GroupID}}))
-	all, err = svc.ListCorpTags(ctx, nil, nil)
+	require.NoError(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{GroupIDs: []string{g.GroupID}}))
+	all, err = svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	assert.Empty(t, all)
 
@@ -152,11 +155,11 @@ func TestCorpTagsRoundTrip(t *testing.T) {
 }
 
 func TestCorpTagErrors(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
 	g, err := s.AddTagGroup(wecomtest.TagGroup{GroupName: "等级", Tags: []wecomtest.Tag{{Name: "VIP"}}})
 	require.NoError(t, err)
-	custUsers(t, s, "zhangsan", "lisi")
+	addUsers(t, s, "zhangsan", "lisi")
 	c, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan"})
 	require.NoError(t, err)
 
@@ -169,18 +172,18 @@ func TestCorpTagErrors(t *testing.T) {
 		{"duplicate name", ignore(svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupID: g.GroupID, Tags: []TagSpec{{Name: "VIP"}}})), 40071},
 		{"long name", ignore(svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "g", Tags: []TagSpec{{Name: "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一"}}})), 40058},
 		{"bad agent", ignore(svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "g", Tags: []TagSpec{{Name: "x"}}, AgentID: 7})), 40058},
-		{"edit unknown", svc.EditCorpTag(ctx, &EditTagRequest{ID: "etNope", Name: "x"}), 40068},
+		{"edit unknown", svc.EditCorpTag(ctx, &EditCorpTagRequest{ID: "etNope", Name: "x"}), 40068},
 		{"edit to existing name", nil, 0},
-		{"delete unknown", svc.DeleteCorpTags(ctx, &DeleteTagsRequest{TagIDs: []string{"etNope"}}), 40068},
-		{"delete unknown group", svc.DeleteCorpTags(ctx, &DeleteTagsRequest{GroupIDs: []string{"etNope"}}), 40068},
-		{"mark unknown tag", svc.MarkTags(ctx, &MarkTagRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{"etNope"}}), 40068},
-		{"mark unknown user", svc.MarkTags(ctx, &MarkTagRequest{UserID: "ghost", ExternalUserID: c.ExternalUserID, AddTags: []string{g.Tags[0].ID}}), 60111},
-		{"mark unknown customer", svc.MarkTags(ctx, &MarkTagRequest{UserID: "zhangsan", ExternalUserID: "wmNope", AddTags: []string{g.Tags[0].ID}}), 40096},
-		{"mark without relation", svc.MarkTags(ctx, &MarkTagRequest{UserID: "lisi", ExternalUserID: c.ExternalUserID, AddTags: []string{g.Tags[0].ID}}), 84061},
+		{"delete unknown", svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{TagIDs: []string{"etNope"}}), 40068},
+		{"delete unknown group", svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{GroupIDs: []string{"etNope"}}), 40068},
+		{"mark unknown tag", svc.MarkTags(ctx, &MarkTagsRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{"etNope"}}), 40068},
+		{"mark unknown user", svc.MarkTags(ctx, &MarkTagsRequest{UserID: "ghost", ExternalUserID: c.ExternalUserID, AddTags: []string{g.Tags[0].ID}}), 60111},
+		{"mark unknown customer", svc.MarkTags(ctx, &MarkTagsRequest{UserID: "zhangsan", ExternalUserID: "wmNope", AddTags: []string{g.Tags[0].ID}}), 40096},
+		{"mark without relation", svc.MarkTags(ctx, &MarkTagsRequest{UserID: "lisi", ExternalUserID: c.ExternalUserID, AddTags: []string{g.Tags[0].ID}}), 84061},
 	}
 	_, err = svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupID: g.GroupID, Tags: []TagSpec{{Name: "普通"}}})
 	require.NoError(t, err)
-	codes[5].err, codes[5].code = svc.EditCorpTag(ctx, &EditTagRequest{ID: g.Tags[0].ID, Name: "普通"}), 40071
+	codes[5].err, codes[5].code = svc.EditCorpTag(ctx, &EditCorpTagRequest{ID: g.Tags[0].ID, Name: "普通"}), 40071
 	for _, tc := range codes {
 		assert.Equal(t, tc.code, wecom.ErrorCode(tc.err), "%s: %v", tc.name, tc.err)
 	}
@@ -189,10 +192,10 @@ func TestCorpTagErrors(t *testing.T) {
 	n := len(s.Requests())
 	assert.Error(t, ignore(svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "g"})))
 	assert.Error(t, ignore(svc.AddCorpTags(ctx, nil)))
-	assert.Error(t, svc.EditCorpTag(ctx, &EditTagRequest{}))
-	assert.Error(t, svc.DeleteCorpTags(ctx, &DeleteTagsRequest{}))
-	assert.Error(t, svc.MarkTags(ctx, &MarkTagRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID}))
-	assert.Error(t, svc.MarkTags(ctx, &MarkTagRequest{AddTags: []string{"x"}}))
+	assert.Error(t, svc.EditCorpTag(ctx, &EditCorpTagRequest{}))
+	assert.Error(t, svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{}))
+	assert.Error(t, svc.MarkTags(ctx, &MarkTagsRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID}))
+	assert.Error(t, svc.MarkTags(ctx, &MarkTagsRequest{AddTags: []string{"x"}}))
 	assert.Error(t, ignore(svc.AddStrategyTags(ctx, &AddStrategyTagsRequest{GroupName: "g", Tags: []TagSpec{{Name: "x"}}})))
 	assert.Error(t, svc.EditStrategyTag(ctx, nil))
 	assert.Error(t, svc.DeleteStrategyTags(ctx, nil))
@@ -202,10 +205,10 @@ func TestCorpTagErrors(t *testing.T) {
 func ignore[T any](_ T, err error) error { return err }
 
 func TestStrategyTagsRoundTrip(t *testing.T) {
-	s, svc := custEnv(t)
+	s, svc := newEnv(t)
 	ctx := context.Background()
-	custUsers(t, s, "zhangsan")
-	sid, err := svc.CreateStrategy(ctx, &CreateStrategyRequest{StrategyName: "华南区", AdminList: []string{"zhangsan"}, Range: []StrategyRange{MemberRange("zhangsan")}})
+	addUsers(t, s, "zhangsan")
+	sid, err := svc.CreateStrategy(ctx, &CreateStrategyRequest{StrategyName: "华南区", AdminList: []string{"zhangsan"}, Range: []strategy.Range{strategy.Member("zhangsan")}})
 	require.NoError(t, err)
 	corp, err := s.AddTagGroup(wecomtest.TagGroup{GroupName: "企业", Tags: []wecomtest.Tag{{Name: "A"}}})
 	require.NoError(t, err)
@@ -221,24 +224,24 @@ func TestStrategyTagsRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, groups, 1)
 	assert.Equal(t, "华南标签", groups[0].GroupName)
-	corpGroups, err := svc.ListCorpTags(ctx, nil, nil)
+	corpGroups, err := svc.ListCorpTags(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, corpGroups, 1, "strategy tags are not corp tags")
 	assert.Equal(t, corp.GroupID, corpGroups[0].GroupID)
 
-	require.NoError(t, svc.EditStrategyTag(ctx, &EditTagRequest{ID: g.Tags[0].ID, Name: "广州市"}))
-	assert.Equal(t, wecom.Code(40068), wecom.ErrorCode(svc.EditStrategyTag(ctx, &EditTagRequest{ID: corp.Tags[0].ID, Name: "x"})), "a corp tag is not a strategy tag")
-	assert.Equal(t, wecom.Code(40068), wecom.ErrorCode(svc.EditCorpTag(ctx, &EditTagRequest{ID: g.Tags[0].ID, Name: "x"})), "a strategy tag is not a corp tag")
+	require.NoError(t, svc.EditStrategyTag(ctx, &EditStrategyTagRequest{ID: g.Tags[0].ID, Name: "广州市"}))
+	assert.Equal(t, wecom.Code(40068), wecom.ErrorCode(svc.EditStrategyTag(ctx, &EditStrategyTagRequest{ID: corp.Tags[0].ID, Name: "x"})), "a corp tag is not a strategy tag")
+	assert.Equal(t, wecom.Code(40068), wecom.ErrorCode(svc.EditCorpTag(ctx, &EditCorpTagRequest{ID: g.Tags[0].ID, Name: "x"})), "a strategy tag is not a corp tag")
 
 	// Strategy tags show as type 3 on customers.
 	c, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan"})
 	require.NoError(t, err)
-	require.NoError(t, svc.MarkTags(ctx, &MarkTagRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{g.Tags[0].ID}}))
+	require.NoError(t, svc.MarkTags(ctx, &MarkTagsRequest{UserID: "zhangsan", ExternalUserID: c.ExternalUserID, AddTags: []string{g.Tags[0].ID}}))
 	d, err := svc.GetCustomer(ctx, c.ExternalUserID)
 	require.NoError(t, err)
 	assert.Equal(t, []FollowTag{{GroupName: "华南标签", TagName: "广州市", TagID: g.Tags[0].ID, Type: TagTypeStrategy}}, d.FollowUsers[0].Tags)
 
-	require.NoError(t, svc.DeleteStrategyTags(ctx, &DeleteTagsRequest{GroupIDs: []string{g.GroupID}}))
+	require.NoError(t, svc.DeleteStrategyTags(ctx, &DeleteStrategyTagsRequest{GroupIDs: []string{g.GroupID}}))
 	groups, err = svc.ListStrategyTags(ctx, &ListStrategyTagsRequest{StrategyID: sid})
 	require.NoError(t, err)
 	assert.Empty(t, groups)

@@ -2,7 +2,6 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -18,19 +17,11 @@ import (
 const (
 	// MaxTransferCustomers is the most customers one transfer call moves.
 	MaxTransferCustomers = 100
-	// MaxTransferSuccessMsgLen is the most characters of the message a
+	// MaxTransferSuccessMsgLength is the most characters of the message a
 	// customer receives after an on-job transfer.
-	MaxTransferSuccessMsgLen = 200
+	MaxTransferSuccessMsgLength = 200
 	// MaxUnassignedPageSize is the largest page of get_unassigned_list.
 	MaxUnassignedPageSize = 1000
-)
-
-// Errors of misuse, returned before any call is made. Test for them with
-// errors.Is.
-var (
-	ErrTransferNoCustomers      = errors.New("externalcontact: no external_userid given")
-	ErrTransferTooManyCustomers = errors.New("externalcontact: more than 100 external_userid in one transfer")
-	ErrTransferMissingUserID    = errors.New("externalcontact: handover or takeover userid is empty")
 )
 
 // TransferStatus is the state of one customer's transfer (接替状态).
@@ -76,26 +67,28 @@ type TransferCustomersRequest struct {
 	TransferSuccessMsg string `json:"transfer_success_msg,omitempty"`
 }
 
-// ResignedTransferRequest moves customers of a member who has left (离职继承)
-// to another member.
-type ResignedTransferRequest struct {
+// TransferResignedCustomersRequest moves customers of a member who has
+// left (离职继承) to another member.
+type TransferResignedCustomersRequest struct {
 	HandoverUserID  string   `json:"handover_userid"`
 	TakeoverUserID  string   `json:"takeover_userid"`
 	ExternalUserIDs []string `json:"external_userid"` // 1..100
 }
 
 // TransferOutcome is what WeCom said about one customer of a transfer
-// call. Code 0 means the transfer started (it completes after 24 hours
-// unless the customer refuses); anything else is WeCom's errcode for that
-// customer, such as 40096 (unknown customer), 84061 (not a customer of the
-// handover member) or 40129 (already being transferred).
+// call. Code 0 (OK) means the transfer started (it completes after 24
+// hours unless the customer refuses); anything else is WeCom's errcode for
+// that customer, such as 40096 (unknown customer), 84061 (not a customer
+// of the handover member) or 40129 (already being transferred).
 type TransferOutcome struct {
-	ExternalUserID string     `json:"external_userid"`
-	Code           wecom.Code `json:"errcode"`
+	ExternalUserID string `json:"external_userid"`
+	wecom.ItemStatus
+	path string
 }
 
-// Started reports whether the transfer of this customer started.
-func (o TransferOutcome) Started() bool { return o.Code == 0 }
+// Err returns nil when the transfer of this customer started, otherwise a
+// *wecom.Error with the customer's errcode for the transfer endpoint.
+func (o TransferOutcome) Err() error { return o.ItemStatus.Err(o.path) }
 
 // TransferResult is one customer's state in transfer_result.
 type TransferResult struct {
@@ -107,7 +100,7 @@ type TransferResult struct {
 }
 
 // TakeoverAt returns TakeoverTime as a time.Time (zero when unset).
-func (r TransferResult) TakeoverAt() time.Time { return unixOrZero(r.TakeoverTime) }
+func (r TransferResult) TakeoverAt() time.Time { return wecom.UnixTime(r.TakeoverTime) }
 
 // UnassignedCustomer is a customer of a member who has left, waiting for a
 // resigned transfer.
@@ -118,31 +111,50 @@ type UnassignedCustomer struct {
 	DimissionTime int64 `json:"dimission_time"`
 }
 
-// DimissionAt returns DimissionTime as a time.Time.
-func (u UnassignedCustomer) DimissionAt() time.Time { return unixOrZero(u.DimissionTime) }
+// DimissionAt returns DimissionTime as a time.Time (zero when unset).
+func (u UnassignedCustomer) DimissionAt() time.Time { return wecom.UnixTime(u.DimissionTime) }
 
-func unixOrZero(sec int64) time.Time {
-	if sec == 0 {
-		return time.Time{}
+// members names the two members of a transfer.
+type members struct{ handover, takeover string }
+
+func checkMembers(op string, m members) error {
+	if m.handover == "" || m.takeover == "" {
+		return wecom.InvalidArgument("externalcontact: %s: handover_userid and takeover_userid are required", op)
 	}
-	return time.Unix(sec, 0)
+	return nil
 }
 
-func checkTransfer(handover, takeover string, ids []string) error {
+func checkTransfer(op string, m members, ids []string) error {
+	if err := checkMembers(op, m); err != nil {
+		return err
+	}
 	switch {
-	case handover == "" || takeover == "":
-		return ErrTransferMissingUserID
 	case len(ids) == 0:
-		return ErrTransferNoCustomers
+		return wecom.InvalidArgument("externalcontact: %s: no external_userid given", op)
 	case len(ids) > MaxTransferCustomers:
-		return fmt.Errorf("%w (got %d)", ErrTransferTooManyCustomers, len(ids))
+		return wecom.InvalidArgument("externalcontact: %s: %d external_userid, at most %d", op, len(ids), MaxTransferCustomers)
 	}
 	for i, id := range ids {
 		if id == "" {
-			return fmt.Errorf("externalcontact: external_userid %d is empty", i)
+			return wecom.InvalidArgument("externalcontact: %s: external_userid %d is empty", op, i)
 		}
 	}
 	return nil
+}
+
+// transferOutcomes decodes the customer list of a transfer call, each
+// outcome knowing its endpoint for Err.
+func (s *Service) transferOutcomes(ctx context.Context, path string, body any, opts []wecom.CallOption) ([]TransferOutcome, error) {
+	resp, err := wecom.Call[struct {
+		Customer []TransferOutcome `json:"customer"`
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: path, Body: body}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range resp.Customer {
+		resp.Customer[i].path = path
+	}
+	return resp.Customer, nil
 }
 
 // TransferCustomers starts moving up to 100 customers from one member to
@@ -156,97 +168,95 @@ func checkTransfer(handover, takeover string, ids []string) error {
 //
 // WeCom: POST /cgi-bin/externalcontact/transfer_customer
 func (s *Service) TransferCustomers(ctx context.Context, req *TransferCustomersRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
-	if req == nil {
-		return nil, errors.New("externalcontact: nil TransferCustomersRequest")
-	}
-	if err := checkTransfer(req.HandoverUserID, req.TakeoverUserID, req.ExternalUserIDs); err != nil {
+	r := deref(req)
+	if err := checkTransfer("transfer customers", members{r.HandoverUserID, r.TakeoverUserID}, r.ExternalUserIDs); err != nil {
 		return nil, err
 	}
-	if n := utf8.RuneCountInString(req.TransferSuccessMsg); n > MaxTransferSuccessMsgLen {
-		return nil, fmt.Errorf("externalcontact: transfer_success_msg has %d characters, more than %d", n, MaxTransferSuccessMsgLen)
+	if n := utf8.RuneCountInString(r.TransferSuccessMsg); n > MaxTransferSuccessMsgLength {
+		return nil, wecom.InvalidArgument("externalcontact: transfer customers: transfer_success_msg has %d characters, at most %d", n, MaxTransferSuccessMsgLength)
 	}
-	var resp struct {
-		Customer []TransferOutcome `json:"customer"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/transfer_customer",
-		Body:   req,
-	}, &resp, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Customer, nil
+	return s.transferOutcomes(ctx, "/cgi-bin/externalcontact/transfer_customer", &r, opts)
 }
 
-// transferResultRequest names the member pair of a transfer and the page.
-type transferResultRequest struct {
+// ListTransferResultsRequest selects the transfers from one member to
+// another and the page (transfer_result has no page size).
+type ListTransferResultsRequest struct {
 	HandoverUserID string `json:"handover_userid"`
 	TakeoverUserID string `json:"takeover_userid"`
 	Cursor         string `json:"cursor,omitempty"`
 }
 
-func (s *Service) transferResults(ctx context.Context, path, handover, takeover, cursor string, opts []wecom.CallOption) ([]TransferResult, string, error) {
-	if handover == "" || takeover == "" {
-		return nil, "", ErrTransferMissingUserID
+// ListResignedTransferResultsRequest is ListTransferResultsRequest for
+// resigned transfers: resigned/transfer_result takes the same body.
+type ListResignedTransferResultsRequest = ListTransferResultsRequest
+
+func (s *Service) transferResults(ctx context.Context, op, path string, req *ListTransferResultsRequest, opts []wecom.CallOption) ([]TransferResult, string, error) {
+	r := deref(req)
+	if err := checkMembers(op, members{r.HandoverUserID, r.TakeoverUserID}); err != nil {
+		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Customer   []TransferResult `json:"customer"`
 		NextCursor string           `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method:     http.MethodPost,
-		Path:       path,
-		Body:       transferResultRequest{handover, takeover, cursor},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: path, Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.Customer, resp.NextCursor, nil
 }
 
-// ListTransferResults returns one page of the on-job transfers from handover
-// to takeover and the cursor of the next page ("" after the last).
+// allTransferResults walks the pages of list from the first, on a copy of
+// req.
+func allTransferResults(ctx context.Context, req *ListTransferResultsRequest, list func(context.Context, *ListTransferResultsRequest, ...wecom.CallOption) ([]TransferResult, string, error), opts []wecom.CallOption) iter.Seq2[TransferResult, error] {
+	r := deref(req)
+	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]TransferResult, string, error) {
+		p := r
+		p.Cursor = cursor
+		return list(ctx, &p, opts...)
+	})
+}
+
+// ListTransferResults returns one page of the on-job transfers from
+// handover to takeover and the cursor of the next page ("" after the
+// last); req.Cursor selects the page.
 //
 // WeCom: POST /cgi-bin/externalcontact/transfer_result
-func (s *Service) ListTransferResults(ctx context.Context, handoverUserID, takeoverUserID, cursor string, opts ...wecom.CallOption) ([]TransferResult, string, error) {
-	return s.transferResults(ctx, "/cgi-bin/externalcontact/transfer_result", handoverUserID, takeoverUserID, cursor, opts)
+func (s *Service) ListTransferResults(ctx context.Context, req *ListTransferResultsRequest, opts ...wecom.CallOption) ([]TransferResult, string, error) {
+	return s.transferResults(ctx, "list transfer results", "/cgi-bin/externalcontact/transfer_result", req, opts)
 }
 
 // AllTransferResults iterates over every on-job transfer from handover to
-// takeover, fetching pages as the loop goes.
+// takeover, from the first page (req.Cursor is ignored), fetching pages
+// as the loop goes.
 //
 // WeCom: POST /cgi-bin/externalcontact/transfer_result
-func (s *Service) AllTransferResults(ctx context.Context, handoverUserID, takeoverUserID string, opts ...wecom.CallOption) iter.Seq2[TransferResult, error] {
-	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]TransferResult, string, error) {
-		return s.ListTransferResults(ctx, handoverUserID, takeoverUserID, cursor, opts...)
-	})
+func (s *Service) AllTransferResults(ctx context.Context, req *ListTransferResultsRequest, opts ...wecom.CallOption) iter.Seq2[TransferResult, error] {
+	return allTransferResults(ctx, req, s.ListTransferResults, opts)
+}
+
+// ListUnassignedCustomersRequest selects a page of get_unassigned_list.
+type ListUnassignedCustomersRequest struct {
+	Cursor string `json:"cursor,omitempty"`
+	// Limit is WeCom's page_size, 1..1000; 0 means WeCom's default (the
+	// iterator asks for 1000).
+	Limit int `json:"page_size,omitempty"`
 }
 
 // ListUnassignedCustomers returns one page of the customers of members who
 // have left, waiting for a resigned transfer, and the cursor of the next
-// page ("" after the last). pageSize is 1..1000; 0 means WeCom's default.
+// page ("" after the last).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_unassigned_list
-func (s *Service) ListUnassignedCustomers(ctx context.Context, cursor string, pageSize int, opts ...wecom.CallOption) ([]UnassignedCustomer, string, error) {
-	if pageSize < 0 || pageSize > MaxUnassignedPageSize {
-		return nil, "", fmt.Errorf("externalcontact: page size %d is not in 0..%d", pageSize, MaxUnassignedPageSize)
+func (s *Service) ListUnassignedCustomers(ctx context.Context, req *ListUnassignedCustomersRequest, opts ...wecom.CallOption) ([]UnassignedCustomer, string, error) {
+	r := deref(req)
+	if err := checkLimit("list unassigned customers", r.Limit, MaxUnassignedPageSize); err != nil {
+		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Info       []UnassignedCustomer `json:"info"`
 		IsLast     bool                 `json:"is_last"`
 		NextCursor string               `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_unassigned_list",
-		Body: struct {
-			Cursor   string `json:"cursor,omitempty"`
-			PageSize int    `json:"page_size,omitempty"`
-		}{cursor, pageSize},
-		Idempotent: true,
-	}, &resp, opts...)
+	}](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/get_unassigned_list", Body: &r, Idempotent: true}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -259,12 +269,19 @@ func (s *Service) ListUnassignedCustomers(ctx context.Context, cursor string, pa
 }
 
 // AllUnassignedCustomers iterates over every customer waiting for a
-// resigned transfer, pageSize at a time (0: WeCom's default).
+// resigned transfer, req.Limit at a time (0: 1000, the maximum), from the
+// first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_unassigned_list
-func (s *Service) AllUnassignedCustomers(ctx context.Context, pageSize int, opts ...wecom.CallOption) iter.Seq2[UnassignedCustomer, error] {
+func (s *Service) AllUnassignedCustomers(ctx context.Context, req *ListUnassignedCustomersRequest, opts ...wecom.CallOption) iter.Seq2[UnassignedCustomer, error] {
+	r := deref(req)
+	if r.Limit == 0 {
+		r.Limit = MaxUnassignedPageSize
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]UnassignedCustomer, string, error) {
-		return s.ListUnassignedCustomers(ctx, cursor, pageSize, opts...)
+		p := r
+		p.Cursor = cursor
+		return s.ListUnassignedCustomers(ctx, &p, opts...)
 	})
 }
 
@@ -277,121 +294,115 @@ func (s *Service) AllUnassignedCustomers(ctx context.Context, pageSize int, opts
 // ListResignedTransferResults before repeating.
 //
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_customer
-func (s *Service) TransferResignedCustomers(ctx context.Context, req *ResignedTransferRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
-	if req == nil {
-		return nil, errors.New("externalcontact: nil ResignedTransferRequest")
-	}
-	if err := checkTransfer(req.HandoverUserID, req.TakeoverUserID, req.ExternalUserIDs); err != nil {
+func (s *Service) TransferResignedCustomers(ctx context.Context, req *TransferResignedCustomersRequest, opts ...wecom.CallOption) ([]TransferOutcome, error) {
+	r := deref(req)
+	if err := checkTransfer("transfer resigned customers", members{r.HandoverUserID, r.TakeoverUserID}, r.ExternalUserIDs); err != nil {
 		return nil, err
 	}
-	var resp struct {
-		Customer []TransferOutcome `json:"customer"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/resigned/transfer_customer",
-		Body:   req,
-	}, &resp, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return resp.Customer, nil
+	return s.transferOutcomes(ctx, "/cgi-bin/externalcontact/resigned/transfer_customer", &r, opts)
 }
 
-// ListResignedTransferResults returns one page of the resigned transfers from
-// handover to takeover and the cursor of the next page.
+// ListResignedTransferResults returns one page of the resigned transfers
+// from handover to takeover and the cursor of the next page.
 //
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_result
-func (s *Service) ListResignedTransferResults(ctx context.Context, handoverUserID, takeoverUserID, cursor string, opts ...wecom.CallOption) ([]TransferResult, string, error) {
-	return s.transferResults(ctx, "/cgi-bin/externalcontact/resigned/transfer_result", handoverUserID, takeoverUserID, cursor, opts)
+func (s *Service) ListResignedTransferResults(ctx context.Context, req *ListResignedTransferResultsRequest, opts ...wecom.CallOption) ([]TransferResult, string, error) {
+	return s.transferResults(ctx, "list resigned transfer results", "/cgi-bin/externalcontact/resigned/transfer_result", req, opts)
 }
 
 // AllResignedTransferResults iterates over every resigned transfer from
-// handover to takeover.
+// handover to takeover, from the first page.
 //
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_result
-func (s *Service) AllResignedTransferResults(ctx context.Context, handoverUserID, takeoverUserID string, opts ...wecom.CallOption) iter.Seq2[TransferResult, error] {
-	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]TransferResult, string, error) {
-		return s.ListResignedTransferResults(ctx, handoverUserID, takeoverUserID, cursor, opts...)
-	})
+func (s *Service) AllResignedTransferResults(ctx context.Context, req *ListResignedTransferResultsRequest, opts ...wecom.CallOption) iter.Seq2[TransferResult, error] {
+	return allTransferResults(ctx, req, s.ListResignedTransferResults, opts)
 }
 
-// TransferWaitOption adjusts WaitTransfers and WaitResignedTransfers.
-type TransferWaitOption func(*transferWait)
+// Defaults of WaitTransfers' wecom.WaitOptions: a transfer takes 24 hours,
+// so there is no point in polling often.
+const (
+	DefaultTransferPollInterval    = time.Minute
+	DefaultTransferMaxPollInterval = 30 * time.Minute
+)
 
-type transferWait struct {
-	waiter poll.Waiter
-	call   []wecom.CallOption
+// WaitTransfersRequest names the transfers to wait for: the customers
+// moved from HandoverUserID to TakeoverUserID.
+type WaitTransfersRequest struct {
+	HandoverUserID  string
+	TakeoverUserID  string
+	ExternalUserIDs []string
+	// WaitOptions tunes the polling: zero fields take
+	// DefaultTransferPollInterval and DefaultTransferMaxPollInterval.
+	wecom.WaitOptions
 }
 
-// TransferPollInterval sets the delay between polls: initial, doubling up
-// to max. The default is 1 minute up to 30 minutes, since a transfer takes
-// 24 hours.
-func TransferPollInterval(initial, max time.Duration) TransferWaitOption {
-	return func(w *transferWait) { w.waiter.Initial, w.waiter.Max = initial, max }
-}
+// WaitResignedTransfersRequest is WaitTransfersRequest for resigned
+// transfers.
+type WaitResignedTransfersRequest = WaitTransfersRequest
 
-// TransferCallOptions passes call options to every poll.
-func TransferCallOptions(opts ...wecom.CallOption) TransferWaitOption {
-	return func(w *transferWait) { w.call = append(w.call, opts...) }
-}
+// waitSleep is the sleep between polls; tests replace it with a fake.
+var waitSleep func(ctx context.Context, d time.Duration) error
 
 // WaitTransfers polls the on-job transfers from handover to takeover until
-// none of externalUserIDs is waiting any more, and returns their results
-// in the order asked. A customer WeCom does not list is reported with
-// TransferStatusNoRecord. It returns ctx's error when ctx ends first, so
-// bound ctx: a transfer takes 24 hours.
+// none of req.ExternalUserIDs is waiting any more, and returns their
+// results in the order asked. A customer WeCom does not list is reported
+// with TransferStatusNoRecord. It returns ctx's error when ctx ends first,
+// so bound ctx: a transfer takes 24 hours. opts go to every poll.
 //
 // WeCom: POST /cgi-bin/externalcontact/transfer_result (polled)
-func (s *Service) WaitTransfers(ctx context.Context, handoverUserID, takeoverUserID string, externalUserIDs []string, opts ...TransferWaitOption) ([]TransferResult, error) {
-	return s.waitTransfers(ctx, s.AllTransferResults, handoverUserID, takeoverUserID, externalUserIDs, opts)
+func (s *Service) WaitTransfers(ctx context.Context, req *WaitTransfersRequest, opts ...wecom.CallOption) ([]TransferResult, error) {
+	return s.waitTransfers(ctx, "wait transfers", s.AllTransferResults, req, opts)
 }
 
 // WaitResignedTransfers is WaitTransfers for resigned transfers.
 //
 // WeCom: POST /cgi-bin/externalcontact/resigned/transfer_result (polled)
-func (s *Service) WaitResignedTransfers(ctx context.Context, handoverUserID, takeoverUserID string, externalUserIDs []string, opts ...TransferWaitOption) ([]TransferResult, error) {
-	return s.waitTransfers(ctx, s.AllResignedTransferResults, handoverUserID, takeoverUserID, externalUserIDs, opts)
+func (s *Service) WaitResignedTransfers(ctx context.Context, req *WaitResignedTransfersRequest, opts ...wecom.CallOption) ([]TransferResult, error) {
+	return s.waitTransfers(ctx, "wait resigned transfers", s.AllResignedTransferResults, req, opts)
 }
 
-type resultLister func(ctx context.Context, handover, takeover string, opts ...wecom.CallOption) iter.Seq2[TransferResult, error]
+type resultLister func(ctx context.Context, req *ListTransferResultsRequest, opts ...wecom.CallOption) iter.Seq2[TransferResult, error]
 
-func (s *Service) waitTransfers(ctx context.Context, list resultLister, handover, takeover string, ids []string, opts []TransferWaitOption) ([]TransferResult, error) {
-	if handover == "" || takeover == "" {
-		return nil, ErrTransferMissingUserID
+func (s *Service) waitTransfers(ctx context.Context, op string, list resultLister, req *WaitTransfersRequest, opts []wecom.CallOption) ([]TransferResult, error) {
+	r := deref(req)
+	if err := checkMembers(op, members{r.HandoverUserID, r.TakeoverUserID}); err != nil {
+		return nil, err
 	}
+	ids := r.ExternalUserIDs
 	if len(ids) == 0 {
-		return nil, ErrTransferNoCustomers
+		return nil, wecom.InvalidArgument("externalcontact: %s: no external_userid given", op)
 	}
-	w := transferWait{waiter: poll.Waiter{Initial: time.Minute, Max: 30 * time.Minute}}
-	for _, o := range opts {
-		if o != nil {
-			o(&w)
-		}
+	w := poll.Waiter{Initial: r.PollInterval, Max: r.MaxPollInterval, Sleep: waitSleep}
+	if w.Initial <= 0 {
+		w.Initial = DefaultTransferPollInterval
 	}
+	if w.Max <= 0 {
+		w.Max = DefaultTransferMaxPollInterval
+	}
+	lr := &ListTransferResultsRequest{HandoverUserID: r.HandoverUserID, TakeoverUserID: r.TakeoverUserID}
 	var out []TransferResult
-	err := w.waiter.Until(ctx, func(ctx context.Context) (bool, error) {
+	err := w.Until(ctx, func(ctx context.Context) (bool, error) {
 		seen := make(map[string]TransferResult, len(ids))
-		for r, err := range list(ctx, handover, takeover, w.call...) {
+		for tr, err := range list(ctx, lr, opts...) {
 			if err != nil {
 				return false, err
 			}
-			seen[r.ExternalUserID] = r
+			seen[tr.ExternalUserID] = tr
 		}
 		out = out[:0]
 		done := true
 		for _, id := range ids {
-			r, ok := seen[id]
+			tr, ok := seen[id]
 			if !ok {
-				r = TransferResult{ExternalUserID: id, Status: TransferStatusNoRecord}
+				tr = TransferResult{ExternalUserID: id, Status: TransferStatusNoRecord}
 			}
-			done = done && r.Status.Final()
-			out = append(out, r)
+			done = done && tr.Status.Final()
+			out = append(out, tr)
 		}
 		return done, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("externalcontact: wait for the transfer of %d customers from %s to %s: %w", len(ids), handover, takeover, err)
+		return nil, fmt.Errorf("externalcontact: wait for the transfer of %d customers from %s to %s: %w", len(ids), r.HandoverUserID, r.TakeoverUserID, err)
 	}
 	return out, nil
 }

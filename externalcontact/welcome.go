@@ -2,16 +2,15 @@ package externalcontact
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/message"
 )
 
-// WelcomeMsgRequest is a welcome message for a customer who just added a
+// SendWelcomeMsgRequest is a welcome message for a customer who just added a
 // member. Text, attachments (at most 9) or both must be set.
-type WelcomeMsgRequest struct {
+type SendWelcomeMsgRequest struct {
 	// WelcomeCode comes from the add_external_contact (or
 	// add_half_external_contact) callback and is valid for 20 seconds,
 	// once.
@@ -26,19 +25,13 @@ type WelcomeMsgRequest struct {
 // repeated on an ambiguous failure.
 //
 // WeCom: POST /cgi-bin/externalcontact/send_welcome_msg
-func (s *Service) SendWelcomeMsg(ctx context.Context, req *WelcomeMsgRequest, opts ...wecom.CallOption) error {
-	if req == nil {
-		return errors.New("externalcontact: nil WelcomeMsgRequest")
+func (s *Service) SendWelcomeMsg(ctx context.Context, req *SendWelcomeMsgRequest, opts ...wecom.CallOption) error {
+	r := deref(req)
+	if r.WelcomeCode == "" {
+		return wecom.InvalidArgument("externalcontact: send welcome msg: welcome_code is required")
 	}
-	if req.WelcomeCode == "" {
-		return errors.New("externalcontact: welcome_code is empty")
-	}
-	if err := checkMsgContent(req.Text, req.Attachments); err != nil {
+	if err := checkMsgContent("send welcome msg", r.Text, r.Attachments); err != nil {
 		return err
 	}
-	return s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/send_welcome_msg",
-		Body:   req,
-	}, nil, opts...)
+	return s.c.Do(ctx, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/send_welcome_msg", Body: &r}, nil, opts...)
 }

@@ -13,9 +13,9 @@ import (
 )
 
 func TestSendWelcomeMsgSends(t *testing.T) {
-	st, svc := mxNewStub(t)
+	st, svc := newStub(t)
 	st.handle("/cgi-bin/externalcontact/send_welcome_msg", func([]byte) string { return `{"errcode":0,"errmsg":"ok"}` })
-	err := svc.SendWelcomeMsg(mxCtx(t), &WelcomeMsgRequest{
+	err := svc.SendWelcomeMsg(testCtx(t), &SendWelcomeMsgRequest{
 		WelcomeCode: "CALLBACK_CODE",
 		Text:        &message.Text{Content: "您好，我是您的专属顾问"},
 		Attachments: []message.Attachment{message.LinkAttachment(message.Link{Title: "会员权益", URL: "https://example.com/vip"})},
@@ -24,18 +24,18 @@ func TestSendWelcomeMsgSends(t *testing.T) {
 	reqs := st.requests()
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/cgi-bin/externalcontact/send_welcome_msg", reqs[0].Path)
-	assert.Equal(t, mxJSON(t, `{"welcome_code":"CALLBACK_CODE","text":{"content":"您好，我是您的专属顾问"},
-		"attachments":[{"msgtype":"link","link":{"title":"会员权益","url":"https://example.com/vip"}}]}`), mxBody(t, reqs[0].Body))
+	assert.Equal(t, jsonOf(t, `{"welcome_code":"CALLBACK_CODE","text":{"content":"您好，我是您的专属顾问"},
+		"attachments":[{"msgtype":"link","link":{"title":"会员权益","url":"https://example.com/vip"}}]}`), jsonBody(t, reqs[0].Body))
 
-	for _, req := range []*WelcomeMsgRequest{nil, {Text: &message.Text{Content: "x"}}, {WelcomeCode: "c"}} {
-		assert.Error(t, svc.SendWelcomeMsg(mxCtx(t), req))
+	for _, req := range []*SendWelcomeMsgRequest{nil, {Text: &message.Text{Content: "x"}}, {WelcomeCode: "c"}} {
+		assert.Error(t, svc.SendWelcomeMsg(testCtx(t), req))
 	}
 	assert.Len(t, st.requests(), 1)
 }
 
-// mxWelcomeCode returns the welcome code of the last add_external_contact
+// welcomeCode returns the welcome code of the last add_external_contact
 // event of ext.
-func mxWelcomeCode(t *testing.T, s *wecomtest.Server, ext string) string {
+func welcomeCode(t *testing.T, s *wecomtest.Server, ext string) string {
 	t.Helper()
 	code := ""
 	for _, ev := range s.Events() {
@@ -48,17 +48,17 @@ func mxWelcomeCode(t *testing.T, s *wecomtest.Server, ext string) string {
 }
 
 func TestSendWelcomeMsgRoundTrip(t *testing.T) {
-	s, svc := mxServer(t)
-	mxUsers(t, s, "zhangsan")
-	ctx := mxCtx(t)
-	ext := mxCustomer(t, s, "小鱼儿", "zhangsan")
-	code := mxWelcomeCode(t, s, ext)
+	s, svc := newEnv(t)
+	addUsers(t, s, "zhangsan")
+	ctx := testCtx(t)
+	ext := addCustomer(t, s, "小鱼儿", "zhangsan")
+	code := welcomeCode(t, s, ext)
 	img := s.AddMedia(wecomtest.Media{Type: "image"}).MediaID
 
-	bad := svc.SendWelcomeMsg(ctx, &WelcomeMsgRequest{WelcomeCode: code, Attachments: []message.Attachment{message.ImageAttachment("nope")}})
+	bad := svc.SendWelcomeMsg(ctx, &SendWelcomeMsgRequest{WelcomeCode: code, Attachments: []message.Attachment{message.ImageAttachment("nope")}})
 	assert.Equal(t, wecom.Code(40007), wecom.ErrorCode(bad), "a rejected message leaves the code usable")
 
-	req := &WelcomeMsgRequest{WelcomeCode: code, Text: &message.Text{Content: "欢迎"}, Attachments: []message.Attachment{message.ImageAttachment(img)}}
+	req := &SendWelcomeMsgRequest{WelcomeCode: code, Text: &message.Text{Content: "欢迎"}, Attachments: []message.Attachment{message.ImageAttachment(img)}}
 	require.NoError(t, svc.SendWelcomeMsg(ctx, req))
 	sent := s.WelcomeMsgs()
 	require.Len(t, sent, 1)
@@ -70,22 +70,22 @@ func TestSendWelcomeMsgRoundTrip(t *testing.T) {
 	err := svc.SendWelcomeMsg(ctx, req)
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err), "a code works once")
 
-	ext2 := mxCustomer(t, s, "王芳", "zhangsan")
-	code2 := mxWelcomeCode(t, s, ext2)
+	ext2 := addCustomer(t, s, "王芳", "zhangsan")
+	code2 := welcomeCode(t, s, ext2)
 	s.Clock().Advance(20 * time.Second)
-	err = svc.SendWelcomeMsg(ctx, &WelcomeMsgRequest{WelcomeCode: code2, Text: &message.Text{Content: "迟到"}})
+	err = svc.SendWelcomeMsg(ctx, &SendWelcomeMsgRequest{WelcomeCode: code2, Text: &message.Text{Content: "迟到"}})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err), "expired after 20 seconds")
 	assert.Contains(t, err.Error(), "expired")
 	assert.Len(t, s.WelcomeMsgs(), 1)
 }
 
 func TestSendWelcomeMsgIsNotRepeated(t *testing.T) {
-	s, svc := mxServer(t)
-	mxUsers(t, s, "zhangsan")
-	ext := mxCustomer(t, s, "小鱼儿", "zhangsan")
+	s, svc := newEnv(t)
+	addUsers(t, s, "zhangsan")
+	ext := addCustomer(t, s, "小鱼儿", "zhangsan")
 	s.FailNext("/cgi-bin/externalcontact/send_welcome_msg", 1, wecomtest.Fault{AfterApply: true, Drop: true})
-	err := svc.SendWelcomeMsg(mxCtx(t), &WelcomeMsgRequest{WelcomeCode: mxWelcomeCode(t, s, ext), Text: &message.Text{Content: "欢迎"}})
+	err := svc.SendWelcomeMsg(testCtx(t), &SendWelcomeMsgRequest{WelcomeCode: welcomeCode(t, s, ext), Text: &message.Text{Content: "欢迎"}})
 	assert.True(t, wecom.IsMaybeApplied(err))
-	mxSentOnce(t, s, err, "/cgi-bin/externalcontact/send_welcome_msg")
+	sentOnce(t, s, err, "/cgi-bin/externalcontact/send_welcome_msg")
 	assert.Len(t, s.WelcomeMsgs(), 1)
 }

@@ -2,7 +2,6 @@ package groupchat
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 
@@ -16,11 +15,11 @@ import (
 // keeps in flight unless told otherwise.
 const DefaultDetailsConcurrency = 8
 
-// DetailsRequest selects the groups AllDetails reads.
-type DetailsRequest struct {
-	// ListRequest filters the groups and sets the list page size;
-	// its Cursor is ignored.
-	ListRequest
+// AllDetailsRequest selects the groups AllDetails reads.
+type AllDetailsRequest struct {
+	// ListGroupChatsRequest filters the groups and sets the list page
+	// size; its Cursor is ignored.
+	ListGroupChatsRequest
 	// NeedName fills in each member's Name.
 	NeedName bool
 	// Concurrency bounds the groupchat/get calls in flight; 0 means
@@ -29,11 +28,12 @@ type DetailsRequest struct {
 	Concurrency int
 }
 
-// AllDetails streams every group List would return together with its
-// details (Get), fetching up to req.Concurrency groups at once while the
-// list is still being read. Each group is yielded once, in the order its
-// details arrive (not the list order). Memory stays bounded: listing
-// waits while the fetches are busy and the caller is slow.
+// AllDetails streams every group ListGroupChats would return together
+// with its details (GetGroupChat), fetching up to req.Concurrency groups
+// at once while the list is still being read. Each group is yielded once,
+// in the order its details arrive (not the list order). Memory stays
+// bounded: listing waits while the fetches are busy and the caller is
+// slow.
 //
 // A group dissolved between listing and fetching (40050) is skipped. Any
 // other failure is yielded once, wrapped with the group's id, and ends the
@@ -43,42 +43,44 @@ type DetailsRequest struct {
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/list and
 // POST /cgi-bin/externalcontact/groupchat/get
-func (s *Service) AllDetails(ctx context.Context, in *DetailsRequest, opts ...wecom.CallOption) iter.Seq2[*GroupChat, error] {
-	req := wire.Deref(in)
+func (s *Service) AllDetails(ctx context.Context, req *AllDetailsRequest, opts ...wecom.CallOption) iter.Seq2[*GroupChat, error] {
+	r := wire.Deref(req)
 	return func(yield func(*GroupChat, error) bool) {
-		list, err := req.ListRequest.normalized()
+		list, err := r.ListGroupChatsRequest.normalized("all details")
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		n := req.Concurrency
+		n := r.Concurrency
 		if n <= 0 {
 			n = DefaultDetailsConcurrency
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 
+		// One group: the lister takes one slot and starts each fetch in
+		// another, blocking while n fetches are in flight. The first error
+		// (a fetch's, or the list's) cancels the rest and is the one
+		// Wait returns.
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(n + 1)
 		results := make(chan *GroupChat, n)
-		var runErr error
-		done := make(chan struct{})
-		outer, octx := errgroup.WithContext(ctx)
-		outer.Go(func() error {
-			workers, wctx := errgroup.WithContext(octx)
-			workers.SetLimit(n)
+		g.Go(func() error {
 			seen := make(map[string]struct{})
-			var listErr error
-			for c, err := range s.All(wctx, &list, opts...) {
+			for c, err := range s.AllGroupChats(gctx, &list, opts...) {
 				if err != nil {
-					listErr = fmt.Errorf("groupchat: list groups: %w", err)
-					break
+					return fmt.Errorf("groupchat: list groups: %w", err)
+				}
+				if gctx.Err() != nil {
+					return gctx.Err() // a fetch failed: start no more
 				}
 				if _, dup := seen[c.ChatID]; dup {
 					continue
 				}
 				seen[c.ChatID] = struct{}{}
 				id := c.ChatID
-				workers.Go(func() error { // blocks while n fetches are in flight
-					g, err := s.Get(wctx, id, req.NeedName, opts...)
+				g.Go(func() error {
+					chat, err := s.GetGroupChat(gctx, &GetGroupChatRequest{ChatID: id, NeedName: r.NeedName}, opts...)
 					switch {
 					case wecom.HasCode(err, wecom.CodeChatNotFound):
 						return nil // dissolved since it was listed
@@ -86,30 +88,25 @@ func (s *Service) AllDetails(ctx context.Context, in *DetailsRequest, opts ...we
 						return fmt.Errorf("groupchat: details of group %s: %w", id, err)
 					}
 					select {
-					case results <- g:
+					case results <- chat:
 						return nil
-					case <-wctx.Done():
-						return wctx.Err()
+					case <-gctx.Done():
+						return gctx.Err()
 					}
 				})
 			}
-			werr := workers.Wait()
-			if listErr != nil && !errors.Is(listErr, context.Canceled) {
-				return listErr
-			}
-			if werr != nil {
-				return werr
-			}
-			return listErr
+			return nil
 		})
+		var runErr error
+		done := make(chan struct{})
 		go func() {
-			runErr = outer.Wait()
+			runErr = g.Wait()
 			close(results)
 			close(done)
 		}()
 
-		for g := range results {
-			if !yield(g, nil) {
+		for chat := range results {
+			if !yield(chat, nil) {
 				cancel()
 				for range results { // let the goroutines finish
 				}

@@ -42,7 +42,7 @@ func BenchmarkGroupDetails(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			n := 0
-			for _, err := range svc.AllDetails(ctx, &groupchat.DetailsRequest{NeedName: true, Concurrency: concurrency}) {
+			for _, err := range svc.AllDetails(ctx, &groupchat.AllDetailsRequest{NeedName: true, Concurrency: concurrency}) {
 				if err != nil {
 					b.Fatal(err)
 				}

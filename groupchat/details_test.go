@@ -3,12 +3,9 @@ package groupchat_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -88,8 +85,8 @@ func TestAllDetailsStreamsEveryGroupOnce(t *testing.T) {
 		want = append(want, g.ChatID)
 	}
 	var got []string
-	for g, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{
-		ListRequest: groupchat.ListRequest{Limit: 7}, NeedName: true, Concurrency: 4,
+	for g, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{
+		ListGroupChatsRequest: groupchat.ListGroupChatsRequest{Limit: 7}, NeedName: true, Concurrency: 4,
 	}) {
 		require.NoError(t, err)
 		assert.Equal(t, "alice", g.Owner)
@@ -112,7 +109,7 @@ func TestAllDetailsStreamsEveryGroupOnce(t *testing.T) {
 func TestAllDetailsDefaultConcurrency(t *testing.T) {
 	_, svc, tr := detailsEnv(t, 40, wecomtest.WithLatency(3*time.Millisecond))
 	n := 0
-	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{}) {
 		require.NoError(t, err)
 		n++
 	}
@@ -122,7 +119,7 @@ func TestAllDetailsDefaultConcurrency(t *testing.T) {
 
 func TestAllDetailsEmpty(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 0)
-	for range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
+	for range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{}) {
 		t.Fatal("no groups expected")
 	}
 	assert.Len(t, s.RequestsTo(listPath), 1)
@@ -132,7 +129,7 @@ func TestAllDetailsSkipsDissolvedGroups(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 10)
 	s.FailNext(getPath, 1, wecomtest.Fault{Code: 40050, Message: "chatid not exist"})
 	n := 0
-	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{Concurrency: 2}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{Concurrency: 2}) {
 		require.NoError(t, err)
 		n++
 	}
@@ -145,7 +142,7 @@ func TestAllDetailsStopsAtTheFirstError(t *testing.T) {
 	s.FailNext(getPath, 1, wecomtest.Fault{Code: 48002, Message: "api forbidden"})
 	var errs []error
 	n := 0
-	for g, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{ListRequest: groupchat.ListRequest{Limit: 10}, Concurrency: 3}) {
+	for g, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{ListGroupChatsRequest: groupchat.ListGroupChatsRequest{Limit: 10}, Concurrency: 3}) {
 		if err != nil {
 			assert.Nil(t, g)
 			errs = append(errs, err)
@@ -165,7 +162,7 @@ func TestAllDetailsListError(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 10)
 	s.FailNext(listPath, 1, wecomtest.Fault{Code: 48002})
 	var errs []error
-	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{}) {
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -178,7 +175,7 @@ func TestAllDetailsListError(t *testing.T) {
 func TestAllDetailsEarlyBreak(t *testing.T) {
 	s, svc, tr := detailsEnv(t, 200, wecomtest.WithLatency(time.Millisecond))
 	baseline := runtime.NumGoroutine()
-	for range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{Concurrency: 4}) {
+	for range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{Concurrency: 4}) {
 		break
 	}
 	assert.Less(t, len(s.RequestsTo(getPath)), 20, "fetching stops soon after the break")
@@ -187,57 +184,63 @@ func TestAllDetailsEarlyBreak(t *testing.T) {
 
 func TestAllDetailsInvalidAndCancelled(t *testing.T) {
 	s, svc, _ := detailsEnv(t, 3)
-	for _, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{ListRequest: groupchat.ListRequest{Limit: -1}}) {
-		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
+	var invalid []error
+	for _, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{ListGroupChatsRequest: groupchat.ListGroupChatsRequest{Limit: -1}}) {
+		invalid = append(invalid, err)
 	}
+	require.Len(t, invalid, 1)
+	assert.ErrorIs(t, invalid[0], wecom.ErrInvalidArgument)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var errs []error
-	for _, err := range svc.AllDetails(ctx, &groupchat.DetailsRequest{}) {
+	for _, err := range svc.AllDetails(ctx, &groupchat.AllDetailsRequest{}) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], context.Canceled)
 	assert.Empty(t, s.RequestsTo(getPath))
+
+	n := 0
+	for _, err := range svc.AllDetails(context.Background(), nil) {
+		require.NoError(t, err, "nil is the zero request")
+		n++
+	}
+	assert.Equal(t, 3, n)
 }
 
 // A list whose pages overlap (groups moved while paging) still yields
 // each group once.
 func TestAllDetailsDeduplicates(t *testing.T) {
-	var mu sync.Mutex
-	gets := map[string]int{}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+	ss, svc := newStubServer(t, func(r sample) string {
 		var in struct {
 			Cursor string `json:"cursor"`
 			ChatID string `json:"chat_id"`
 		}
-		_ = json.Unmarshal(body, &in)
-		switch r.URL.Path {
-		case "/cgi-bin/gettoken":
-			_, _ = io.WriteString(w, `{"errcode":0,"access_token":"T","expires_in":7200}`)
-		case listPath:
-			if in.Cursor == "" {
-				_, _ = io.WriteString(w, `{"errcode":0,"group_chat_list":[{"chat_id":"a"},{"chat_id":"b"}],"next_cursor":"p2"}`)
-			} else {
-				_, _ = io.WriteString(w, `{"errcode":0,"group_chat_list":[{"chat_id":"b"},{"chat_id":"c"}],"next_cursor":""}`)
-			}
-		case getPath:
-			mu.Lock()
-			gets[in.ChatID]++
-			mu.Unlock()
-			_, _ = io.WriteString(w, `{"errcode":0,"group_chat":{"chat_id":"`+in.ChatID+`"}}`)
+		_ = json.Unmarshal(r.Body, &in)
+		switch {
+		case r.Path == listPath && in.Cursor == "":
+			return `{"errcode":0,"group_chat_list":[{"chat_id":"a"},{"chat_id":"b"}],"next_cursor":"p2"}`
+		case r.Path == listPath:
+			return `{"errcode":0,"group_chat_list":[{"chat_id":"b"},{"chat_id":"c"}],"next_cursor":""}`
 		}
-	}))
-	defer hs.Close()
-	c, err := wecom.New("corp", "secret", wecom.WithBaseURL(hs.URL))
-	require.NoError(t, err)
+		return `{"errcode":0,"group_chat":{"chat_id":"` + in.ChatID + `"}}`
+	})
 	var got []string
-	for g, err := range groupchat.New(c).AllDetails(context.Background(), &groupchat.DetailsRequest{}) {
+	for g, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{}) {
 		require.NoError(t, err)
 		got = append(got, g.ChatID)
 	}
 	sort.Strings(got)
 	assert.Equal(t, []string{"a", "b", "c"}, got)
+	gets := map[string]int{}
+	for _, r := range ss.requests() {
+		if r.Path == getPath {
+			var in struct {
+				ChatID string `json:"chat_id"`
+			}
+			require.NoError(t, json.Unmarshal(r.Body, &in))
+			gets[in.ChatID]++
+		}
+	}
 	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1}, gets)
 }

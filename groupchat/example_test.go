@@ -48,11 +48,11 @@ func exampleServer() (*wecomtest.Server, *groupchat.Service) {
 	return s, groupchat.New(c)
 }
 
-func ExampleService_All() {
+func ExampleService_AllGroupChats() {
 	s, svc := exampleServer()
 	defer s.Close()
 
-	for chat, err := range svc.All(context.Background(), &groupchat.ListRequest{Limit: 2}) {
+	for chat, err := range svc.AllGroupChats(context.Background(), &groupchat.ListGroupChatsRequest{Limit: 2}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -65,11 +65,11 @@ func ExampleService_All() {
 	// wrChat4 resigned
 }
 
-func ExampleService_Get() {
+func ExampleService_GetGroupChat() {
 	s, svc := exampleServer()
 	defer s.Close()
 
-	chat, err := svc.Get(context.Background(), "wrChat1", true)
+	chat, err := svc.GetGroupChat(context.Background(), &groupchat.GetGroupChatRequest{ChatID: "wrChat1", NeedName: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,27 +83,27 @@ func ExampleService_Get() {
 	// customer wmCustomer1 (张三), joined by qrcode
 }
 
-func ExampleService_TransferResigned() {
+func ExampleService_TransferResignedChats() {
 	s, svc := exampleServer()
 	defer s.Close()
 	ctx := context.Background()
 
 	// Hand the groups of members who left to alice.
 	var orphans []string
-	for chat, err := range svc.All(ctx, &groupchat.ListRequest{StatusFilter: groupchat.StatusFilterResigned}) {
+	for chat, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{StatusFilter: groupchat.StatusFilterResigned}) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		orphans = append(orphans, chat.ChatID)
 	}
-	failed, err := svc.TransferResigned(ctx, append(orphans, "wrChat1"), "alice")
+	failed, err := svc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: append(orphans, "wrChat1"), NewOwner: "alice"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, f := range failed {
-		fmt.Println("not transferred:", f.ChatID, f.Errcode, f.Errmsg)
+		fmt.Println("not transferred:", f.ChatID, f.Code, f.Message)
 	}
-	for chat, err := range svc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
+	for chat, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func ExampleService_AllDetails() {
 
 	// Details arrive in the order the calls finish: sort for the output.
 	var lines []string
-	for chat, err := range svc.AllDetails(context.Background(), &groupchat.DetailsRequest{Concurrency: 4}) {
+	for chat, err := range svc.AllDetails(context.Background(), &groupchat.AllDetailsRequest{Concurrency: 4}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func ExampleService_AddJoinWay() {
 	defer s.Close()
 	ctx := context.Background()
 
-	id, err := svc.AddJoinWay(ctx, groupchat.JoinWay{
+	id, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{
 		Scene:          groupchat.JoinWaySceneQRCode,
 		Remark:         "门店海报",
 		AutoCreateRoom: true,
@@ -152,7 +152,7 @@ func ExampleService_AddJoinWay() {
 		RoomBaseID:     5,
 		ChatIDList:     []string{"wrChat1", "wrChat2"},
 		State:          "store-42",
-	})
+	}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func ExampleService_AddJoinWay() {
 	// qrcode [wrChat1 wrChat2] store-42 true
 }
 
-func ExampleService_Statistic() {
+func ExampleService_ListOwnerStatistics() {
 	s, svc := exampleServer()
 	defer s.Close()
 	day := time.Date(2025, 6, 10, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -173,7 +173,7 @@ func ExampleService_Statistic() {
 		log.Fatal(err)
 	}
 
-	page, err := svc.Statistic(context.Background(), &groupchat.StatisticRequest{
+	page, err := svc.ListOwnerStatistics(context.Background(), &groupchat.ListOwnerStatisticsRequest{
 		DayBegin: day.Unix(),
 		OrderBy:  groupchat.OrderByMessageTotal,
 	})

@@ -12,7 +12,7 @@ import (
 )
 
 // StatusFilter selects groups by the state of their owner's resignation
-// transfer in List.
+// transfer in ListGroupChats.
 type StatusFilter int
 
 // Status filters.
@@ -38,7 +38,7 @@ func (f StatusFilter) String() string {
 	return "StatusFilter(" + strconv.Itoa(int(f)) + ")"
 }
 
-// Status is a group's owner state as List reports it.
+// Status is a group's owner state as ListGroupChats reports it.
 type Status int
 
 // Group statuses.
@@ -107,7 +107,8 @@ func (s JoinScene) String() string {
 	return "JoinScene(" + strconv.Itoa(int(s)) + ")"
 }
 
-// MaxListLimit is the largest page List accepts.
+// MaxListLimit is the largest page ListGroupChats accepts, and the page
+// size AllGroupChats uses when the request leaves Limit 0.
 const MaxListLimit = 1000
 
 // OwnerFilter restricts a call to groups owned by the listed members.
@@ -115,8 +116,9 @@ type OwnerFilter struct {
 	UserIDList []string `json:"userid_list"`
 }
 
-// ListRequest selects the groups List returns.
-type ListRequest struct {
+// ListGroupChatsRequest selects the groups ListGroupChats and
+// AllGroupChats return.
+type ListGroupChatsRequest struct {
 	// StatusFilter selects by owner state; the zero value lists every group.
 	StatusFilter StatusFilter `json:"status_filter,omitempty"`
 	// OwnerFilter restricts the list to groups these members own (at most
@@ -124,72 +126,71 @@ type ListRequest struct {
 	// visible range.
 	OwnerFilter *OwnerFilter `json:"owner_filter,omitempty"`
 	// Cursor is the page to fetch: "" for the first, then the cursor the
-	// previous page returned. All ignores it.
+	// previous page returned. AllGroupChats ignores it.
 	Cursor string `json:"cursor,omitempty"`
 	// Limit is the page size, 1..1000; 0 means 1000.
 	Limit int `json:"limit"`
 }
 
-// ListedChat is one entry of List: a group and its owner state.
+// ListedChat is one entry of ListGroupChats: a group and its owner state.
 type ListedChat struct {
 	ChatID string `json:"chat_id"`
 	Status Status `json:"status"`
 }
 
-func (r ListRequest) normalized() (ListRequest, error) {
+func (r ListGroupChatsRequest) normalized(op string) (ListGroupChatsRequest, error) {
 	switch {
 	case r.Limit == 0:
 		r.Limit = MaxListLimit
 	case r.Limit < 0 || r.Limit > MaxListLimit:
-		return r, invalid("list limit %d is not in 1..%d", r.Limit, MaxListLimit)
+		return r, wecom.InvalidArgument("groupchat: %s: limit %d is not in 1..%d", op, r.Limit, MaxListLimit)
 	}
 	if r.StatusFilter < StatusFilterAll || r.StatusFilter > StatusFilterTransferred {
-		return r, invalid("unknown status filter %d", int(r.StatusFilter))
+		return r, wecom.InvalidArgument("groupchat: %s: unknown status filter %d", op, int(r.StatusFilter))
 	}
 	if r.OwnerFilter != nil && len(r.OwnerFilter.UserIDList) > 100 {
-		return r, invalid("owner filter has %d userids, at most 100", len(r.OwnerFilter.UserIDList))
+		return r, wecom.InvalidArgument("groupchat: %s: owner filter has %d userids, at most 100", op, len(r.OwnerFilter.UserIDList))
 	}
 	return r, nil
 }
 
-// List returns one page of customer groups and the cursor of the next page
-// ("" after the last). The groups are those of the members in the app's
-// visible range, filtered by req.
+// ListGroupChats returns one page of customer groups and the cursor of
+// the next page ("" after the last). The groups are those of the members
+// in the app's visible range, filtered by req (WeCom: 获取客户群列表).
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/list
-func (s *Service) List(ctx context.Context, in *ListRequest, opts ...wecom.CallOption) ([]ListedChat, string, error) {
-	req := wire.Deref(in)
-	req, err := req.normalized()
+func (s *Service) ListGroupChats(ctx context.Context, req *ListGroupChatsRequest, opts ...wecom.CallOption) ([]ListedChat, string, error) {
+	body, err := wire.Deref(req).normalized("list group chats")
 	if err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		GroupChatList []ListedChat `json:"group_chat_list"`
 		NextCursor    string       `json:"next_cursor"`
-	}
-	err = s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/groupchat/list",
-		Body:       req,
+		Body:       body,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.GroupChatList, resp.NextCursor, nil
 }
 
-// All iterates over every group List would return, page by page
-// (req.Cursor is ignored). It yields the first error and stops, and stops
-// fetching when the loop breaks.
+// AllGroupChats iterates over every group ListGroupChats would return,
+// page by page, with pages of req.Limit (0: MaxListLimit); req.Cursor is
+// ignored and req is not changed. It yields the first error and stops,
+// and stops fetching when the loop breaks.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/list
-func (s *Service) All(ctx context.Context, in *ListRequest, opts ...wecom.CallOption) iter.Seq2[ListedChat, error] {
-	req := wire.Deref(in)
+func (s *Service) AllGroupChats(ctx context.Context, req *ListGroupChatsRequest, opts ...wecom.CallOption) iter.Seq2[ListedChat, error] {
+	base := wire.Deref(req)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]ListedChat, string, error) {
-		r := req
+		r := base
 		r.Cursor = cursor
-		return s.List(ctx, &r, opts...)
+		return s.ListGroupChats(ctx, &r, opts...)
 	})
 }
 
@@ -207,8 +208,8 @@ type GroupChat struct {
 	MemberVersion string `json:"member_version"`
 }
 
-// Created returns CreateTime as a time.Time.
-func (g *GroupChat) Created() time.Time { return time.Unix(g.CreateTime, 0) }
+// CreateAt returns CreateTime as a time.Time (the zero time when unset).
+func (g *GroupChat) CreateAt() time.Time { return wecom.UnixTime(g.CreateTime) }
 
 // UserRef names a corp member.
 type UserRef struct {
@@ -229,37 +230,46 @@ type Member struct {
 	Invitor *UserRef `json:"invitor,omitempty"`
 	// GroupNickname is the member's nickname in this group.
 	GroupNickname string `json:"group_nickname"`
-	// Name is the member's name; set only when Get was asked for names.
+	// Name is the member's name; set only when GetGroupChat was asked for
+	// names.
 	Name string `json:"name"`
 }
 
-// Joined returns JoinTime as a time.Time.
-func (m *Member) Joined() time.Time { return time.Unix(m.JoinTime, 0) }
+// JoinAt returns JoinTime as a time.Time (the zero time when unset).
+func (m *Member) JoinAt() time.Time { return wecom.UnixTime(m.JoinTime) }
 
-// Get returns a customer group with its members and admins. With needName,
-// each member's Name is filled in as well.
+// GetGroupChatRequest names the group GetGroupChat reads.
+type GetGroupChatRequest struct {
+	// ChatID is the group, required.
+	ChatID string
+	// NeedName fills in each member's Name.
+	NeedName bool
+}
+
+// GetGroupChat returns a customer group with its members and admins
+// (WeCom: 获取客户群详情).
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/get
-func (s *Service) Get(ctx context.Context, chatID string, needName bool, opts ...wecom.CallOption) (*GroupChat, error) {
-	if chatID == "" {
-		return nil, invalid("chat id is empty")
+func (s *Service) GetGroupChat(ctx context.Context, req *GetGroupChatRequest, opts ...wecom.CallOption) (*GroupChat, error) {
+	r := wire.Deref(req)
+	if r.ChatID == "" {
+		return nil, wecom.InvalidArgument("groupchat: get group chat: chat id is empty")
 	}
 	body := struct {
 		ChatID   string `json:"chat_id"`
 		NeedName int    `json:"need_name"`
-	}{ChatID: chatID}
-	if needName {
+	}{ChatID: r.ChatID}
+	if r.NeedName {
 		body.NeedName = 1
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		GroupChat GroupChat `json:"group_chat"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/groupchat/get",
 		Body:       body,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -273,19 +283,18 @@ func (s *Service) Get(ctx context.Context, chatID string, needName bool, opts ..
 // WeCom: POST /cgi-bin/externalcontact/opengid_to_chatid
 func (s *Service) OpenGIDToChatID(ctx context.Context, openGID string, opts ...wecom.CallOption) (string, error) {
 	if openGID == "" {
-		return "", invalid("opengid is empty")
+		return "", wecom.InvalidArgument("groupchat: opengid to chat id: opengid is empty")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ChatID string `json:"chat_id"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/opengid_to_chatid",
 		Body: struct {
 			OpenGID string `json:"opengid"`
 		}{openGID},
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return "", err
 	}

@@ -22,7 +22,7 @@ const (
 
 func TestGetDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_get.json")
-	g, err := svc.Get(context.Background(), "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", true)
+	g, err := svc.GetGroupChat(context.Background(), &groupchat.GetGroupChatRequest{ChatID: "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", NeedName: true})
 	require.NoError(t, err)
 
 	r := ss.only(t)
@@ -35,7 +35,7 @@ func TestGetDecodesSample(t *testing.T) {
 	assert.Equal(t, "销售客服群", g.Name)
 	assert.Equal(t, "ZhuShengBen", g.Owner)
 	assert.Equal(t, int64(1572505490), g.CreateTime)
-	assert.Equal(t, time.Unix(1572505490, 0), g.Created())
+	assert.Equal(t, time.Unix(1572505490, 0), g.CreateAt())
 	assert.Equal(t, "文档详情", g.Notice)
 	assert.Equal(t, "71217227bbd112ecfe3a49c482195cb4", g.MemberVersion)
 	assert.Equal(t, []groupchat.UserRef{{UserID: "sam"}, {UserID: "pony"}}, g.Admins)
@@ -46,7 +46,7 @@ func TestGetDecodesSample(t *testing.T) {
 	assert.Equal(t, groupchat.MemberTypeUser, m.Type)
 	assert.Empty(t, m.UnionID)
 	assert.Equal(t, int64(1572505491), m.JoinTime)
-	assert.Equal(t, time.Unix(1572505491, 0), m.Joined())
+	assert.Equal(t, time.Unix(1572505491, 0), m.JoinAt())
 	assert.Equal(t, groupchat.JoinSceneInvited, m.JoinScene)
 	require.NotNil(t, m.Invitor)
 	assert.Equal(t, "jack", m.Invitor.UserID)
@@ -65,14 +65,14 @@ func TestGetDecodesSample(t *testing.T) {
 
 func TestGetWithoutNamesSendsZero(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_get.json")
-	_, err := svc.Get(context.Background(), "wrX", false)
+	_, err := svc.GetGroupChat(context.Background(), &groupchat.GetGroupChatRequest{ChatID: "wrX", NeedName: false})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"chat_id":"wrX","need_name":0}`, string(ss.only(t).Body))
 }
 
 func TestListDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_list.json")
-	items, next, err := svc.List(context.Background(), &groupchat.ListRequest{
+	items, next, err := svc.ListGroupChats(context.Background(), &groupchat.ListGroupChatsRequest{
 		StatusFilter: groupchat.StatusFilterResigned,
 		OwnerFilter:  &groupchat.OwnerFilter{UserIDList: []string{"abel", "jack"}},
 		Cursor:       "r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI",
@@ -96,7 +96,7 @@ func TestListDecodesSample(t *testing.T) {
 
 func TestListDefaultsLimitAndOmitsEmptyFilters(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_list.json")
-	_, _, err := svc.List(context.Background(), &groupchat.ListRequest{})
+	_, _, err := svc.ListGroupChats(context.Background(), &groupchat.ListGroupChatsRequest{})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"limit":1000}`, string(ss.only(t).Body))
 }
@@ -109,27 +109,39 @@ func TestInvalidArgumentsAreNotSent(t *testing.T) {
 		many[i] = "u"
 	}
 	cases := map[string]func() error{
-		"limit negative": func() error { _, _, err := svc.List(ctx, &groupchat.ListRequest{Limit: -1}); return err },
-		"limit too big":  func() error { _, _, err := svc.List(ctx, &groupchat.ListRequest{Limit: 1001}); return err },
-		"bad status":     func() error { _, _, err := svc.List(ctx, &groupchat.ListRequest{StatusFilter: 4}); return err },
+		"limit negative": func() error {
+			_, _, err := svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: -1})
+			return err
+		},
+		"limit too big": func() error {
+			_, _, err := svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 1001})
+			return err
+		},
+		"bad status": func() error {
+			_, _, err := svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{StatusFilter: 4})
+			return err
+		},
 		"owners over 100": func() error {
-			_, _, err := svc.List(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: many}})
+			_, _, err := svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: many}})
 			return err
 		},
 		"iterator": func() error {
-			for _, err := range svc.All(ctx, &groupchat.ListRequest{Limit: 5000}) {
+			for _, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 5000}) {
 				return err
 			}
 			return nil
 		},
-		"get empty":     func() error { _, err := svc.Get(ctx, "", false); return err },
+		"get empty": func() error {
+			_, err := svc.GetGroupChat(ctx, &groupchat.GetGroupChatRequest{ChatID: "", NeedName: false})
+			return err
+		},
 		"opengid empty": func() error { _, err := svc.OpenGIDToChatID(ctx, ""); return err },
 	}
 	for name, call := range cases {
 		t.Run(name, func(t *testing.T) {
 			err := call()
 			require.Error(t, err)
-			assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
+			assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 		})
 	}
 	assert.Empty(t, ss.requests())
@@ -210,10 +222,10 @@ func TestListAgainstServerFiltersAndPages(t *testing.T) {
 	chats := seedChats(t, s, 7)
 	ctx := context.Background()
 
-	collect := func(req groupchat.ListRequest) ([]string, []groupchat.Status) {
+	collect := func(req groupchat.ListGroupChatsRequest) ([]string, []groupchat.Status) {
 		var got []string
 		var sts []groupchat.Status
-		for c, err := range svc.All(ctx, &req) {
+		for c, err := range svc.AllGroupChats(ctx, &req) {
 			require.NoError(t, err)
 			got = append(got, c.ChatID)
 			sts = append(sts, c.Status)
@@ -221,29 +233,29 @@ func TestListAgainstServerFiltersAndPages(t *testing.T) {
 		return got, sts
 	}
 
-	all, sts := collect(groupchat.ListRequest{Limit: 2})
+	all, sts := collect(groupchat.ListGroupChatsRequest{Limit: 2})
 	assert.Equal(t, ids(chats, 0, 1, 2, 3, 4, 5, 6), all)
 	assert.Equal(t, []groupchat.Status{0, 0, 1, 0, 0, 1, 0}, sts)
 	assert.Len(t, s.RequestsTo(listPath), 4, "7 groups at 2 a page")
 
-	got, _ := collect(groupchat.ListRequest{StatusFilter: groupchat.StatusFilterResigned})
+	got, _ := collect(groupchat.ListGroupChatsRequest{StatusFilter: groupchat.StatusFilterResigned})
 	assert.Equal(t, ids(chats, 2, 5), got)
-	got, _ = collect(groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"bob"}}})
+	got, _ = collect(groupchat.ListGroupChatsRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"bob"}}})
 	assert.Equal(t, ids(chats, 1, 4), got)
-	got, _ = collect(groupchat.ListRequest{StatusFilter: groupchat.StatusFilterTransferred})
+	got, _ = collect(groupchat.ListGroupChatsRequest{StatusFilter: groupchat.StatusFilterTransferred})
 	assert.Empty(t, got)
 
 	// The page method hands out cursors a caller can store.
-	page, next, err := svc.List(ctx, &groupchat.ListRequest{Limit: 3})
+	page, next, err := svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 3})
 	require.NoError(t, err)
 	assert.Len(t, page, 3)
 	require.NotEmpty(t, next)
-	page, next, err = svc.List(ctx, &groupchat.ListRequest{Limit: 5, Cursor: next})
+	page, next, err = svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 5, Cursor: next})
 	require.NoError(t, err)
 	assert.Len(t, page, 4)
 	assert.Empty(t, next)
 
-	_, _, err = svc.List(ctx, &groupchat.ListRequest{Cursor: "not-a-cursor"})
+	_, _, err = svc.ListGroupChats(ctx, &groupchat.ListGroupChatsRequest{Cursor: "not-a-cursor"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
@@ -252,7 +264,7 @@ func TestAllIterator(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
 		s, svc := newTestServer(t)
 		n := 0
-		for _, err := range svc.All(ctx, &groupchat.ListRequest{}) {
+		for _, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{}) {
 			require.NoError(t, err)
 			n++
 		}
@@ -263,7 +275,7 @@ func TestAllIterator(t *testing.T) {
 		s, svc := newTestServer(t)
 		seedChats(t, s, 3)
 		n := 0
-		for _, err := range svc.All(ctx, &groupchat.ListRequest{Limit: 3}) {
+		for _, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 3}) {
 			require.NoError(t, err)
 			n++
 		}
@@ -275,7 +287,7 @@ func TestAllIterator(t *testing.T) {
 		seedChats(t, s, 5)
 		var got []string
 		var gotErr error
-		for c, err := range svc.All(ctx, &groupchat.ListRequest{Limit: 2}) {
+		for c, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 2}) {
 			if err != nil {
 				gotErr = err
 				continue
@@ -291,10 +303,28 @@ func TestAllIterator(t *testing.T) {
 	t.Run("early break", func(t *testing.T) {
 		s, svc := newTestServer(t)
 		seedChats(t, s, 6)
-		for range svc.All(ctx, &groupchat.ListRequest{Limit: 2}) {
+		n := 0
+		for range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{Limit: 2}) {
+			n++
 			break
 		}
+		assert.Equal(t, 1, n)
 		assert.Len(t, s.RequestsTo(listPath), 1)
+	})
+	t.Run("request untouched", func(t *testing.T) {
+		s, svc := newTestServer(t)
+		seedChats(t, s, 3)
+		req := &groupchat.ListGroupChatsRequest{Cursor: "ignored", Limit: 2}
+		n := 0
+		for _, err := range svc.AllGroupChats(ctx, req) {
+			require.NoError(t, err)
+			n++
+		}
+		assert.Equal(t, 3, n)
+		assert.Equal(t, &groupchat.ListGroupChatsRequest{Cursor: "ignored", Limit: 2}, req)
+		b := bodies(s, listPath)
+		require.Len(t, b, 2)
+		assert.JSONEq(t, `{"limit":2}`, b[0], "the iterator starts at the first page")
 	})
 }
 
@@ -319,7 +349,7 @@ func TestGetAgainstServer(t *testing.T) {
 	chats := seedChats(t, s, 1)
 	ctx := context.Background()
 
-	g, err := svc.Get(ctx, chats[0].ChatID, true)
+	g, err := svc.GetGroupChat(ctx, &groupchat.GetGroupChatRequest{ChatID: chats[0].ChatID, NeedName: true})
 	require.NoError(t, err)
 	assert.Equal(t, chats[0].ChatID, g.ChatID)
 	assert.Equal(t, "客户群A", g.Name)
@@ -333,13 +363,13 @@ func TestGetAgainstServer(t *testing.T) {
 			JoinScene: groupchat.JoinSceneQRCode, Invitor: &groupchat.UserRef{UserID: "alice"}, GroupNickname: "老客户", Name: "客户"},
 	}, g.Members)
 
-	g, err = svc.Get(ctx, chats[0].ChatID, false)
+	g, err = svc.GetGroupChat(ctx, &groupchat.GetGroupChatRequest{ChatID: chats[0].ChatID, NeedName: false})
 	require.NoError(t, err)
 	for _, m := range g.Members {
 		assert.Empty(t, m.Name, "names only on request")
 	}
 
-	_, err = svc.Get(ctx, "wrNoSuchChat", false)
+	_, err = svc.GetGroupChat(ctx, &groupchat.GetGroupChatRequest{ChatID: "wrNoSuchChat", NeedName: false})
 	assert.Equal(t, wecom.CodeChatNotFound, wecom.ErrorCode(err))
 	var we *wecom.Error
 	require.True(t, errors.As(err, &we))

@@ -35,18 +35,26 @@ type sample struct {
 	Body                   []byte
 }
 
-// sampleServer answers every call with the JSON of testdata/<file> and
-// records what it got: the decoding tests' stand-in for WeCom.
+// sampleServer is the package's one stand-in for WeCom besides wecomtest:
+// it answers every call with the body answer returns for it and records
+// what it got (access_token removed).
 type sampleServer struct {
 	mu   sync.Mutex
 	reqs []sample
 }
 
+// newSampleServer answers every call with the JSON of testdata/<file>.
 func newSampleServer(t *testing.T, file string) (*sampleServer, *groupchat.Service) {
 	t.Helper()
 	body, err := os.ReadFile("testdata/" + file)
 	require.NoError(t, err)
 	require.True(t, json.Valid(body), "testdata/%s is not valid JSON", file)
+	return newStubServer(t, func(sample) string { return string(body) })
+}
+
+// newStubServer answers every call with answer's body.
+func newStubServer(t *testing.T, answer func(sample) string) (*sampleServer, *groupchat.Service) {
+	t.Helper()
 	ss := &sampleServer{}
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -57,10 +65,11 @@ func newSampleServer(t *testing.T, file string) (*sampleServer, *groupchat.Servi
 		b, _ := io.ReadAll(r.Body)
 		q := r.URL.Query()
 		q.Del("access_token")
+		got := sample{Method: r.Method, Path: r.URL.Path, RawQuery: q.Encode(), Body: b}
 		ss.mu.Lock()
-		ss.reqs = append(ss.reqs, sample{Method: r.Method, Path: r.URL.Path, RawQuery: q.Encode(), Body: b})
+		ss.reqs = append(ss.reqs, got)
 		ss.mu.Unlock()
-		_, _ = w.Write(body)
+		_, _ = io.WriteString(w, answer(got))
 	}))
 	t.Cleanup(hs.Close)
 	c, err := wecom.New("wwcorp", "secret", wecom.WithBaseURL(hs.URL), wecom.WithRetryPolicy(wecom.NoRetry))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/internal/flex"
+	"github.com/wecomkit/wecom/internal/wire"
 )
 
 // JoinWayScene is where a join way (「加入群聊」) is used.
@@ -37,15 +38,11 @@ const (
 	MaxStateLength  = 30 // characters of State
 )
 
-// JoinWay is a 「加入群聊」 configuration: a QR code or mini program button
-// that lets customers join one of up to five groups.
-//
-// AutoCreateRoom and MarkSource are always sent, so their zero values
-// turn the features off (WeCom's own defaults, when a field is absent,
-// are on).
+// JoinWay is a 「加入群聊」 configuration, as GetJoinWay returns it: a QR
+// code or mini program button that lets customers join one of up to five
+// groups.
 type JoinWay struct {
-	// ConfigID identifies the join way; set by AddJoinWay's result and
-	// required by UpdateJoinWay.
+	// ConfigID identifies the join way (AddJoinWay's result).
 	ConfigID string
 	Scene    JoinWayScene
 	// Remark is a note for the corp, not shown to customers.
@@ -111,44 +108,87 @@ func (w *JoinWay) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (w JoinWay) check() error {
+// JoinWaySettings are the settings of a join way a caller chooses, shared
+// by AddJoinWayRequest and UpdateJoinWayRequest. AutoCreateRoom and
+// MarkSource are always sent, so their zero values turn the features off.
+type JoinWaySettings struct {
+	// Scene is where the join way is used, required.
+	Scene JoinWayScene
+	// Remark is a note for the corp, not shown to customers.
+	Remark string
+	// AutoCreateRoom creates a new group, named RoomBaseName plus a number
+	// counting up from RoomBaseID, when every group is full.
+	AutoCreateRoom bool
+	RoomBaseName   string
+	RoomBaseID     int
+	// ChatIDList are the groups customers join, 1 to 5.
+	ChatIDList []string
+	// State is a tag of at most 30 characters echoed in the
+	// change_external_chat event of customers who join this way.
+	State string
+	// MarkSource marks customers who join this way with the channel.
+	MarkSource bool
+}
+
+// Settings returns w's settings, for an UpdateJoinWayRequest that starts
+// from the join way as GetJoinWay returned it.
+func (w *JoinWay) Settings() JoinWaySettings {
+	return JoinWaySettings{
+		Scene: w.Scene, Remark: w.Remark, AutoCreateRoom: w.AutoCreateRoom, RoomBaseName: w.RoomBaseName,
+		RoomBaseID: w.RoomBaseID, ChatIDList: w.ChatIDList, State: w.State, MarkSource: w.MarkSource,
+	}
+}
+
+func (w JoinWaySettings) joinWay(configID string) JoinWay {
+	return JoinWay{
+		ConfigID: configID, Scene: w.Scene, Remark: w.Remark, AutoCreateRoom: w.AutoCreateRoom,
+		RoomBaseName: w.RoomBaseName, RoomBaseID: w.RoomBaseID, ChatIDList: w.ChatIDList,
+		State: w.State, MarkSource: w.MarkSource,
+	}
+}
+
+func (w JoinWaySettings) check(op string) error {
 	if w.Scene != JoinWaySceneMiniProgram && w.Scene != JoinWaySceneQRCode {
-		return invalid("join way scene %d is not 1 or 2", int(w.Scene))
+		return wecom.InvalidArgument("groupchat: %s: scene %d is not 1 or 2", op, int(w.Scene))
 	}
 	switch n := len(w.ChatIDList); {
 	case n == 0:
-		return invalid("join way has no chat ids")
+		return wecom.InvalidArgument("groupchat: %s: no chat ids", op)
 	case n > MaxJoinWayChats:
-		return invalid("join way has %d chat ids, at most %d", n, MaxJoinWayChats)
+		return wecom.InvalidArgument("groupchat: %s: %d chat ids, at most %d", op, n, MaxJoinWayChats)
 	}
 	for _, id := range w.ChatIDList {
 		if id == "" {
-			return invalid("empty chat id in the join way")
+			return wecom.InvalidArgument("groupchat: %s: empty chat id in the list", op)
 		}
 	}
 	if n := utf8.RuneCountInString(w.State); n > MaxStateLength {
-		return invalid("join way state has %d characters, at most %d", n, MaxStateLength)
+		return wecom.InvalidArgument("groupchat: %s: state has %d characters, at most %d", op, n, MaxStateLength)
 	}
 	return nil
 }
 
-// AddJoinWay creates a join way and returns its config id; GetJoinWay
-// returns its QR code. w.ConfigID and w.QRCode are ignored.
+// AddJoinWayRequest is a new join way.
+type AddJoinWayRequest struct {
+	JoinWaySettings
+}
+
+// AddJoinWay creates a join way (WeCom: 配置客户群进群方式) and returns its
+// config id; GetJoinWay returns its QR code.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/add_join_way
-func (s *Service) AddJoinWay(ctx context.Context, w JoinWay, opts ...wecom.CallOption) (string, error) {
-	if err := w.check(); err != nil {
+func (s *Service) AddJoinWay(ctx context.Context, req *AddJoinWayRequest, opts ...wecom.CallOption) (string, error) {
+	r := wire.Deref(req)
+	if err := r.check("add join way"); err != nil {
 		return "", err
 	}
-	w.ConfigID, w.QRCode = "", ""
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		ConfigID string `json:"config_id"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/groupchat/add_join_way",
-		Body:   w,
-	}, &resp, opts...)
+		Body:   r.joinWay(""),
+	}, opts...)
 	if err != nil {
 		return "", err
 	}
@@ -160,43 +200,51 @@ func (s *Service) AddJoinWay(ctx context.Context, w JoinWay, opts ...wecom.CallO
 // WeCom: POST /cgi-bin/externalcontact/groupchat/get_join_way
 func (s *Service) GetJoinWay(ctx context.Context, configID string, opts ...wecom.CallOption) (*JoinWay, error) {
 	if configID == "" {
-		return nil, invalid("config id is empty")
+		return nil, wecom.InvalidArgument("groupchat: get join way: config id is empty")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		JoinWay JoinWay `json:"join_way"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/groupchat/get_join_way",
 		Body: struct {
 			ConfigID string `json:"config_id"`
 		}{configID},
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.JoinWay, nil
 }
 
-// UpdateJoinWay replaces the settings of the join way w.ConfigID with w's
-// (w.QRCode is ignored; the QR code stays the same).
+// UpdateJoinWayRequest replaces the settings of the join way ConfigID;
+// its QR code stays the same.
+type UpdateJoinWayRequest struct {
+	// ConfigID is the join way, required.
+	ConfigID string
+	JoinWaySettings
+}
+
+// UpdateJoinWay replaces the settings of the join way req.ConfigID with
+// req's (WeCom: 更新客户群进群方式配置).
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/update_join_way
-func (s *Service) UpdateJoinWay(ctx context.Context, w JoinWay, opts ...wecom.CallOption) error {
-	if w.ConfigID == "" {
-		return invalid("config id is empty")
+func (s *Service) UpdateJoinWay(ctx context.Context, req *UpdateJoinWayRequest, opts ...wecom.CallOption) error {
+	r := wire.Deref(req)
+	if r.ConfigID == "" {
+		return wecom.InvalidArgument("groupchat: update join way: config id is empty")
 	}
-	if err := w.check(); err != nil {
+	if err := r.check("update join way"); err != nil {
 		return err
 	}
-	w.QRCode = ""
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/groupchat/update_join_way",
-		Body:       w,
+		Body:       r.joinWay(r.ConfigID),
 		Idempotent: true, // set semantics: repeating it changes nothing
-	}, nil, opts...)
+	}, opts...)
+	return err
 }
 
 // DeleteJoinWay deletes a join way; its QR code stops working.
@@ -204,13 +252,14 @@ func (s *Service) UpdateJoinWay(ctx context.Context, w JoinWay, opts ...wecom.Ca
 // WeCom: POST /cgi-bin/externalcontact/groupchat/del_join_way
 func (s *Service) DeleteJoinWay(ctx context.Context, configID string, opts ...wecom.CallOption) error {
 	if configID == "" {
-		return invalid("config id is empty")
+		return wecom.InvalidArgument("groupchat: delete join way: config id is empty")
 	}
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/groupchat/del_join_way",
 		Body: struct {
 			ConfigID string `json:"config_id"`
 		}{configID},
-	}, nil, opts...)
+	}, opts...)
+	return err
 }

@@ -66,15 +66,14 @@ func TestJoinWayJSON(t *testing.T) {
 func TestJoinWayRequests(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_get_join_way.json")
 	ctx := context.Background()
-	w := groupchat.JoinWay{
-		ConfigID: "ignored", QRCode: "ignored", Scene: groupchat.JoinWaySceneQRCode, Remark: "门店",
+	w := groupchat.JoinWaySettings{
+		Scene: groupchat.JoinWaySceneQRCode, Remark: "门店",
 		AutoCreateRoom: true, RoomBaseName: "门店群", RoomBaseID: 3, ChatIDList: []string{"wrA", "wrB"},
 		State: "store-7", MarkSource: true,
 	}
-	_, err := svc.AddJoinWay(ctx, w)
+	_, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: w})
 	require.NoError(t, err)
-	w.ConfigID = "cfg"
-	require.NoError(t, svc.UpdateJoinWay(ctx, w))
+	require.NoError(t, svc.UpdateJoinWay(ctx, &groupchat.UpdateJoinWayRequest{ConfigID: "cfg", JoinWaySettings: w}))
 	require.NoError(t, svc.DeleteJoinWay(ctx, "cfg"))
 
 	reqs := ss.requests()
@@ -89,7 +88,7 @@ func TestJoinWayRequests(t *testing.T) {
 	assert.JSONEq(t, `{"config_id":"cfg"}`, string(reqs[2].Body))
 
 	// Switched-off features are sent as such.
-	_, err = svc.AddJoinWay(ctx, groupchat.JoinWay{Scene: 1, ChatIDList: []string{"wrA"}})
+	_, err = svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{Scene: 1, ChatIDList: []string{"wrA"}}})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"scene":1,"auto_create_room":0,"chat_id_list":["wrA"],"mark_source":false}`, string(ss.requests()[3].Body))
 }
@@ -97,31 +96,33 @@ func TestJoinWayRequests(t *testing.T) {
 func TestJoinWayValidation(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_get_join_way.json")
 	ctx := context.Background()
-	ok := groupchat.JoinWay{Scene: 2, ChatIDList: []string{"wr"}}
-	with := func(f func(*groupchat.JoinWay)) groupchat.JoinWay { w := ok; f(&w); return w }
-	bad := map[string]groupchat.JoinWay{
-		"scene":      with(func(w *groupchat.JoinWay) { w.Scene = 0 }),
-		"no chats":   with(func(w *groupchat.JoinWay) { w.ChatIDList = nil }),
-		"six chats":  with(func(w *groupchat.JoinWay) { w.ChatIDList = []string{"a", "b", "c", "d", "e", "f"} }),
-		"empty chat": with(func(w *groupchat.JoinWay) { w.ChatIDList = []string{""} }),
-		"long state": with(func(w *groupchat.JoinWay) { w.State = strings.Repeat("状", 31) }),
+	ok := groupchat.JoinWaySettings{Scene: 2, ChatIDList: []string{"wr"}}
+	with := func(f func(*groupchat.JoinWaySettings)) groupchat.JoinWaySettings { w := ok; f(&w); return w }
+	bad := map[string]groupchat.JoinWaySettings{
+		"scene":      with(func(w *groupchat.JoinWaySettings) { w.Scene = 0 }),
+		"no chats":   with(func(w *groupchat.JoinWaySettings) { w.ChatIDList = nil }),
+		"six chats":  with(func(w *groupchat.JoinWaySettings) { w.ChatIDList = []string{"a", "b", "c", "d", "e", "f"} }),
+		"empty chat": with(func(w *groupchat.JoinWaySettings) { w.ChatIDList = []string{""} }),
+		"long state": with(func(w *groupchat.JoinWaySettings) { w.State = strings.Repeat("状", 31) }),
 	}
 	for name, w := range bad {
-		_, err := svc.AddJoinWay(ctx, w)
-		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
-		w.ConfigID = "cfg"
-		assert.ErrorIs(t, svc.UpdateJoinWay(ctx, w), groupchat.ErrInvalidArgument, name)
+		_, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: w})
+		assert.ErrorIs(t, err, wecom.ErrInvalidArgument, name)
+		assert.ErrorIs(t, svc.UpdateJoinWay(ctx, &groupchat.UpdateJoinWayRequest{ConfigID: "cfg", JoinWaySettings: w}), wecom.ErrInvalidArgument, name)
 	}
-	assert.ErrorIs(t, svc.UpdateJoinWay(ctx, ok), groupchat.ErrInvalidArgument, "no config id")
-	_, err := svc.GetJoinWay(ctx, "")
-	assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
-	assert.ErrorIs(t, svc.DeleteJoinWay(ctx, ""), groupchat.ErrInvalidArgument)
+	assert.ErrorIs(t, svc.UpdateJoinWay(ctx, &groupchat.UpdateJoinWayRequest{JoinWaySettings: ok}), wecom.ErrInvalidArgument, "no config id")
+	_, err := svc.AddJoinWay(ctx, nil)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument, "nil is the zero request")
+	assert.ErrorIs(t, svc.UpdateJoinWay(ctx, nil), wecom.ErrInvalidArgument, "nil is the zero request")
+	_, err = svc.GetJoinWay(ctx, "")
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
+	assert.ErrorIs(t, svc.DeleteJoinWay(ctx, ""), wecom.ErrInvalidArgument)
 	assert.Empty(t, ss.requests())
 
-	_, err = svc.AddJoinWay(ctx, with(func(w *groupchat.JoinWay) {
+	_, err = svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: with(func(w *groupchat.JoinWaySettings) {
 		w.ChatIDList = []string{"a", "b", "c", "d", "e"}
 		w.State = strings.Repeat("状", 30)
-	}))
+	})})
 	assert.NoError(t, err, "5 chats and 30 characters are allowed")
 }
 
@@ -130,10 +131,10 @@ func TestJoinWayLifecycleAgainstServer(t *testing.T) {
 	chats := seedChats(t, s, 7)
 	ctx := context.Background()
 
-	id, err := svc.AddJoinWay(ctx, groupchat.JoinWay{
+	id, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{
 		Scene: groupchat.JoinWaySceneQRCode, Remark: "门店", AutoCreateRoom: true, RoomBaseName: "门店群",
 		RoomBaseID: 1, ChatIDList: ids(chats, 0, 1), State: "store-7", MarkSource: true,
-	})
+	}})
 	require.NoError(t, err)
 	require.NotEmpty(t, id)
 
@@ -151,7 +152,7 @@ func TestJoinWayLifecycleAgainstServer(t *testing.T) {
 	w.ChatIDList = ids(chats, 2, 3, 4)
 	w.AutoCreateRoom = false
 	w.State = "store-8"
-	require.NoError(t, svc.UpdateJoinWay(ctx, *w))
+	require.NoError(t, svc.UpdateJoinWay(ctx, &groupchat.UpdateJoinWayRequest{ConfigID: w.ConfigID, JoinWaySettings: w.Settings()}))
 	got, err := svc.GetJoinWay(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, ids(chats, 2, 3, 4), got.ChatIDList)
@@ -161,7 +162,7 @@ func TestJoinWayLifecycleAgainstServer(t *testing.T) {
 	assert.Equal(t, qr, got.QRCode, "the QR code survives an update")
 
 	w.ChatIDList = []string{"wrNoSuchChat"}
-	assert.Equal(t, wecom.CodeChatNotFound, wecom.ErrorCode(svc.UpdateJoinWay(ctx, *w)))
+	assert.Equal(t, wecom.CodeChatNotFound, wecom.ErrorCode(svc.UpdateJoinWay(ctx, &groupchat.UpdateJoinWayRequest{ConfigID: w.ConfigID, JoinWaySettings: w.Settings()})))
 	got, _ = svc.GetJoinWay(ctx, id)
 	assert.Equal(t, ids(chats, 2, 3, 4), got.ChatIDList, "a refused update changes nothing")
 
@@ -170,12 +171,12 @@ func TestJoinWayLifecycleAgainstServer(t *testing.T) {
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.DeleteJoinWay(ctx, id)))
 	w.ChatIDList = ids(chats, 0)
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.UpdateJoinWay(ctx, *w)))
+	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.UpdateJoinWay(ctx, &groupchat.UpdateJoinWayRequest{ConfigID: w.ConfigID, JoinWaySettings: w.Settings()})))
 
-	_, err = svc.AddJoinWay(ctx, groupchat.JoinWay{Scene: 1, ChatIDList: []string{"wrNoSuchChat"}})
+	_, err = svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{Scene: 1, ChatIDList: []string{"wrNoSuchChat"}}})
 	assert.Equal(t, wecom.CodeChatNotFound, wecom.ErrorCode(err))
 
-	mini, err := svc.AddJoinWay(ctx, groupchat.JoinWay{Scene: 1, ChatIDList: ids(chats, 6)})
+	mini, err := svc.AddJoinWay(ctx, &groupchat.AddJoinWayRequest{JoinWaySettings: groupchat.JoinWaySettings{Scene: 1, ChatIDList: ids(chats, 6)}})
 	require.NoError(t, err)
 	got, err = svc.GetJoinWay(ctx, mini)
 	require.NoError(t, err)

@@ -5,14 +5,12 @@
 // Create a Service from a *wecom.Client:
 //
 //	svc := groupchat.New(client)
+//
+// Every argument error wraps wecom.ErrInvalidArgument; a nil request means
+// the zero request.
 package groupchat
 
-import (
-	"errors"
-	"fmt"
-
-	"github.com/wecomkit/wecom"
-)
+import "github.com/wecomkit/wecom"
 
 // Service calls the customer-group endpoints. Create it with New; it is
 // safe for concurrent use.
@@ -22,12 +20,3 @@ type Service struct {
 
 // New returns a Service that calls WeCom through c.
 func New(c *wecom.Client) *Service { return &Service{c: c} }
-
-// ErrInvalidArgument is wrapped by the errors a method returns, before
-// calling WeCom, for input WeCom would refuse (an empty id, a list over
-// its limit, a page size out of range).
-var ErrInvalidArgument = errors.New("groupchat: invalid argument")
-
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
-}

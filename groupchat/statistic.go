@@ -11,10 +11,10 @@ import (
 	"github.com/wecomkit/wecom/internal/wire"
 )
 
-// OrderBy is the figure Statistic sorts owners by.
+// OrderBy is the figure ListOwnerStatistics sorts owners by.
 type OrderBy int
 
-// Statistic orders.
+// Orders of ListOwnerStatistics.
 const (
 	OrderByNewChatCount   OrderBy = 1 // new groups (the default)
 	OrderByChatTotal      OrderBy = 2 // all groups
@@ -48,8 +48,12 @@ func (o OrderBy) String() string {
 
 // Statistic limits.
 const (
-	MaxStatisticLimit = 1000 // owners a Statistic page holds
-	MaxStatisticDays  = 30   // days one request spans
+	// MaxStatisticLimit is the most owners a ListOwnerStatistics page
+	// holds, and the page size AllOwnerStatistics uses when the request
+	// leaves Limit 0.
+	MaxStatisticLimit = 1000
+	// MaxStatisticDays is the days one request spans.
+	MaxStatisticDays = 30
 )
 
 // StatisticData are the group figures of an owner or a day.
@@ -77,12 +81,13 @@ type DayStatistic struct {
 	Data     StatisticData `json:"data"`
 }
 
-// Day returns StatTime as a time.Time.
-func (d *DayStatistic) Day() time.Time { return time.Unix(d.StatTime, 0) }
+// StatAt returns StatTime as a time.Time (the zero time when unset).
+func (d *DayStatistic) StatAt() time.Time { return wecom.UnixTime(d.StatTime) }
 
-// StatisticRequest selects the figures of Statistic and StatisticByDay.
-// Days are WeCom's (China time); times are moved to the start of their day.
-type StatisticRequest struct {
+// ListOwnerStatisticsRequest selects the figures of ListOwnerStatistics
+// and AllOwnerStatistics. Days are WeCom's (China time); times are moved
+// to the start of their day.
+type ListOwnerStatisticsRequest struct {
 	// DayBegin is the first day (Unix seconds), required. WeCom keeps
 	// figures from yesterday back 180 days.
 	DayBegin int64
@@ -93,15 +98,30 @@ type StatisticRequest struct {
 	// covers every owner in the app's visible range (WeCom refuses that,
 	// with 81017, above 1000 members).
 	OwnerIDs []string
-	// OrderBy and OrderAsc sort Statistic's owners; the default is new
-	// groups, descending. StatisticByDay ignores them.
+	// OrderBy and OrderAsc sort the owners; the default is new groups,
+	// descending.
 	OrderBy  OrderBy
 	OrderAsc bool
-	// Offset and Limit page Statistic's owners (Limit 0 means WeCom's
-	// default, 500; at most 1000). StatisticByDay ignores them; the
-	// iterator AllStatistics starts at Offset.
+	// Offset is the first owner of the page; AllOwnerStatistics starts
+	// there and follows next_offset.
 	Offset int
-	Limit  int
+	// Limit is the page size, at most 1000. 0 means WeCom's default (500)
+	// for ListOwnerStatistics and MaxStatisticLimit for
+	// AllOwnerStatistics.
+	Limit int
+}
+
+// GetDayStatisticsRequest selects the days and groups of
+// GetDayStatistics. Days are WeCom's (China time).
+type GetDayStatisticsRequest struct {
+	// DayBegin is the first day (Unix seconds), required.
+	DayBegin int64
+	// DayEnd is the last day, included; 0 means DayBegin. At most 30 days
+	// after DayBegin.
+	DayEnd int64
+	// OwnerIDs restricts the figures to the groups of these owners (at
+	// most 100); empty covers every owner in the app's visible range.
+	OwnerIDs []string
 }
 
 type statisticBody struct {
@@ -114,31 +134,33 @@ type statisticBody struct {
 	Limit        int          `json:"limit,omitempty"`
 }
 
-func (r StatisticRequest) body(paged bool) (statisticBody, error) {
-	if r.DayBegin <= 0 {
-		return statisticBody{}, invalid("statistic begin day is not set")
+func rangeBody(op string, begin, end int64, owners []string) (statisticBody, error) {
+	switch {
+	case begin <= 0:
+		return statisticBody{}, wecom.InvalidArgument("groupchat: %s: begin day is not set", op)
+	case end != 0 && end < begin:
+		return statisticBody{}, wecom.InvalidArgument("groupchat: %s: end day is before the begin day", op)
+	case len(owners) > 100:
+		return statisticBody{}, wecom.InvalidArgument("groupchat: %s: %d owners, at most 100", op, len(owners))
 	}
-	if r.DayEnd != 0 && r.DayEnd < r.DayBegin {
-		return statisticBody{}, invalid("statistic end day is before the begin day")
+	b := statisticBody{DayBeginTime: begin, DayEndTime: end}
+	if len(owners) > 0 {
+		b.OwnerFilter = &OwnerFilter{UserIDList: owners}
 	}
-	if len(r.OwnerIDs) > 100 {
-		return statisticBody{}, invalid("%d owners, at most 100", len(r.OwnerIDs))
-	}
-	b := statisticBody{DayBeginTime: r.DayBegin, DayEndTime: r.DayEnd}
-	if len(r.OwnerIDs) > 0 {
-		b.OwnerFilter = &OwnerFilter{UserIDList: r.OwnerIDs}
-	}
-	if !paged {
-		return b, nil
-	}
-	if r.OrderBy < 0 || r.OrderBy > OrderByMessageTotal {
-		return statisticBody{}, invalid("unknown order %d", int(r.OrderBy))
-	}
-	if r.Limit < 0 || r.Limit > MaxStatisticLimit {
-		return statisticBody{}, invalid("statistic limit %d is not in 1..%d", r.Limit, MaxStatisticLimit)
-	}
-	if r.Offset < 0 {
-		return statisticBody{}, invalid("statistic offset %d is negative", r.Offset)
+	return b, nil
+}
+
+func (r ListOwnerStatisticsRequest) body(op string) (statisticBody, error) {
+	b, err := rangeBody(op, r.DayBegin, r.DayEnd, r.OwnerIDs)
+	switch {
+	case err != nil:
+		return b, err
+	case r.OrderBy < 0 || r.OrderBy > OrderByMessageTotal:
+		return statisticBody{}, wecom.InvalidArgument("groupchat: %s: unknown order %d", op, int(r.OrderBy))
+	case r.Limit < 0 || r.Limit > MaxStatisticLimit:
+		return statisticBody{}, wecom.InvalidArgument("groupchat: %s: limit %d is not in 1..%d", op, r.Limit, MaxStatisticLimit)
+	case r.Offset < 0:
+		return statisticBody{}, wecom.InvalidArgument("groupchat: %s: offset %d is negative", op, r.Offset)
 	}
 	b.OrderBy, b.Offset, b.Limit = r.OrderBy, r.Offset, r.Limit
 	if r.OrderAsc {
@@ -147,8 +169,8 @@ func (r StatisticRequest) body(paged bool) (statisticBody, error) {
 	return b, nil
 }
 
-// StatisticPage is one page of Statistic.
-type StatisticPage struct {
+// OwnerStatisticsPage is one page of ListOwnerStatistics.
+type OwnerStatisticsPage struct {
 	// Total is the number of owners across all pages.
 	Total int `json:"total"`
 	// NextOffset is the Offset of the next page; it equals Total after
@@ -157,41 +179,39 @@ type StatisticPage struct {
 	Items      []OwnerStatistic `json:"items"`
 }
 
-// Statistic returns one page of group figures per owner over a range of
-// days, sorted by req.OrderBy.
+// ListOwnerStatistics returns one page of group figures per owner over a
+// range of days, sorted by req.OrderBy (WeCom: 获取「群聊数据统计」数据,
+// 按群主聚合). The endpoint pages by offset, so the page carries Total and
+// NextOffset instead of a cursor.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/statistic
-func (s *Service) Statistic(ctx context.Context, in *StatisticRequest, opts ...wecom.CallOption) (*StatisticPage, error) {
-	req := wire.Deref(in)
-	body, err := req.body(true)
+func (s *Service) ListOwnerStatistics(ctx context.Context, req *ListOwnerStatisticsRequest, opts ...wecom.CallOption) (*OwnerStatisticsPage, error) {
+	body, err := wire.Deref(req).body("list owner statistics")
 	if err != nil {
 		return nil, err
 	}
-	var page StatisticPage
-	err = s.c.Do(ctx, &wecom.Request{
+	return wecom.Call[OwnerStatisticsPage](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/groupchat/statistic",
 		Body:       body,
 		Idempotent: true,
-	}, &page, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &page, nil
+	}, opts...)
 }
 
-// AllStatistics iterates over the figures of every owner Statistic would
-// return, from req.Offset on, following next_offset page by page. It
-// yields the first error and stops, and stops fetching when the loop
-// breaks.
+// AllOwnerStatistics iterates over the figures of every owner
+// ListOwnerStatistics would return, from req.Offset on, following
+// next_offset with pages of req.Limit (0: MaxStatisticLimit); req is not
+// changed. It yields the first error and stops, and stops fetching when
+// the loop breaks.
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/statistic
-func (s *Service) AllStatistics(ctx context.Context, in *StatisticRequest, opts ...wecom.CallOption) iter.Seq2[OwnerStatistic, error] {
-	req := wire.Deref(in)
-	start := req.Offset
+func (s *Service) AllOwnerStatistics(ctx context.Context, req *ListOwnerStatisticsRequest, opts ...wecom.CallOption) iter.Seq2[OwnerStatistic, error] {
+	base := wire.Deref(req)
+	if base.Limit == 0 {
+		base.Limit = MaxStatisticLimit
+	}
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]OwnerStatistic, string, error) {
-		r := req
-		r.Offset = start
+		r := base
 		if cursor != "" {
 			off, err := strconv.Atoi(cursor)
 			if err != nil {
@@ -199,7 +219,7 @@ func (s *Service) AllStatistics(ctx context.Context, in *StatisticRequest, opts 
 			}
 			r.Offset = off
 		}
-		page, err := s.Statistic(ctx, &r, opts...)
+		page, err := s.ListOwnerStatistics(ctx, &r, opts...)
 		if err != nil {
 			return nil, "", err
 		}
@@ -212,25 +232,25 @@ func (s *Service) AllStatistics(ctx context.Context, in *StatisticRequest, opts 
 	})
 }
 
-// StatisticByDay returns the group figures of each day of a range, over
-// the groups of req.OwnerIDs (or every owner).
+// GetDayStatistics returns the group figures of each day of a range, over
+// the groups of req.OwnerIDs or every owner (WeCom: 获取「群聊数据统计」数据,
+// 按自然日聚合).
 //
 // WeCom: POST /cgi-bin/externalcontact/groupchat/statistic_group_by_day
-func (s *Service) StatisticByDay(ctx context.Context, in *StatisticRequest, opts ...wecom.CallOption) ([]DayStatistic, error) {
-	req := wire.Deref(in)
-	body, err := req.body(false)
+func (s *Service) GetDayStatistics(ctx context.Context, req *GetDayStatisticsRequest, opts ...wecom.CallOption) ([]DayStatistic, error) {
+	r := wire.Deref(req)
+	body, err := rangeBody("get day statistics", r.DayBegin, r.DayEnd, r.OwnerIDs)
 	if err != nil {
 		return nil, err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Items []DayStatistic `json:"items"`
-	}
-	err = s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/groupchat/statistic_group_by_day",
 		Body:       body,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ const (
 
 func TestStatisticDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_statistic.json")
-	page, err := svc.Statistic(context.Background(), &groupchat.StatisticRequest{
+	page, err := svc.ListOwnerStatistics(context.Background(), &groupchat.ListOwnerStatisticsRequest{
 		DayBegin: 1600272000, DayEnd: 1600444800, OwnerIDs: []string{"zhangsan", "lisi"},
 		OrderBy: groupchat.OrderByMemberTotal, OrderAsc: true, Offset: 0, Limit: 1000,
 	})
@@ -46,9 +46,8 @@ func TestStatisticDecodesSample(t *testing.T) {
 
 func TestStatisticByDayDecodesSample(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_statistic_group_by_day.json")
-	days, err := svc.StatisticByDay(context.Background(), &groupchat.StatisticRequest{
+	days, err := svc.GetDayStatistics(context.Background(), &groupchat.GetDayStatisticsRequest{
 		DayBegin: 1600272000, DayEnd: 1600358400, OwnerIDs: []string{"zhangsan"},
-		OrderBy: groupchat.OrderByMessageTotal, Limit: 5, // ignored by day
 	})
 	require.NoError(t, err)
 	r := ss.only(t)
@@ -56,7 +55,8 @@ func TestStatisticByDayDecodesSample(t *testing.T) {
 	assert.JSONEq(t, `{"day_begin_time":1600272000,"day_end_time":1600358400,"owner_filter":{"userid_list":["zhangsan"]}}`, string(r.Body))
 	require.Len(t, days, 2)
 	assert.Equal(t, int64(1600272000), days[0].StatTime)
-	assert.Equal(t, time.Unix(1600358400, 0), days[1].Day())
+	assert.True(t, (&groupchat.DayStatistic{}).StatAt().IsZero(), "0 is the zero time, not 1970")
+	assert.Equal(t, time.Unix(1600358400, 0), days[1].StatAt())
 	assert.Equal(t, groupchat.StatisticData{NewChatCount: 2, ChatTotal: 2, MemberTotal: 6, MigrateTraineeChatCount: 3}, days[1].Data)
 }
 
@@ -64,7 +64,7 @@ func TestStatisticValidation(t *testing.T) {
 	ss, svc := newSampleServer(t, "groupchat_statistic.json")
 	ctx := context.Background()
 	many := make([]string, 101)
-	for name, req := range map[string]groupchat.StatisticRequest{
+	for name, req := range map[string]groupchat.ListOwnerStatisticsRequest{
 		"no begin":   {},
 		"end first":  {DayBegin: 100, DayEnd: 50},
 		"owners":     {DayBegin: 100, OwnerIDs: many},
@@ -73,19 +73,22 @@ func TestStatisticValidation(t *testing.T) {
 		"neg limit":  {DayBegin: 100, Limit: -1},
 		"neg offset": {DayBegin: 100, Offset: -1},
 	} {
-		_, err := svc.Statistic(ctx, &req)
-		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
-		for _, err := range svc.AllStatistics(ctx, &req) {
-			assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
+		_, err := svc.ListOwnerStatistics(ctx, &req)
+		assert.ErrorIs(t, err, wecom.ErrInvalidArgument, name)
+		var errs []error
+		for _, err := range svc.AllOwnerStatistics(ctx, &req) {
+			errs = append(errs, err)
 		}
+		require.Len(t, errs, 1, name)
+		assert.ErrorIs(t, errs[0], wecom.ErrInvalidArgument, name)
 	}
-	for name, req := range map[string]groupchat.StatisticRequest{
+	for name, req := range map[string]groupchat.GetDayStatisticsRequest{
 		"no begin":  {},
 		"end first": {DayBegin: 100, DayEnd: 50},
 		"owners":    {DayBegin: 100, OwnerIDs: many},
 	} {
-		_, err := svc.StatisticByDay(ctx, &req)
-		assert.ErrorIs(t, err, groupchat.ErrInvalidArgument, name)
+		_, err := svc.GetDayStatistics(ctx, &req)
+		assert.ErrorIs(t, err, wecom.ErrInvalidArgument, name)
 	}
 	assert.Empty(t, ss.requests())
 
@@ -141,22 +144,22 @@ func TestStatisticAgainstServer(t *testing.T) {
 	}}
 	bob := groupchat.OwnerStatistic{Owner: "bob", Data: groupchat.StatisticData{ChatTotal: 1, MemberTotal: 3}}
 
-	page, err := svc.Statistic(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Add(5 * time.Hour).Unix()})
+	page, err := svc.ListOwnerStatistics(ctx, &groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Add(5 * time.Hour).Unix()})
 	require.NoError(t, err)
-	assert.Equal(t, &groupchat.StatisticPage{Total: 2, NextOffset: 2, Items: []groupchat.OwnerStatistic{alice, bob}}, page)
+	assert.Equal(t, &groupchat.OwnerStatisticsPage{Total: 2, NextOffset: 2, Items: []groupchat.OwnerStatistic{alice, bob}}, page)
 
-	page, err = svc.Statistic(ctx, &groupchat.StatisticRequest{
+	page, err = svc.ListOwnerStatistics(ctx, &groupchat.ListOwnerStatisticsRequest{
 		DayBegin: statDay.Unix(), OrderBy: groupchat.OrderByChatTotal, OrderAsc: true, Limit: 1,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, &groupchat.StatisticPage{Total: 2, NextOffset: 1, Items: []groupchat.OwnerStatistic{bob}}, page)
+	assert.Equal(t, &groupchat.OwnerStatisticsPage{Total: 2, NextOffset: 1, Items: []groupchat.OwnerStatistic{bob}}, page)
 
-	page, err = svc.Statistic(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"bob"}})
+	page, err = svc.ListOwnerStatistics(ctx, &groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"bob"}})
 	require.NoError(t, err)
 	assert.Equal(t, []groupchat.OwnerStatistic{bob}, page.Items)
 
 	// Two days: bob's message of the day before counts.
-	page, err = svc.Statistic(ctx, &groupchat.StatisticRequest{
+	page, err = svc.ListOwnerStatistics(ctx, &groupchat.ListOwnerStatisticsRequest{
 		DayBegin: statDay.AddDate(0, 0, -1).Unix(), DayEnd: statDay.Unix(), OrderBy: groupchat.OrderByMessageTotal, OrderAsc: true,
 	})
 	require.NoError(t, err)
@@ -165,7 +168,7 @@ func TestStatisticAgainstServer(t *testing.T) {
 		alice,
 	}, page.Items)
 
-	days, err := svc.StatisticByDay(ctx, &groupchat.StatisticRequest{
+	days, err := svc.GetDayStatistics(ctx, &groupchat.GetDayStatisticsRequest{
 		DayBegin: statDay.AddDate(0, 0, -1).Unix(), DayEnd: statDay.AddDate(0, 0, 1).Unix(), OwnerIDs: []string{"alice"},
 	})
 	require.NoError(t, err)
@@ -179,10 +182,10 @@ func TestStatisticAgainstServer(t *testing.T) {
 func TestStatisticFollowsTransfers(t *testing.T) {
 	s, svc := newTestServer(t)
 	_, _, bobs := seedStats(t, s)
-	failed, err := svc.TransferOnJob(context.Background(), []string{bobs}, "alice")
+	failed, err := svc.TransferOnJobChats(context.Background(), &groupchat.TransferOnJobChatsRequest{ChatIDs: []string{bobs}, NewOwner: "alice"})
 	require.NoError(t, err)
 	require.Empty(t, failed)
-	page, err := svc.Statistic(context.Background(), &groupchat.StatisticRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"alice", "bob"}})
+	page, err := svc.ListOwnerStatistics(context.Background(), &groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix(), OwnerIDs: []string{"alice", "bob"}})
 	require.NoError(t, err)
 	assert.Equal(t, 3, page.Items[0].Data.ChatTotal, "alice owns bob's group now")
 	assert.Equal(t, 0, page.Items[1].Data.ChatTotal)
@@ -202,9 +205,9 @@ func TestAllStatistics(t *testing.T) {
 		}
 		return s, svc
 	}
-	collect := func(svc *groupchat.Service, req groupchat.StatisticRequest) ([]string, error) {
+	collect := func(svc *groupchat.Service, req groupchat.ListOwnerStatisticsRequest) ([]string, error) {
 		var got []string
-		for it, err := range svc.AllStatistics(ctx, &req) {
+		for it, err := range svc.AllOwnerStatistics(ctx, &req) {
 			if err != nil {
 				return got, err
 			}
@@ -214,21 +217,21 @@ func TestAllStatistics(t *testing.T) {
 	}
 	t.Run("empty", func(t *testing.T) {
 		s, svc := newServer(t, 0)
-		got, err := collect(svc, groupchat.StatisticRequest{DayBegin: statDay.Unix()})
+		got, err := collect(svc, groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix()})
 		require.NoError(t, err)
 		assert.Empty(t, got)
 		assert.Len(t, s.RequestsTo(statisticPath), 1)
 	})
 	t.Run("one page", func(t *testing.T) {
 		s, svc := newServer(t, 3)
-		got, err := collect(svc, groupchat.StatisticRequest{DayBegin: statDay.Unix()})
+		got, err := collect(svc, groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix()})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"uc", "ub", "ua"}, got, "most new groups first")
 		assert.Len(t, s.RequestsTo(statisticPath), 1)
 	})
 	t.Run("many pages from an offset", func(t *testing.T) {
 		s, svc := newServer(t, 5)
-		got, err := collect(svc, groupchat.StatisticRequest{DayBegin: statDay.Unix(), OrderAsc: true, Limit: 2, Offset: 1})
+		got, err := collect(svc, groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix(), OrderAsc: true, Limit: 2, Offset: 1})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"ub", "uc", "ud", "ue"}, got)
 		assert.Equal(t, []string{
@@ -240,7 +243,7 @@ func TestAllStatistics(t *testing.T) {
 		s, svc := newServer(t, 5)
 		var got []string
 		var gotErr error
-		for it, err := range svc.AllStatistics(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Unix(), Limit: 2}) {
+		for it, err := range svc.AllOwnerStatistics(ctx, &groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix(), Limit: 2}) {
 			if err != nil {
 				gotErr = err
 				continue
@@ -253,7 +256,7 @@ func TestAllStatistics(t *testing.T) {
 	})
 	t.Run("early break", func(t *testing.T) {
 		s, svc := newServer(t, 5)
-		for range svc.AllStatistics(ctx, &groupchat.StatisticRequest{DayBegin: statDay.Unix(), Limit: 2}) {
+		for range svc.AllOwnerStatistics(ctx, &groupchat.ListOwnerStatisticsRequest{DayBegin: statDay.Unix(), Limit: 2}) {
 			break
 		}
 		assert.Len(t, s.RequestsTo(statisticPath), 1)

@@ -25,10 +25,10 @@ func TestTransferDecodesSample(t *testing.T) {
 		call func(*groupchat.Service) ([]groupchat.FailedChat, error)
 	}{
 		{transferPath, func(svc *groupchat.Service) ([]groupchat.FailedChat, error) {
-			return svc.TransferResigned(context.Background(), []string{"wrA", "wrB"}, "zhangsan")
+			return svc.TransferResignedChats(context.Background(), &groupchat.TransferResignedChatsRequest{ChatIDs: []string{"wrA", "wrB"}, NewOwner: "zhangsan"})
 		}},
 		{onjobTransferPath, func(svc *groupchat.Service) ([]groupchat.FailedChat, error) {
-			return svc.TransferOnJob(context.Background(), []string{"wrA", "wrB"}, "zhangsan")
+			return svc.TransferOnJobChats(context.Background(), &groupchat.TransferOnJobChatsRequest{ChatIDs: []string{"wrA", "wrB"}, NewOwner: "zhangsan"})
 		}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
@@ -40,9 +40,9 @@ func TestTransferDecodesSample(t *testing.T) {
 			assert.Equal(t, tc.path, r.Path)
 			assert.JSONEq(t, `{"chat_id_list":["wrA","wrB"],"new_owner":"zhangsan"}`, string(r.Body))
 			require.Len(t, failed, 2)
-			assert.Equal(t, groupchat.FailedChat{ChatID: "wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA", Errcode: 90500, Errmsg: "the owner of this chat has not resigned"}, failed[0])
+			assert.Equal(t, groupchat.FailedChat{ChatID: "wrOgQhDgAAcwMTB7YmDkbeBsgT_KAAAA", ItemStatus: wecom.ItemStatus{Code: 90500, Message: "the owner of this chat has not resigned"}}, failed[0])
 			assert.Equal(t, "wrOgQhDgAAcwMTB7YmDkbeBsgT_KBBBB", failed[1].ChatID)
-			assert.Equal(t, wecom.CodeChatNotFound, failed[1].Errcode)
+			assert.Equal(t, wecom.CodeChatNotFound, failed[1].Code)
 			err = failed[1].Err(tc.path)
 			assert.True(t, wecom.HasCode(err, wecom.CodeChatNotFound))
 			assert.Contains(t, err.Error(), tc.path)
@@ -58,15 +58,28 @@ func TestTransferValidation(t *testing.T) {
 		many[i] = "wr"
 	}
 	for name, call := range map[string]func() error{
-		"none":     func() error { _, err := svc.TransferResigned(ctx, nil, "u"); return err },
-		"over 100": func() error { _, err := svc.TransferOnJob(ctx, many, "u"); return err },
-		"no owner": func() error { _, err := svc.TransferOnJob(ctx, []string{"wr"}, ""); return err },
-		"empty id": func() error { _, err := svc.TransferResigned(ctx, []string{"wr", ""}, "u"); return err },
+		"nil": func() error { _, err := svc.TransferOnJobChats(ctx, nil); return err },
+		"none": func() error {
+			_, err := svc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: nil, NewOwner: "u"})
+			return err
+		},
+		"over 100": func() error {
+			_, err := svc.TransferOnJobChats(ctx, &groupchat.TransferOnJobChatsRequest{ChatIDs: many, NewOwner: "u"})
+			return err
+		},
+		"no owner": func() error {
+			_, err := svc.TransferOnJobChats(ctx, &groupchat.TransferOnJobChatsRequest{ChatIDs: []string{"wr"}, NewOwner: ""})
+			return err
+		},
+		"empty id": func() error {
+			_, err := svc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: []string{"wr", ""}, NewOwner: "u"})
+			return err
+		},
 	} {
-		assert.ErrorIs(t, call(), groupchat.ErrInvalidArgument, name)
+		assert.ErrorIs(t, call(), wecom.ErrInvalidArgument, name)
 	}
 	assert.Empty(t, ss.requests())
-	_, err := svc.TransferOnJob(ctx, many[:100], "u")
+	_, err := svc.TransferOnJobChats(ctx, &groupchat.TransferOnJobChatsRequest{ChatIDs: many[:100], NewOwner: "u"})
 	assert.NoError(t, err, "100 is allowed")
 }
 
@@ -77,15 +90,15 @@ func TestTransferResignedAgainstServer(t *testing.T) {
 	s.SetGroupTransferDelay(time.Hour)
 	ctx := context.Background()
 
-	failed, err := svc.TransferResigned(ctx, []string{chats[2].ChatID, chats[1].ChatID, "wrGone", chats[5].ChatID}, "alice")
+	failed, err := svc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: []string{chats[2].ChatID, chats[1].ChatID, "wrGone", chats[5].ChatID}, NewOwner: "alice"})
 	require.NoError(t, err)
 	assert.Equal(t, []groupchat.FailedChat{
-		{ChatID: chats[1].ChatID, Errcode: 90500, Errmsg: "group owner not resigned"},
-		{ChatID: "wrGone", Errcode: wecom.CodeChatNotFound, Errmsg: "chatid not exist"},
+		{ChatID: chats[1].ChatID, ItemStatus: wecom.ItemStatus{Code: 90500, Message: "group owner not resigned"}},
+		{ChatID: "wrGone", ItemStatus: wecom.ItemStatus{Code: wecom.CodeChatNotFound, Message: "chatid not exist"}},
 	}, failed)
 
 	// The owner changes at once; the new owner joins the group.
-	g, err := svc.Get(ctx, chats[2].ChatID, false)
+	g, err := svc.GetGroupChat(ctx, &groupchat.GetGroupChatRequest{ChatID: chats[2].ChatID, NeedName: false})
 	require.NoError(t, err)
 	assert.Equal(t, "alice", g.Owner)
 	assert.Equal(t, "alice", g.Members[len(g.Members)-1].UserID)
@@ -93,7 +106,7 @@ func TestTransferResignedAgainstServer(t *testing.T) {
 
 	status := func(f groupchat.StatusFilter) []string {
 		var out []string
-		for c, err := range svc.All(ctx, &groupchat.ListRequest{StatusFilter: f}) {
+		for c, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{StatusFilter: f}) {
 			require.NoError(t, err)
 			out = append(out, c.ChatID)
 		}
@@ -102,19 +115,19 @@ func TestTransferResignedAgainstServer(t *testing.T) {
 	assert.Equal(t, ids(chats, 2, 5), status(groupchat.StatusFilterTransferring))
 	assert.Empty(t, status(groupchat.StatusFilterResigned))
 
-	failed, err = svc.TransferResigned(ctx, ids(chats, 2), "bob")
+	failed, err = svc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: ids(chats, 2), NewOwner: "bob"})
 	require.NoError(t, err)
 	require.Len(t, failed, 1)
-	assert.Equal(t, wecom.Code(90507), failed[0].Errcode, "transfer in progress")
+	assert.Equal(t, wecom.Code(90507), failed[0].Code, "transfer in progress")
 
 	clk.Advance(time.Hour)
 	assert.Equal(t, ids(chats, 2, 5), status(groupchat.StatusFilterTransferred))
 	assert.Empty(t, status(groupchat.StatusFilterTransferring))
 
-	failed, err = svc.TransferResigned(ctx, ids(chats, 5), "bob")
+	failed, err = svc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: ids(chats, 5), NewOwner: "bob"})
 	require.NoError(t, err)
 	require.Len(t, failed, 1)
-	assert.Equal(t, wecom.Code(90508), failed[0].Errcode, "already transferred")
+	assert.Equal(t, wecom.Code(90508), failed[0].Code, "already transferred")
 
 	var changes []string
 	for _, ev := range s.Events() {
@@ -130,11 +143,11 @@ func TestTransferOnJobAgainstServer(t *testing.T) {
 	chats := seedChats(t, s, 3) // alice 0, bob 1, carol (resigned) 2
 	ctx := context.Background()
 
-	failed, err := svc.TransferOnJob(ctx, ids(chats, 1, 2, 0, 1), "alice")
+	failed, err := svc.TransferOnJobChats(ctx, &groupchat.TransferOnJobChatsRequest{ChatIDs: ids(chats, 1, 2, 0, 1), NewOwner: "alice"})
 	require.NoError(t, err)
 	assert.Equal(t, []groupchat.FailedChat{
-		{ChatID: chats[2].ChatID, Errcode: 90502, Errmsg: "group owner resigned"},
-		{ChatID: chats[0].ChatID, Errcode: 90504, Errmsg: "group owner unchanged"},
+		{ChatID: chats[2].ChatID, ItemStatus: wecom.ItemStatus{Code: 90502, Message: "group owner resigned"}},
+		{ChatID: chats[0].ChatID, ItemStatus: wecom.ItemStatus{Code: 90504, Message: "group owner unchanged"}},
 	}, failed, "a repeated id is transferred once")
 	g, ok := s.GroupChat(chats[1].ChatID)
 	require.True(t, ok)
@@ -142,7 +155,7 @@ func TestTransferOnJobAgainstServer(t *testing.T) {
 	assert.Equal(t, []string{"bob"}, g.Admins, "admins other than the new owner stay")
 
 	var st []groupchat.Status
-	for c, err := range svc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
+	for c, err := range svc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{"alice"}}}) {
 		require.NoError(t, err)
 		st = append(st, c.Status)
 	}
@@ -161,7 +174,7 @@ func TestTransferNewOwnerChecks(t *testing.T) {
 		"dave":   wecom.CodeMemberNotActivated,
 		"erin":   84074,
 	} {
-		_, err := svc.TransferOnJob(ctx, ids(chats, 0), owner)
+		_, err := svc.TransferOnJobChats(ctx, &groupchat.TransferOnJobChatsRequest{ChatIDs: ids(chats, 0), NewOwner: owner})
 		assert.Equal(t, code, wecom.ErrorCode(err), owner)
 	}
 	g, _ := s.GroupChat(chats[0].ChatID)
@@ -172,7 +185,7 @@ func TestTransferIsNotRepeated(t *testing.T) {
 	s, svc := newTestServer(t)
 	chats := seedChats(t, s, 2)
 	s.FailNext(onjobTransferPath, 1, wecomtest.Fault{Code: -1, Message: "system busy", AfterApply: true})
-	_, err := svc.TransferOnJob(context.Background(), ids(chats, 1), "alice")
+	_, err := svc.TransferOnJobChats(context.Background(), &groupchat.TransferOnJobChatsRequest{ChatIDs: ids(chats, 1), NewOwner: "alice"})
 	require.Error(t, err)
 	assert.True(t, wecom.IsMaybeApplied(err), "%v", err)
 	assert.Len(t, s.RequestsTo(onjobTransferPath), 1, "a transfer is never sent twice")

@@ -37,60 +37,70 @@ type AddWelcomeTemplateRequest struct {
 	NoNotify bool
 }
 
-// AddWelcomeTemplate creates a group welcome template and returns its id.
-// A corp keeps at most 100 templates.
+// AddWelcomeTemplate creates a group welcome template (WeCom: 添加入群欢迎语
+// 素材) and returns its id. A corp keeps at most 100 templates.
 //
 // WeCom: POST /cgi-bin/externalcontact/group_welcome_template/add
-func (s *Service) AddWelcomeTemplate(ctx context.Context, in *AddWelcomeTemplateRequest, opts ...wecom.CallOption) (string, error) {
-	req := wire.Deref(in)
-	if req.empty() {
-		return "", invalid("welcome template has neither text nor attachment")
+func (s *Service) AddWelcomeTemplate(ctx context.Context, req *AddWelcomeTemplateRequest, opts ...wecom.CallOption) (string, error) {
+	r := wire.Deref(req)
+	if r.empty() {
+		return "", wecom.InvalidArgument("groupchat: add welcome template: neither text nor attachment")
 	}
 	body := struct {
 		WelcomeTemplate
 		AgentID int  `json:"agentid,omitempty"`
 		Notify  *int `json:"notify,omitempty"`
-	}{WelcomeTemplate: req.WelcomeTemplate, AgentID: req.AgentID}
-	if req.NoNotify {
+	}{WelcomeTemplate: r.WelcomeTemplate, AgentID: r.AgentID}
+	if r.NoNotify {
 		body.Notify = new(int)
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		TemplateID string `json:"template_id"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/group_welcome_template/add",
 		Body:   body,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return "", err
 	}
 	return resp.TemplateID, nil
 }
 
-// EditWelcomeTemplate changes a group welcome template: the text, if t has
-// one, replaces the text, and the attachment, if t has one, replaces the
-// attachment. agentID is needed only by legacy third-party multi-app
-// suites (pass 0).
+// EditWelcomeTemplateRequest changes a group welcome template: the text,
+// if WelcomeTemplate has one, replaces the text, and the attachment, if it
+// has one, replaces the attachment.
+type EditWelcomeTemplateRequest struct {
+	// TemplateID is the template, required.
+	TemplateID string
+	WelcomeTemplate
+	// AgentID is needed only by legacy third-party multi-app suites.
+	AgentID int
+}
+
+// EditWelcomeTemplate changes a group welcome template (WeCom: 编辑入群欢迎语
+// 素材).
 //
 // WeCom: POST /cgi-bin/externalcontact/group_welcome_template/edit
-func (s *Service) EditWelcomeTemplate(ctx context.Context, templateID string, t WelcomeTemplate, agentID int, opts ...wecom.CallOption) error {
-	if templateID == "" {
-		return invalid("template id is empty")
+func (s *Service) EditWelcomeTemplate(ctx context.Context, req *EditWelcomeTemplateRequest, opts ...wecom.CallOption) error {
+	r := wire.Deref(req)
+	switch {
+	case r.TemplateID == "":
+		return wecom.InvalidArgument("groupchat: edit welcome template: template id is empty")
+	case r.empty():
+		return wecom.InvalidArgument("groupchat: edit welcome template: neither text nor attachment")
 	}
-	if t.empty() {
-		return invalid("welcome template edit has neither text nor attachment")
-	}
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/group_welcome_template/edit",
 		Body: struct {
 			TemplateID string `json:"template_id"`
 			WelcomeTemplate
 			AgentID int `json:"agentid,omitempty"`
-		}{templateID, t, agentID},
+		}{r.TemplateID, r.WelcomeTemplate, r.AgentID},
 		Idempotent: true, // set semantics: repeating it changes nothing
-	}, nil, opts...)
+	}, opts...)
+	return err
 }
 
 // GetWelcomeTemplate returns a group welcome template.
@@ -98,37 +108,39 @@ func (s *Service) EditWelcomeTemplate(ctx context.Context, templateID string, t 
 // WeCom: POST /cgi-bin/externalcontact/group_welcome_template/get
 func (s *Service) GetWelcomeTemplate(ctx context.Context, templateID string, opts ...wecom.CallOption) (*WelcomeTemplate, error) {
 	if templateID == "" {
-		return nil, invalid("template id is empty")
+		return nil, wecom.InvalidArgument("groupchat: get welcome template: template id is empty")
 	}
-	var t WelcomeTemplate
-	err := s.c.Do(ctx, &wecom.Request{
+	return wecom.Call[WelcomeTemplate](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/group_welcome_template/get",
 		Body: struct {
 			TemplateID string `json:"template_id"`
 		}{templateID},
 		Idempotent: true,
-	}, &t, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
+	}, opts...)
 }
 
-// DeleteWelcomeTemplate deletes a group welcome template. agentID is
-// needed only by legacy third-party multi-app suites (pass 0).
+// DeleteWelcomeTemplateRequest names the template DeleteWelcomeTemplate
+// deletes.
+type DeleteWelcomeTemplateRequest struct {
+	// TemplateID is the template, required.
+	TemplateID string `json:"template_id"`
+	// AgentID is needed only by legacy third-party multi-app suites.
+	AgentID int `json:"agentid,omitempty"`
+}
+
+// DeleteWelcomeTemplate deletes a group welcome template.
 //
 // WeCom: POST /cgi-bin/externalcontact/group_welcome_template/del
-func (s *Service) DeleteWelcomeTemplate(ctx context.Context, templateID string, agentID int, opts ...wecom.CallOption) error {
-	if templateID == "" {
-		return invalid("template id is empty")
+func (s *Service) DeleteWelcomeTemplate(ctx context.Context, req *DeleteWelcomeTemplateRequest, opts ...wecom.CallOption) error {
+	r := wire.Deref(req)
+	if r.TemplateID == "" {
+		return wecom.InvalidArgument("groupchat: delete welcome template: template id is empty")
 	}
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/group_welcome_template/del",
-		Body: struct {
-			TemplateID string `json:"template_id"`
-			AgentID    int    `json:"agentid,omitempty"`
-		}{templateID, agentID},
-	}, nil, opts...)
+		Body:   r,
+	}, opts...)
+	return err
 }

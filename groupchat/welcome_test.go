@@ -52,8 +52,8 @@ func TestWelcomeTemplateRequests(t *testing.T) {
 		WelcomeTemplate: groupchat.WelcomeTemplate{Video: &message.Video{MediaID: "v1"}},
 	})
 	require.NoError(t, err)
-	require.NoError(t, svc.EditWelcomeTemplate(ctx, "msgT", groupchat.WelcomeTemplate{File: &message.File{MediaID: "f1"}}, 0))
-	require.NoError(t, svc.DeleteWelcomeTemplate(ctx, "msgT", 1000014))
+	require.NoError(t, svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: "msgT", WelcomeTemplate: groupchat.WelcomeTemplate{File: &message.File{MediaID: "f1"}}}))
+	require.NoError(t, svc.DeleteWelcomeTemplate(ctx, &groupchat.DeleteWelcomeTemplateRequest{TemplateID: "msgT", AgentID: 1000014}))
 
 	reqs := ss.requests()
 	require.Len(t, reqs, 4)
@@ -71,12 +71,12 @@ func TestWelcomeTemplateValidation(t *testing.T) {
 	ss, svc := newSampleServer(t, "group_welcome_template_get.json")
 	ctx := context.Background()
 	_, err := svc.AddWelcomeTemplate(ctx, &groupchat.AddWelcomeTemplateRequest{AgentID: 1})
-	assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
-	assert.ErrorIs(t, svc.EditWelcomeTemplate(ctx, "", groupchat.WelcomeTemplate{Text: &message.Text{}}, 0), groupchat.ErrInvalidArgument)
-	assert.ErrorIs(t, svc.EditWelcomeTemplate(ctx, "msg", groupchat.WelcomeTemplate{}, 0), groupchat.ErrInvalidArgument)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
+	assert.ErrorIs(t, svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: "", WelcomeTemplate: groupchat.WelcomeTemplate{Text: &message.Text{}}}), wecom.ErrInvalidArgument)
+	assert.ErrorIs(t, svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: "msg", WelcomeTemplate: groupchat.WelcomeTemplate{}}), wecom.ErrInvalidArgument)
 	_, err = svc.GetWelcomeTemplate(ctx, "")
-	assert.ErrorIs(t, err, groupchat.ErrInvalidArgument)
-	assert.ErrorIs(t, svc.DeleteWelcomeTemplate(ctx, "", 0), groupchat.ErrInvalidArgument)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
+	assert.ErrorIs(t, svc.DeleteWelcomeTemplate(ctx, &groupchat.DeleteWelcomeTemplateRequest{}), wecom.ErrInvalidArgument)
 	assert.Empty(t, ss.requests())
 }
 
@@ -101,26 +101,26 @@ func TestWelcomeTemplateLifecycleAgainstServer(t *testing.T) {
 	}, got)
 
 	// A new attachment replaces the image; the text stays.
-	require.NoError(t, svc.EditWelcomeTemplate(ctx, id, groupchat.WelcomeTemplate{Video: &message.Video{MediaID: vid.MediaID}}, 0))
+	require.NoError(t, svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: id, WelcomeTemplate: groupchat.WelcomeTemplate{Video: &message.Video{MediaID: vid.MediaID}}}))
 	got, err = svc.GetWelcomeTemplate(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, &groupchat.WelcomeTemplate{Text: &message.Text{Content: "欢迎 %NICKNAME% 入群"}, Video: &message.Video{MediaID: vid.MediaID}}, got)
 
-	require.NoError(t, svc.EditWelcomeTemplate(ctx, id, groupchat.WelcomeTemplate{Text: &message.Text{Content: "新欢迎语"}}, 0))
+	require.NoError(t, svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: id, WelcomeTemplate: groupchat.WelcomeTemplate{Text: &message.Text{Content: "新欢迎语"}}}))
 	got, _ = svc.GetWelcomeTemplate(ctx, id)
 	assert.Equal(t, "新欢迎语", got.Text.Content)
 	assert.NotNil(t, got.Video, "the attachment stays")
 
-	err = svc.EditWelcomeTemplate(ctx, id, groupchat.WelcomeTemplate{File: &message.File{MediaID: "nope"}}, 0)
+	err = svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: id, WelcomeTemplate: groupchat.WelcomeTemplate{File: &message.File{MediaID: "nope"}}})
 	assert.Equal(t, wecom.Code(40007), wecom.ErrorCode(err))
 	got, _ = svc.GetWelcomeTemplate(ctx, id)
 	assert.NotNil(t, got.Video, "a refused edit changes nothing")
 
-	require.NoError(t, svc.DeleteWelcomeTemplate(ctx, id, 0))
+	require.NoError(t, svc.DeleteWelcomeTemplate(ctx, &groupchat.DeleteWelcomeTemplateRequest{TemplateID: id}))
 	_, err = svc.GetWelcomeTemplate(ctx, id)
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.DeleteWelcomeTemplate(ctx, id, 0)))
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.EditWelcomeTemplate(ctx, id, *got, 0)))
+	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.DeleteWelcomeTemplate(ctx, &groupchat.DeleteWelcomeTemplateRequest{TemplateID: id})))
+	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.EditWelcomeTemplate(ctx, &groupchat.EditWelcomeTemplateRequest{TemplateID: id, WelcomeTemplate: *got})))
 }
 
 func TestWelcomeTemplateServerValidation(t *testing.T) {

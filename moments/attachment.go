@@ -3,8 +3,6 @@ package moments
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/internal/flex"
+	"github.com/wecomkit/wecom/internal/wire"
 )
 
 // MediaType is the kind of file an attachment upload carries.
@@ -71,68 +70,79 @@ func (a AttachmentType) String() string {
 type UploadedAttachment struct {
 	Type    MediaType `json:"type"`
 	MediaID string    `json:"media_id"`
-	// CreatedAt is Unix seconds (WeCom sends it as a string; both forms
-	// are accepted).
-	CreatedAt int64 `json:"created_at"`
+	// CreateTime is WeCom's created_at, Unix seconds (WeCom sends it as a
+	// string; both forms are accepted). It is named like every other
+	// timestamp of the SDK, so its helper is CreateAt.
+	CreateTime int64 `json:"created_at"`
 }
 
-// Time returns CreatedAt as a time.Time.
-func (u *UploadedAttachment) Time() time.Time { return time.Unix(u.CreatedAt, 0) }
+// CreateAt returns CreateTime as a time.Time (the zero time when unset).
+func (u *UploadedAttachment) CreateAt() time.Time { return wecom.UnixTime(u.CreateTime) }
 
 // UnmarshalJSON accepts created_at as a number or a numeric string.
 func (u *UploadedAttachment) UnmarshalJSON(b []byte) error {
 	type plain UploadedAttachment
 	aux := struct {
 		*plain
-		CreatedAt flex.Int `json:"created_at"`
+		CreateTime flex.Int `json:"created_at"`
 	}{plain: (*plain)(u)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
-	u.CreatedAt = int64(aux.CreatedAt)
+	u.CreateTime = int64(aux.CreateTime)
 	return nil
 }
 
-// UploadAttachment uploads a file for moments or product albums and
-// returns its permanent media id. The content is streamed from r as
-// multipart/form-data (field "media"), never held in memory.
-//
-// size is the content's length. Pass it when you know it: a larger file
-// than the media type allows is then refused before anything is sent.
-// With size 0 the length is found by seeking when r is an io.Seeker, and
-// the body is sent chunked otherwise. A seekable r also lets the call be
-// repeated after a token refresh or a frequency limit; an upload whose
-// outcome is unknown is not repeated.
+// UploadAttachmentRequest is a file to upload for moments or product
+// albums.
+type UploadAttachmentRequest struct {
+	// MediaType is the kind of file, required.
+	MediaType MediaType
+	// AttachmentType is what the file is for, required.
+	AttachmentType AttachmentType
+	// FileName is the file's name, required.
+	FileName string
+	// Reader is the content, required. A seekable Reader lets the call be
+	// repeated after a token refresh or a frequency limit.
+	Reader io.Reader
+	// Size is the content's length. Pass it when you know it: a larger
+	// file than the media type allows is then refused before anything is
+	// sent. With Size 0 the length is found by seeking when Reader is an
+	// io.Seeker, and the body is sent chunked otherwise.
+	Size int64
+}
+
+// UploadAttachment uploads a file for moments or product albums (WeCom:
+// 上传附件资源) and returns its permanent media id. The content is streamed
+// from req.Reader as multipart/form-data (field "media"), never held in
+// memory. An upload whose outcome is unknown is not repeated.
 //
 // WeCom: POST /cgi-bin/media/upload_attachment
-func (s *Service) UploadAttachment(ctx context.Context, mediaType MediaType, attachmentType AttachmentType, filename string, r io.Reader, size int64, opts ...wecom.CallOption) (*UploadedAttachment, error) {
-	max, ok := mediaType.maxSize()
+func (s *Service) UploadAttachment(ctx context.Context, req *UploadAttachmentRequest, opts ...wecom.CallOption) (*UploadedAttachment, error) {
+	const op = "moments: upload attachment"
+	r := wire.Deref(req)
+	max, ok := r.MediaType.maxSize()
 	switch {
 	case !ok:
-		return nil, fmt.Errorf("moments: upload attachment: unknown media type %q", string(mediaType))
-	case attachmentType != AttachmentTypeMoment && attachmentType != AttachmentTypeProductAlbum:
-		return nil, fmt.Errorf("moments: upload attachment: unknown attachment type %d", int(attachmentType))
-	case filename == "":
-		return nil, errors.New("moments: upload attachment: empty file name")
-	case r == nil:
-		return nil, errors.New("moments: upload attachment: nil reader")
-	case size < 0:
-		return nil, fmt.Errorf("moments: upload attachment: negative size %d", size)
-	case size > max:
-		return nil, fmt.Errorf("moments: upload attachment: %s of %d bytes exceeds the %d-byte limit", mediaType, size, max)
+		return nil, wecom.InvalidArgument("%s: unknown media type %q", op, string(r.MediaType))
+	case r.AttachmentType != AttachmentTypeMoment && r.AttachmentType != AttachmentTypeProductAlbum:
+		return nil, wecom.InvalidArgument("%s: unknown attachment type %d", op, int(r.AttachmentType))
+	case r.FileName == "":
+		return nil, wecom.InvalidArgument("%s: file name is empty", op)
+	case r.Reader == nil:
+		return nil, wecom.InvalidArgument("%s: nil reader", op)
+	case r.Size < 0:
+		return nil, wecom.InvalidArgument("%s: negative size %d", op, r.Size)
+	case r.Size > max:
+		return nil, wecom.InvalidArgument("%s: %s of %d bytes exceeds the %d-byte limit", op, r.MediaType, r.Size, max)
 	}
-	var resp UploadedAttachment
-	err := s.c.Do(ctx, &wecom.Request{
+	return wecom.Call[UploadedAttachment](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/media/upload_attachment",
 		Query: struct {
 			MediaType      string `url:"media_type"`
 			AttachmentType int    `url:"attachment_type"`
-		}{string(mediaType), int(attachmentType)},
-		Upload: &wecom.Upload{FieldName: "media", FileName: filename, Reader: r, Size: size},
-	}, &resp, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &resp, nil
+		}{string(r.MediaType), int(r.AttachmentType)},
+		Upload: &wecom.Upload{FieldName: "media", FileName: r.FileName, Reader: r.Reader, Size: r.Size},
+	}, opts...)
 }

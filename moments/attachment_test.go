@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +33,7 @@ func boundaryOf(t *testing.T, body []byte) string {
 func TestUploadAttachmentSendsExactMultipart(t *testing.T) {
 	s, svc := newServer(t)
 	content := "\x89PNG\r\n\x1a\nfake image bytes"
-	up, err := svc.UploadAttachment(ctx(t), MediaTypeImage, AttachmentTypeMoment, "新品.png", strings.NewReader(content), 0)
+	up, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeImage, AttachmentType: AttachmentTypeMoment, FileName: "新品.png", Reader: strings.NewReader(content)})
 	require.NoError(t, err)
 
 	reqs := s.RequestsTo(pathUpload)
@@ -49,8 +48,8 @@ func TestUploadAttachmentSendsExactMultipart(t *testing.T) {
 	assert.Equal(t, want, string(reqs[0].Body))
 
 	assert.Equal(t, MediaTypeImage, up.Type)
-	assert.Equal(t, t0.Unix(), up.CreatedAt)
-	assert.Equal(t, t0, up.Time())
+	assert.Equal(t, t0.Unix(), up.CreateTime)
+	assert.Equal(t, t0, up.CreateAt())
 	m, ok := s.MediaByID(up.MediaID)
 	require.True(t, ok, "the media id is stored")
 	assert.Equal(t, wecomtest.Media{MediaID: up.MediaID, Type: "image", AttachmentType: 1, FileName: "新品.png", Size: int64(len(content)), CreatedAt: t0.Unix()}, m)
@@ -76,7 +75,7 @@ func TestUploadAttachmentKinds(t *testing.T) {
 		s.ResetRequests()
 		// A reader that cannot seek, with its size given: sent with a
 		// Content-Length, once.
-		up, err := svc.UploadAttachment(ctx(t), tc.mt, tc.at, tc.name, io.LimitReader(strings.NewReader("0123456789"), 10), 10)
+		up, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: tc.mt, AttachmentType: tc.at, FileName: tc.name, Reader: io.LimitReader(strings.NewReader("0123456789"), 10), Size: 10})
 		require.NoError(t, err, tc.name)
 		assert.Equal(t, tc.mt, up.Type)
 		reqs := s.RequestsTo(pathUpload)
@@ -91,20 +90,20 @@ func TestUploadAttachmentKinds(t *testing.T) {
 
 func TestUploadAttachmentDecodes(t *testing.T) {
 	_, svc := newFake(t, pathUpload, testdata(t, "upload_attachment.json"))
-	up, err := svc.UploadAttachment(ctx(t), MediaTypeImage, AttachmentTypeMoment, "a.png", strings.NewReader("x"), 1)
+	up, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeImage, AttachmentType: AttachmentTypeMoment, FileName: "a.png", Reader: strings.NewReader("x"), Size: 1})
 	require.NoError(t, err)
-	assert.Equal(t, &UploadedAttachment{Type: MediaTypeImage, MediaID: "1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0", CreatedAt: 1380000000}, up)
+	assert.Equal(t, &UploadedAttachment{Type: MediaTypeImage, MediaID: "1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0", CreateTime: 1380000000}, up)
 
 	_, svc = newFake(t, pathUpload, `{"errcode":0,"errmsg":"ok","type":"video","media_id":"m","created_at":1380000001}`)
-	up, err = svc.UploadAttachment(ctx(t), MediaTypeVideo, AttachmentTypeMoment, "a.mp4", strings.NewReader("x"), 1)
+	up, err = svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeVideo, AttachmentType: AttachmentTypeMoment, FileName: "a.mp4", Reader: strings.NewReader("x"), Size: 1})
 	require.NoError(t, err)
-	assert.Equal(t, int64(1380000001), up.CreatedAt, "created_at as a number")
+	assert.Equal(t, int64(1380000001), up.CreateTime, "created_at as a number")
 
 	_, svc = newFake(t, pathUpload, `{"errcode":0,"errmsg":"ok","type":"video","media_id":"m","created_at":"later"}`)
-	_, err = svc.UploadAttachment(ctx(t), MediaTypeVideo, AttachmentTypeMoment, "a.mp4", strings.NewReader("x"), 1)
+	_, err = svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeVideo, AttachmentType: AttachmentTypeMoment, FileName: "a.mp4", Reader: strings.NewReader("x"), Size: 1})
 	assert.ErrorContains(t, err, "decode response")
 	_, svc = newFake(t, pathUpload, `{"errcode":0,"errmsg":"ok","type":1}`)
-	_, err = svc.UploadAttachment(ctx(t), MediaTypeVideo, AttachmentTypeMoment, "a.mp4", strings.NewReader("x"), 1)
+	_, err = svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeVideo, AttachmentType: AttachmentTypeMoment, FileName: "a.mp4", Reader: strings.NewReader("x"), Size: 1})
 	assert.ErrorContains(t, err, "decode response")
 }
 
@@ -121,14 +120,14 @@ func TestUploadAttachmentValidation(t *testing.T) {
 	}{
 		{"voice", 1, "a.amr", r, 1, `unknown media type "voice"`},
 		{MediaTypeImage, 3, "a.png", r, 1, "unknown attachment type 3"},
-		{MediaTypeImage, 1, "", r, 1, "empty file name"},
+		{MediaTypeImage, 1, "", r, 1, "file name is empty"},
 		{MediaTypeImage, 1, "a.png", nil, 1, "nil reader"},
 		{MediaTypeImage, 1, "a.png", r, -1, "negative size"},
 		{MediaTypeImage, 1, "a.png", r, MaxImageSize + 1, "image of 10485761 bytes exceeds the 10485760-byte limit"},
 		{MediaTypeVideo, 1, "a.mp4", r, MaxVideoSize + 1, "exceeds the 10485760-byte limit"},
 		{MediaTypeFile, 1, "a.pdf", r, MaxFileSize + 1, "exceeds the 20971520-byte limit"},
 	} {
-		_, err := svc.UploadAttachment(ctx(t), tc.mt, tc.at, tc.name, tc.r, tc.size)
+		_, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: tc.mt, AttachmentType: tc.at, FileName: tc.name, Reader: tc.r, Size: tc.size})
 		assert.ErrorContains(t, err, tc.want)
 	}
 	assert.Empty(t, s.Requests())
@@ -156,11 +155,11 @@ func TestUploadAttachmentServerErrors(t *testing.T) {
 		{MediaTypeImage, AttachmentTypeMoment, "a.png", chunkReader{bytes.NewReader(make([]byte, MaxImageSize+1))}, 40009},
 		{MediaTypeVideo, AttachmentTypeMoment, "a.mp4", chunkReader{bytes.NewReader(make([]byte, MaxVideoSize+1))}, 40011},
 	} {
-		_, err := svc.UploadAttachment(ctx(t), tc.mt, tc.at, tc.name, tc.r, 0)
+		_, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: tc.mt, AttachmentType: tc.at, FileName: tc.name, Reader: tc.r})
 		assert.Equal(t, tc.code, wecom.ErrorCode(err), "%s %s", tc.mt, tc.name)
 	}
 	// A chunked upload within the limits is accepted.
-	up, err := svc.UploadAttachment(ctx(t), MediaTypeFile, AttachmentTypeMoment, "a.bin", chunkReader{strings.NewReader("abc")}, 0)
+	up, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeFile, AttachmentType: AttachmentTypeMoment, FileName: "a.bin", Reader: chunkReader{strings.NewReader("abc")}})
 	require.NoError(t, err)
 	m, _ := s.MediaByID(up.MediaID)
 	assert.Equal(t, int64(3), m.Size)
@@ -171,7 +170,7 @@ func TestUploadAttachmentRetries(t *testing.T) {
 	// A frequency limit means nothing was stored: a seekable upload is
 	// sent again, whole.
 	s.FailNext(pathUpload, 1, wecomtest.FaultRateLimited)
-	_, err := svc.UploadAttachment(ctx(t), MediaTypeImage, AttachmentTypeMoment, "a.png", strings.NewReader("image"), 0)
+	_, err := svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeImage, AttachmentType: AttachmentTypeMoment, FileName: "a.png", Reader: strings.NewReader("image")})
 	require.NoError(t, err)
 	reqs := s.RequestsTo(pathUpload)
 	require.Len(t, reqs, 2)
@@ -182,14 +181,14 @@ func TestUploadAttachmentRetries(t *testing.T) {
 	// A reader that cannot be rewound is sent once.
 	s.ResetRequests()
 	s.FailNext(pathUpload, 1, wecomtest.FaultRateLimited)
-	_, err = svc.UploadAttachment(ctx(t), MediaTypeImage, AttachmentTypeMoment, "a.png", chunkReader{strings.NewReader("image")}, 5)
+	_, err = svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeImage, AttachmentType: AttachmentTypeMoment, FileName: "a.png", Reader: chunkReader{strings.NewReader("image")}, Size: 5})
 	assert.True(t, wecom.IsRateLimited(err))
 	assert.Len(t, s.RequestsTo(pathUpload), 1)
 
 	// An upload that may have been stored is not repeated.
 	s.ResetRequests()
 	s.FailNext(pathUpload, 1, wecomtest.FaultBusy)
-	_, err = svc.UploadAttachment(ctx(t), MediaTypeImage, AttachmentTypeMoment, "a.png", strings.NewReader("image"), 0)
+	_, err = svc.UploadAttachment(ctx(t), &UploadAttachmentRequest{MediaType: MediaTypeImage, AttachmentType: AttachmentTypeMoment, FileName: "a.png", Reader: strings.NewReader("image")})
 	assert.True(t, wecom.IsMaybeApplied(err))
 	assert.Len(t, s.RequestsTo(pathUpload), 1)
 }
@@ -241,12 +240,7 @@ func TestUploadAttachmentStreams(t *testing.T) {
 		contentLength       int64
 		filename, fieldName string
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/cgi-bin/gettoken" {
-			_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","access_token":"T","expires_in":7200}`)
-			return
-		}
+	_, svc := newStub(t, func(w http.ResponseWriter, r *http.Request) {
 		mr, err := r.MultipartReader()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -282,15 +276,12 @@ func TestUploadAttachmentStreams(t *testing.T) {
 		got, contentLength, filename, fieldName = n, r.ContentLength, p.FileName(), p.FormName()
 		mu.Unlock()
 		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","type":"file","media_id":"M","created_at":"1"}`)
-	}))
-	defer srv.Close()
-	c, err := wecom.New("wwcorp", "secret", wecom.WithBaseURL(srv.URL), wecom.WithRetryPolicy(wecom.RetryPolicy{MaxAttempts: 1}))
-	require.NoError(t, err)
+	})
 
 	g := &gatedReader{size: size, gate: 1 << 20, release: release, timeout: 2 * time.Second}
 	cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	up, err := New(c).UploadAttachment(cctx, MediaTypeFile, AttachmentTypeMoment, "big.bin", g, size)
+	up, err := svc.UploadAttachment(cctx, &UploadAttachmentRequest{MediaType: MediaTypeFile, AttachmentType: AttachmentTypeMoment, FileName: "big.bin", Reader: g, Size: size})
 	require.NoError(t, err)
 	assert.Equal(t, "M", up.MediaID)
 	mu.Lock()

@@ -71,7 +71,7 @@ func BenchmarkUploadAttachment8MiB(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(size)
 		for i := 0; i < b.N; i++ {
-			if _, err := svc.UploadAttachment(ctx, MediaTypeFile, AttachmentTypeMoment, "a.bin", &zeroReader{size}, size); err != nil {
+			if _, err := svc.UploadAttachment(ctx, &UploadAttachmentRequest{MediaType: MediaTypeFile, AttachmentType: AttachmentTypeMoment, FileName: "a.bin", Reader: &zeroReader{size}, Size: size}); err != nil {
 				b.Fatal(err)
 			}
 		}

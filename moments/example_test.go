@@ -10,6 +10,7 @@ import (
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/message"
 	"github.com/wecomkit/wecom/moments"
+	"github.com/wecomkit/wecom/strategy"
 	"github.com/wecomkit/wecom/wecomtest"
 )
 
@@ -53,8 +54,10 @@ func ExampleService_WaitMomentTask() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	img, err := svc.UploadAttachment(ctx, moments.MediaTypeImage, moments.AttachmentTypeMoment,
-		"poster.png", strings.NewReader("\x89PNG..."), 0)
+	img, err := svc.UploadAttachment(ctx, &moments.UploadAttachmentRequest{
+		MediaType: moments.MediaTypeImage, AttachmentType: moments.AttachmentTypeMoment,
+		FileName: "poster.png", Reader: strings.NewReader("\x89PNG..."),
+	})
 	must(err)
 
 	jobID, err := svc.AddMomentTask(ctx, &moments.AddMomentTaskRequest{
@@ -67,13 +70,13 @@ func ExampleService_WaitMomentTask() {
 	})
 	must(err)
 
-	res, err := svc.WaitMomentTask(ctx, jobID, moments.WithPollInterval(50*time.Millisecond, 200*time.Millisecond))
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: 50 * time.Millisecond, MaxPollInterval: 200 * time.Millisecond}})
 	must(err)
 	fmt.Println("status:", res.Status)
 	fmt.Println("moment created:", strings.HasPrefix(res.Result.MomentID, "mom"))
 	fmt.Println("invalid senders:", res.Result.InvalidSenderList.UserList)
 
-	for task, err := range svc.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
+	for task, err := range svc.AllMomentTasks(ctx, &moments.ListMomentTasksRequest{MomentID: res.Result.MomentID}) {
 		must(err)
 		fmt.Println(task.UserID, task.PublishStatus)
 	}
@@ -98,7 +101,7 @@ func ExampleMomentTaskResult_Err() {
 		VisibleRange: &moments.VisibleRange{SenderList: &moments.SenderList{UserList: []string{"nobody"}}},
 	})
 	must(err)
-	res, err := svc.WaitMomentTask(ctx, jobID)
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	fmt.Println(int(wecom.ErrorCode(err)), wecom.ErrorCode(err), res.Result.InvalidSenderList.UserList)
 	// Output:
 	// 40058 invalid parameter [nobody]
@@ -116,19 +119,18 @@ func ExampleService_AllMomentSendResults() {
 		VisibleRange: &moments.VisibleRange{ExternalContactList: &moments.ExternalContactList{TagList: []string{vip}}},
 	})
 	must(err)
-	res, err := svc.WaitMomentTask(ctx, jobID)
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	must(err)
 	id := res.Result.MomentID
 	must(srv.PublishMoment(id, "zhangsan")) // zhangsan publishes it from the WeCom app
 
 	for _, sender := range []string{"zhangsan", "lisi"} {
-		req := moments.MomentAudienceRequest{MomentID: id, UserID: sender}
 		inRange, seen := 0, 0
-		for _, err := range svc.AllMomentCustomers(ctx, &req) {
+		for _, err := range svc.AllMomentCustomers(ctx, &moments.ListMomentCustomersRequest{MomentID: id, UserID: sender}) {
 			must(err)
 			inRange++
 		}
-		for _, err := range svc.AllMomentSendResults(ctx, &req) {
+		for _, err := range svc.AllMomentSendResults(ctx, &moments.ListMomentSendResultsRequest{MomentID: id, UserID: sender}) {
 			must(err)
 			seen++
 		}
@@ -156,7 +158,7 @@ func ExampleService_AllMoments() {
 	for m, err := range svc.AllMoments(ctx, &moments.ListMomentsRequest{StartTime: now - 86400, EndTime: now + 60}) {
 		must(err)
 		fmt.Println(m.Creator, m.CreateType, m.VisibleType, m.Text.Content, m.Location.Name)
-		c, err := svc.GetMomentComments(ctx, m.MomentID, m.Creator)
+		c, err := svc.GetMomentComments(ctx, &moments.GetMomentCommentsRequest{MomentID: m.MomentID, UserID: m.Creator})
 		must(err)
 		fmt.Printf("%d comment(s), %d like(s); liked by %s\n", len(c.CommentList), len(c.LikeList), c.LikeList[0].UserID)
 	}
@@ -175,18 +177,18 @@ func ExampleService_CreateMomentStrategy() {
 		StrategyName: "华南区朋友圈",
 		AdminList:    []string{"zhangsan"},
 		Privilege:    moments.MomentPrivilege{SendMoment: true, ViewMomentList: true},
-		Range:        []moments.StrategyRange{moments.MemberRange("lisi")},
+		Range:        []strategy.Range{strategy.Member("lisi")},
 	})
 	must(err)
 	must(svc.EditMomentStrategy(ctx, &moments.EditMomentStrategyRequest{
 		StrategyID: id,
-		RangeAdd:   []moments.StrategyRange{moments.DepartmentRange(2)},
+		RangeAdd:   []strategy.Range{strategy.Department(2)},
 	}))
 
 	st, err := svc.GetMomentStrategy(ctx, id)
 	must(err)
 	fmt.Println(st.StrategyName, st.AdminList, st.Privilege.SendMoment, st.Privilege.ManageMomentCoverAndSign)
-	for r, err := range svc.AllMomentStrategyRange(ctx, &moments.StrategyRangeRequest{StrategyID: id}) {
+	for r, err := range svc.AllMomentStrategyRange(ctx, &moments.ListMomentStrategyRangeRequest{StrategyID: id}) {
 		must(err)
 		fmt.Println(r.Type, r.UserID, r.PartyID)
 	}
@@ -206,13 +208,13 @@ func ExampleService_CancelMomentTask() {
 
 	jobID, err := svc.AddMomentTask(ctx, &moments.AddMomentTaskRequest{Text: &message.Text{Content: "限时秒杀"}})
 	must(err)
-	res, err := svc.WaitMomentTask(ctx, jobID)
+	res, err := svc.WaitMomentTask(ctx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	must(err)
 	must(srv.PublishMoment(res.Result.MomentID, "zhangsan"))
 
 	must(svc.CancelMomentTask(ctx, res.Result.MomentID))
 	fmt.Println("lisi can still publish:", srv.PublishMoment(res.Result.MomentID, "lisi") == nil)
-	for task, err := range svc.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: res.Result.MomentID}) {
+	for task, err := range svc.AllMomentTasks(ctx, &moments.ListMomentTasksRequest{MomentID: res.Result.MomentID}) {
 		must(err)
 		fmt.Println(task.UserID, task.PublishStatus)
 	}

@@ -60,7 +60,7 @@ func seed(t *testing.T, s *wecomtest.Server) fixture {
 	return f
 }
 
-// captured is one request a fake server received (access_token removed).
+// captured is one request a stub server received (access_token removed).
 type captured struct {
 	Method string
 	Path   string
@@ -68,47 +68,63 @@ type captured struct {
 	Body   string
 }
 
-// fake is an httptest WeCom that answers path with the given bodies in
-// turn (the last one repeats) and records what it received.
-type fake struct {
+// stub is the package's one stand-in for WeCom besides wecomtest: an
+// httptest server that answers gettoken itself and hands every other call
+// to a handler, with the requests recorded for the tests that use newFake.
+type stub struct {
 	mu   sync.Mutex
 	reqs []captured
 }
 
-func (f *fake) requests() []captured {
+func (f *stub) requests() []captured {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]captured(nil), f.reqs...)
 }
 
-func newFake(t *testing.T, path string, bodies ...string) (*fake, *Service) {
-	t.Helper()
-	f := &fake{}
-	n := 0
+func (f *stub) record(r *http.Request, body []byte) int {
+	q := r.URL.Query()
+	q.Del("access_token")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reqs = append(f.reqs, captured{r.Method, r.URL.Path, q, string(body)})
+	return len(f.reqs) - 1
+}
+
+// newStub starts a stub server whose calls other than gettoken go to
+// handle, and a Service talking to it with no retries.
+func newStub(tb testing.TB, handle http.HandlerFunc) (*stub, *Service) {
+	tb.Helper()
+	f := &stub{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/cgi-bin/gettoken" {
 			_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"ok","access_token":"TOKEN","expires_in":7200}`)
 			return
 		}
+		handle(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	c, err := wecom.New("wwcorp", "secret", wecom.WithBaseURL(srv.URL), wecom.WithHTTPClient(srv.Client()), wecom.WithRetryPolicy(wecom.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(tb, err)
+	return f, New(c)
+}
+
+// newFake is a stub that answers path with the given bodies in turn (the
+// last one repeats), 404 elsewhere, and records every request.
+func newFake(t *testing.T, path string, bodies ...string) (*stub, *Service) {
+	t.Helper()
+	var f *stub
+	f, svc := newStub(t, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		q := r.URL.Query()
-		q.Del("access_token")
-		f.mu.Lock()
-		f.reqs = append(f.reqs, captured{r.Method, r.URL.Path, q, string(b)})
-		i := min(n, len(bodies)-1)
-		n++
-		f.mu.Unlock()
+		i := min(f.record(r, b), len(bodies)-1)
 		if r.URL.Path != path {
 			http.NotFound(w, r)
 			return
 		}
 		_, _ = io.WriteString(w, bodies[i])
-	}))
-	t.Cleanup(srv.Close)
-	c, err := wecom.New("wwcorp", "secret", wecom.WithBaseURL(srv.URL), wecom.WithRetryPolicy(wecom.RetryPolicy{MaxAttempts: 1}))
-	require.NoError(t, err)
-	return f, New(c)
+	})
+	return f, svc
 }
 
 func testdata(t *testing.T, name string) string {

@@ -3,8 +3,6 @@ package moments
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 	"strconv"
@@ -19,63 +17,19 @@ import (
 // Page sizes and limits of the moment read endpoints.
 const (
 	// MaxMomentListLimit is the largest page of get_moment_list (also its
-	// default).
+	// default, and the page AllMoments uses when Limit is 0).
 	MaxMomentListLimit = 20
 	// MaxMomentListSpan is the longest time range of one get_moment_list
 	// query. WeCom says "one month"; the SDK allows 31 days.
 	MaxMomentListSpan = 31 * 24 * time.Hour
 	// MaxMomentTaskLimit is the largest page of get_moment_task and
-	// get_moment_customer_list.
+	// get_moment_customer_list, and the page their iterators use when
+	// Limit is 0.
 	MaxMomentTaskLimit = 1000
-	// MaxMomentSendResultLimit is the largest page of get_moment_send_result.
+	// MaxMomentSendResultLimit is the largest page of get_moment_send_result,
+	// and the page AllMomentSendResults uses when Limit is 0.
 	MaxMomentSendResultLimit = 5000
 )
-
-// FilterType selects moments by who created them in ListMoments.
-type FilterType int
-
-// Filter types.
-const (
-	FilterTypeCorp     FilterType = 0 // published by the corp (add_moment_task or the admin console)
-	FilterTypePersonal FilterType = 1 // created by members themselves
-	FilterTypeAll      FilterType = 2 // both; WeCom's default
-)
-
-// String returns "corp", "personal", "all", or "FilterType(n)".
-func (f FilterType) String() string {
-	switch f {
-	case FilterTypeCorp:
-		return "corp"
-	case FilterTypePersonal:
-		return "personal"
-	case FilterTypeAll:
-		return "all"
-	}
-	return "FilterType(" + strconv.Itoa(int(f)) + ")"
-}
-
-// Ptr returns a pointer to f, for ListMomentsRequest.FilterType.
-func (f FilterType) Ptr() *FilterType { return &f }
-
-// CreateType says who created a moment.
-type CreateType int
-
-// Create types.
-const (
-	CreateTypeCorp     CreateType = 0
-	CreateTypePersonal CreateType = 1
-)
-
-// String returns "corp", "personal", or "CreateType(n)".
-func (c CreateType) String() string {
-	switch c {
-	case CreateTypeCorp:
-		return "corp"
-	case CreateTypePersonal:
-		return "personal"
-	}
-	return "CreateType(" + strconv.Itoa(int(c)) + ")"
-}
 
 // VisibleType says who can see a moment.
 type VisibleType int
@@ -98,36 +52,37 @@ func (v VisibleType) String() string {
 }
 
 // ListMomentsRequest selects moments by creation time (both ends
-// required, at most MaxMomentListSpan apart), creator and type.
+// required, at most MaxMomentListSpan apart), creator and type, for
+// ListMoments and AllMoments.
 type ListMomentsRequest struct {
 	StartTime int64 `json:"start_time"`
 	EndTime   int64 `json:"end_time"`
 	// Creator keeps the moments of one member.
 	Creator string `json:"creator,omitempty"`
 	// FilterType selects corp or personal moments; nil means all (WeCom's
-	// default). Use FilterTypeCorp.Ptr().
-	FilterType *FilterType `json:"filter_type,omitempty"`
-	// Cursor is the page to fetch ("" for the first); the All* iterators
-	// ignore it.
+	// default). Use message.FilterCorp.Ptr().
+	FilterType *message.FilterType `json:"filter_type,omitempty"`
+	// Cursor is the page to fetch ("" for the first); AllMoments ignores
+	// it.
 	Cursor string `json:"cursor,omitempty"`
-	// Limit is the page size, 1..20; 0 means WeCom's default (20).
+	// Limit is the page size, 1..20; 0 means 20 (WeCom's default and the
+	// maximum).
 	Limit int `json:"limit,omitempty"`
 }
 
 func (r *ListMomentsRequest) validate() error {
+	const op = "moments: list moments"
 	switch {
 	case r.StartTime <= 0 || r.EndTime <= 0:
-		return errors.New("moments: list moments: start time and end time are required")
+		return wecom.InvalidArgument("%s: start time and end time are required", op)
 	case r.EndTime < r.StartTime:
-		return errors.New("moments: list moments: end time is before start time")
+		return wecom.InvalidArgument("%s: end time is before start time", op)
 	case time.Duration(r.EndTime-r.StartTime)*time.Second > MaxMomentListSpan:
-		return fmt.Errorf("moments: list moments: time range %s is longer than %s", time.Duration(r.EndTime-r.StartTime)*time.Second, MaxMomentListSpan)
-	case r.Limit < 0 || r.Limit > MaxMomentListLimit:
-		return fmt.Errorf("moments: list moments: limit %d is not in 0..%d", r.Limit, MaxMomentListLimit)
-	case r.FilterType != nil && (*r.FilterType < FilterTypeCorp || *r.FilterType > FilterTypeAll):
-		return fmt.Errorf("moments: list moments: unknown filter type %d", int(*r.FilterType))
+		return wecom.InvalidArgument("%s: time range %s is longer than %s", op, time.Duration(r.EndTime-r.StartTime)*time.Second, MaxMomentListSpan)
+	case r.FilterType != nil && (*r.FilterType < message.FilterCorp || *r.FilterType > message.FilterAll):
+		return wecom.InvalidArgument("%s: unknown filter type %d", op, int(*r.FilterType))
 	}
-	return nil
+	return checkLimit("list moments", r.Limit, MaxMomentListLimit)
 }
 
 // Moment is a customer moment. Only the content it carries is set: Text,
@@ -138,19 +93,19 @@ type Moment struct {
 	Creator string `json:"creator"`
 	// CreateTime is Unix seconds (WeCom's samples send it as a string;
 	// both forms are accepted).
-	CreateTime  int64         `json:"create_time"`
-	CreateType  CreateType    `json:"create_type"`
-	VisibleType VisibleType   `json:"visible_type"`
-	Text        *message.Text `json:"text,omitempty"`
-	Image       []MomentImage `json:"image,omitempty"`
-	Video       *MomentVideo  `json:"video,omitempty"`
-	Link        *MomentLink   `json:"link,omitempty"`
-	Location    *Location     `json:"location,omitempty"`
+	CreateTime  int64              `json:"create_time"`
+	CreateType  message.CreateType `json:"create_type"`
+	VisibleType VisibleType        `json:"visible_type"`
+	Text        *message.Text      `json:"text,omitempty"`
+	Image       []MomentImage      `json:"image,omitempty"`
+	Video       *MomentVideo       `json:"video,omitempty"`
+	Link        *MomentLink        `json:"link,omitempty"`
+	Location    *Location          `json:"location,omitempty"`
 	raw         json.RawMessage
 }
 
-// Time returns CreateTime as a time.Time.
-func (m *Moment) Time() time.Time { return time.Unix(m.CreateTime, 0) }
+// CreateAt returns CreateTime as a time.Time (the zero time when unset).
+func (m *Moment) CreateAt() time.Time { return wecom.UnixTime(m.CreateTime) }
 
 // Raw returns the moment's JSON as WeCom sent it, for fields the SDK does
 // not model yet.
@@ -212,39 +167,43 @@ func (l *Location) UnmarshalJSON(b []byte) error {
 }
 
 // ListMoments returns one page of the moments created in a time range and
-// the cursor of the next page ("" after the last). Moments sent by the
-// corp and those members created themselves are both listed unless
-// FilterType says otherwise.
+// the cursor of the next page ("" after the last) (WeCom: 获取企业全部的发表
+// 列表). Moments sent by the corp and those members created themselves are
+// both listed unless FilterType says otherwise.
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_list
-func (s *Service) ListMoments(ctx context.Context, in *ListMomentsRequest, opts ...wecom.CallOption) ([]Moment, string, error) {
-	req := wire.Deref(in)
-	if err := req.validate(); err != nil {
+func (s *Service) ListMoments(ctx context.Context, req *ListMomentsRequest, opts ...wecom.CallOption) ([]Moment, string, error) {
+	r := wire.Deref(req)
+	if err := r.validate(); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		NextCursor string   `json:"next_cursor"`
 		MomentList []Moment `json:"moment_list"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/get_moment_list",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.MomentList, resp.NextCursor, nil
 }
 
-// AllMoments iterates over every moment ListMoments selects, fetching
-// pages of req.Limit as the loop goes; req.Cursor is ignored.
-func (s *Service) AllMoments(ctx context.Context, in *ListMomentsRequest, opts ...wecom.CallOption) iter.Seq2[Moment, error] {
-	req := wire.Deref(in)
+// AllMoments iterates over every moment ListMoments selects, with pages of
+// req.Limit (0: MaxMomentListLimit); req.Cursor is ignored and req is not
+// changed.
+//
+// WeCom: POST /cgi-bin/externalcontact/get_moment_list
+func (s *Service) AllMoments(ctx context.Context, req *ListMomentsRequest, opts ...wecom.CallOption) iter.Seq2[Moment, error] {
+	base := wire.Deref(req)
+	base.Limit = orMax(base.Limit, MaxMomentListLimit)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]Moment, string, error) {
-		req.Cursor = cursor
-		return s.ListMoments(ctx, &req, opts...)
+		r := base
+		r.Cursor = cursor
+		return s.ListMoments(ctx, &r, opts...)
 	})
 }
 
@@ -275,81 +234,118 @@ type MomentTask struct {
 	PublishStatus PublishStatus `json:"publish_status"`
 }
 
-// MomentTasksRequest pages through the members of a moment's task.
-type MomentTasksRequest struct {
+// ListMomentTasksRequest pages through the members of a moment's task,
+// for ListMomentTasks and AllMomentTasks.
+type ListMomentTasksRequest struct {
+	// MomentID is the moment, required.
 	MomentID string `json:"moment_id"`
-	Cursor   string `json:"cursor,omitempty"`
-	// Limit is the page size, 1..1000; 0 means WeCom's default (500).
+	// Cursor is the page to fetch ("" for the first); AllMomentTasks
+	// ignores it.
+	Cursor string `json:"cursor,omitempty"`
+	// Limit is the page size, 1..1000; 0 means WeCom's default (500) for
+	// ListMomentTasks and MaxMomentTaskLimit for AllMomentTasks.
 	Limit int `json:"limit,omitempty"`
 }
 
 // ListMomentTasks returns one page of the members asked to publish a
-// moment, with whether each has, and the next cursor.
+// moment, with whether each has, and the next cursor (WeCom: 获取客户朋友圈
+// 企业发表的列表).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_task
-func (s *Service) ListMomentTasks(ctx context.Context, in *MomentTasksRequest, opts ...wecom.CallOption) ([]MomentTask, string, error) {
-	req := wire.Deref(in)
-	if req.MomentID == "" {
-		return nil, "", errors.New("moments: list moment tasks: empty moment id")
+func (s *Service) ListMomentTasks(ctx context.Context, req *ListMomentTasksRequest, opts ...wecom.CallOption) ([]MomentTask, string, error) {
+	r := wire.Deref(req)
+	if r.MomentID == "" {
+		return nil, "", wecom.InvalidArgument("moments: list moment tasks: moment id is empty")
 	}
-	if err := checkLimit("list moment tasks", req.Limit, MaxMomentTaskLimit); err != nil {
+	if err := checkLimit("list moment tasks", r.Limit, MaxMomentTaskLimit); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		NextCursor string       `json:"next_cursor"`
 		TaskList   []MomentTask `json:"task_list"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/get_moment_task",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
 	return resp.TaskList, resp.NextCursor, nil
 }
 
-// AllMomentTasks iterates over every member of a moment's task, a page of
-// req.Limit at a time; req.Cursor is ignored.
-func (s *Service) AllMomentTasks(ctx context.Context, in *MomentTasksRequest, opts ...wecom.CallOption) iter.Seq2[MomentTask, error] {
-	req := wire.Deref(in)
+// AllMomentTasks iterates over every member of a moment's task, with pages
+// of req.Limit (0: MaxMomentTaskLimit); req.Cursor is ignored and req is
+// not changed.
+//
+// WeCom: POST /cgi-bin/externalcontact/get_moment_task
+func (s *Service) AllMomentTasks(ctx context.Context, req *ListMomentTasksRequest, opts ...wecom.CallOption) iter.Seq2[MomentTask, error] {
+	base := wire.Deref(req)
+	base.Limit = orMax(base.Limit, MaxMomentTaskLimit)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentTask, string, error) {
-		req.Cursor = cursor
-		return s.ListMomentTasks(ctx, &req, opts...)
+		r := base
+		r.Cursor = cursor
+		return s.ListMomentTasks(ctx, &r, opts...)
 	})
 }
 
-// MomentAudienceRequest names a moment and one of its senders, for the
-// customer list and the send result.
-type MomentAudienceRequest struct {
+// ListMomentCustomersRequest names a moment and one of its senders, for
+// ListMomentCustomers and AllMomentCustomers.
+type ListMomentCustomersRequest struct {
+	// MomentID is the moment, required.
 	MomentID string `json:"moment_id"`
-	// UserID is the sender: a member of the task of a corp moment, or
-	// the creator of a personal one.
+	// UserID is the sender, required: a member of the task of a corp
+	// moment, or the creator of a personal one.
 	UserID string `json:"userid"`
+	// Cursor is the page to fetch ("" for the first); AllMomentCustomers
+	// ignores it.
 	Cursor string `json:"cursor,omitempty"`
-	// Limit is the page size: up to 1000 for ListMomentCustomers (default
-	// 500), up to 5000 for ListMomentSendResults (default 3000); 0 means
-	// the default.
+	// Limit is the page size, 1..1000; 0 means WeCom's default (500) for
+	// ListMomentCustomers and MaxMomentTaskLimit for AllMomentCustomers.
 	Limit int `json:"limit,omitempty"`
 }
 
-func (r *MomentAudienceRequest) validate(op string, max int) error {
+// ListMomentSendResultsRequest names a moment and one of its senders, for
+// ListMomentSendResults and AllMomentSendResults.
+type ListMomentSendResultsRequest struct {
+	// MomentID is the moment, required.
+	MomentID string `json:"moment_id"`
+	// UserID is the sender, required.
+	UserID string `json:"userid"`
+	// Cursor is the page to fetch ("" for the first); AllMomentSendResults
+	// ignores it.
+	Cursor string `json:"cursor,omitempty"`
+	// Limit is the page size, 1..5000; 0 means WeCom's default (3000) for
+	// ListMomentSendResults and MaxMomentSendResultLimit for
+	// AllMomentSendResults.
+	Limit int `json:"limit,omitempty"`
+}
+
+func checkAudience(op, momentID, userID string, limit, max int) error {
 	switch {
-	case r.MomentID == "":
-		return fmt.Errorf("moments: %s: empty moment id", op)
-	case r.UserID == "":
-		return fmt.Errorf("moments: %s: empty userid", op)
+	case momentID == "":
+		return wecom.InvalidArgument("moments: %s: moment id is empty", op)
+	case userID == "":
+		return wecom.InvalidArgument("moments: %s: userid is empty", op)
 	}
-	return checkLimit(op, r.Limit, max)
+	return checkLimit(op, limit, max)
 }
 
 func checkLimit(op string, limit, max int) error {
 	if limit < 0 || limit > max {
-		return fmt.Errorf("moments: %s: limit %d is not in 0..%d", op, limit, max)
+		return wecom.InvalidArgument("moments: %s: limit %d is not in 0..%d", op, limit, max)
 	}
 	return nil
+}
+
+// orMax is an iterator's page size: the request's, or the endpoint's
+// maximum when it leaves Limit 0.
+func orMax(limit, max int) int {
+	if limit == 0 {
+		return max
+	}
+	return limit
 }
 
 // MomentCustomer is a customer in a sender's visible range of a moment.
@@ -360,24 +356,23 @@ type MomentCustomer struct {
 
 // ListMomentCustomers returns one page of the customers a sender chose to
 // show a moment to (the visible range when it was published) and the
-// next cursor.
+// next cursor (WeCom: 获取客户朋友圈发表时选择的可见范围).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_customer_list
-func (s *Service) ListMomentCustomers(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) ([]MomentCustomer, string, error) {
-	req := wire.Deref(in)
-	if err := req.validate("list moment customers", MaxMomentTaskLimit); err != nil {
+func (s *Service) ListMomentCustomers(ctx context.Context, req *ListMomentCustomersRequest, opts ...wecom.CallOption) ([]MomentCustomer, string, error) {
+	r := wire.Deref(req)
+	if err := checkAudience("list moment customers", r.MomentID, r.UserID, r.Limit, MaxMomentTaskLimit); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		NextCursor   string           `json:"next_cursor"`
 		CustomerList []MomentCustomer `json:"customer_list"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/get_moment_customer_list",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -385,12 +380,17 @@ func (s *Service) ListMomentCustomers(ctx context.Context, in *MomentAudienceReq
 }
 
 // AllMomentCustomers iterates over every customer in a sender's visible
-// range of a moment, a page of req.Limit at a time; req.Cursor is ignored.
-func (s *Service) AllMomentCustomers(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentCustomer, error] {
-	req := wire.Deref(in)
+// range of a moment, with pages of req.Limit (0: MaxMomentTaskLimit);
+// req.Cursor is ignored and req is not changed.
+//
+// WeCom: POST /cgi-bin/externalcontact/get_moment_customer_list
+func (s *Service) AllMomentCustomers(ctx context.Context, req *ListMomentCustomersRequest, opts ...wecom.CallOption) iter.Seq2[MomentCustomer, error] {
+	base := wire.Deref(req)
+	base.Limit = orMax(base.Limit, MaxMomentTaskLimit)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentCustomer, string, error) {
-		req.Cursor = cursor
-		return s.ListMomentCustomers(ctx, &req, opts...)
+		r := base
+		r.Cursor = cursor
+		return s.ListMomentCustomers(ctx, &r, opts...)
 	})
 }
 
@@ -400,24 +400,24 @@ type MomentRecipient struct {
 }
 
 // ListMomentSendResults returns one page of the customers who can see a
-// sender's moment now that it is published, and the next cursor.
+// sender's moment now that it is published, and the next cursor (WeCom:
+// 获取客户朋友圈发表后的可见客户列表).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_send_result
-func (s *Service) ListMomentSendResults(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) ([]MomentRecipient, string, error) {
-	req := wire.Deref(in)
-	if err := req.validate("list moment send results", MaxMomentSendResultLimit); err != nil {
+func (s *Service) ListMomentSendResults(ctx context.Context, req *ListMomentSendResultsRequest, opts ...wecom.CallOption) ([]MomentRecipient, string, error) {
+	r := wire.Deref(req)
+	if err := checkAudience("list moment send results", r.MomentID, r.UserID, r.Limit, MaxMomentSendResultLimit); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		NextCursor   string            `json:"next_cursor"`
 		CustomerList []MomentRecipient `json:"customer_list"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/get_moment_send_result",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -425,13 +425,17 @@ func (s *Service) ListMomentSendResults(ctx context.Context, in *MomentAudienceR
 }
 
 // AllMomentSendResults iterates over every customer who can see a
-// sender's published moment, a page of req.Limit at a time; req.Cursor is
-// ignored.
-func (s *Service) AllMomentSendResults(ctx context.Context, in *MomentAudienceRequest, opts ...wecom.CallOption) iter.Seq2[MomentRecipient, error] {
-	req := wire.Deref(in)
+// sender's published moment, with pages of req.Limit (0:
+// MaxMomentSendResultLimit); req.Cursor is ignored and req is not changed.
+//
+// WeCom: POST /cgi-bin/externalcontact/get_moment_send_result
+func (s *Service) AllMomentSendResults(ctx context.Context, req *ListMomentSendResultsRequest, opts ...wecom.CallOption) iter.Seq2[MomentRecipient, error] {
+	base := wire.Deref(req)
+	base.Limit = orMax(base.Limit, MaxMomentSendResultLimit)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]MomentRecipient, string, error) {
-		req.Cursor = cursor
-		return s.ListMomentSendResults(ctx, &req, opts...)
+		r := base
+		r.Cursor = cursor
+		return s.ListMomentSendResults(ctx, &r, opts...)
 	})
 }
 
@@ -443,8 +447,8 @@ type MomentInteraction struct {
 	CreateTime     int64  `json:"create_time"`
 }
 
-// Time returns CreateTime as a time.Time.
-func (i MomentInteraction) Time() time.Time { return time.Unix(i.CreateTime, 0) }
+// CreateAt returns CreateTime as a time.Time (the zero time when unset).
+func (i MomentInteraction) CreateAt() time.Time { return wecom.UnixTime(i.CreateTime) }
 
 // UnmarshalJSON accepts create_time as a number or a numeric string.
 func (i *MomentInteraction) UnmarshalJSON(b []byte) error {
@@ -466,29 +470,30 @@ type MomentComments struct {
 	LikeList    []MomentInteraction `json:"like_list"`
 }
 
+// GetMomentCommentsRequest names a moment and one of its senders.
+type GetMomentCommentsRequest struct {
+	// MomentID is the moment, required.
+	MomentID string `json:"moment_id"`
+	// UserID is the sender, required.
+	UserID string `json:"userid"`
+}
+
 // GetMomentComments returns the comments and likes on a sender's copy of
-// a moment.
+// a moment (WeCom: 获取客户朋友圈的互动数据).
 //
 // WeCom: POST /cgi-bin/externalcontact/get_moment_comments
-func (s *Service) GetMomentComments(ctx context.Context, momentID, userID string, opts ...wecom.CallOption) (*MomentComments, error) {
+func (s *Service) GetMomentComments(ctx context.Context, req *GetMomentCommentsRequest, opts ...wecom.CallOption) (*MomentComments, error) {
+	r := wire.Deref(req)
 	switch {
-	case momentID == "":
-		return nil, errors.New("moments: get moment comments: empty moment id")
-	case userID == "":
-		return nil, errors.New("moments: get moment comments: empty userid")
+	case r.MomentID == "":
+		return nil, wecom.InvalidArgument("moments: get moment comments: moment id is empty")
+	case r.UserID == "":
+		return nil, wecom.InvalidArgument("moments: get moment comments: userid is empty")
 	}
-	var resp MomentComments
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/get_moment_comments",
-		Body: struct {
-			MomentID string `json:"moment_id"`
-			UserID   string `json:"userid"`
-		}{momentID, userID},
+	return wecom.Call[MomentComments](ctx, s.c, &wecom.Request{
+		Method:     http.MethodPost,
+		Path:       "/cgi-bin/externalcontact/get_moment_comments",
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &resp, nil
+	}, opts...)
 }

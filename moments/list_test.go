@@ -27,7 +27,7 @@ func TestListMomentsDecodes(t *testing.T) {
 	f, svc := newFake(t, pathList, testdata(t, "get_moment_list.json"))
 	list, next, err := svc.ListMoments(ctx(t), &ListMomentsRequest{
 		StartTime: 1605000000, EndTime: 1605172726, Creator: "zhangsan",
-		FilterType: FilterTypeCorp.Ptr(), Cursor: "CURSOR", Limit: 10,
+		FilterType: message.FilterCorp.Ptr(), Cursor: "CURSOR", Limit: 10,
 	})
 	require.NoError(t, err)
 	reqs := f.requests()
@@ -42,8 +42,8 @@ func TestListMomentsDecodes(t *testing.T) {
 	assert.Equal(t, "momAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", a.MomentID)
 	assert.Equal(t, "zhangsan", a.Creator)
 	assert.Equal(t, int64(1605000000), a.CreateTime, "create_time as a string")
-	assert.Equal(t, time.Unix(1605000000, 0), a.Time())
-	assert.Equal(t, CreateTypePersonal, a.CreateType)
+	assert.Equal(t, time.Unix(1605000000, 0), a.CreateAt())
+	assert.Equal(t, message.CreatePersonal, a.CreateType)
 	assert.Equal(t, VisibleTypePublic, a.VisibleType)
 	assert.Equal(t, &message.Text{Content: "test"}, a.Text)
 	assert.Equal(t, []MomentImage{{"WWCISP_image1"}, {"WWCISP_image2"}}, a.Image)
@@ -54,7 +54,7 @@ func TestListMomentsDecodes(t *testing.T) {
 	assert.Equal(t, "momBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", b.MomentID)
 	assert.Equal(t, "", b.Creator)
 	assert.Equal(t, int64(1605000100), b.CreateTime, "create_time as a number")
-	assert.Equal(t, CreateTypeCorp, b.CreateType)
+	assert.Equal(t, message.CreateCorp, b.CreateType)
 	assert.Equal(t, VisibleTypePartial, b.VisibleType)
 	assert.Nil(t, b.Text)
 	assert.Equal(t, &MomentVideo{MediaID: "WWCISP_video", ThumbMediaID: "WWCISP_thumb"}, b.Video)
@@ -105,7 +105,7 @@ func TestListMomentsValidation(t *testing.T) {
 		{"too long", ListMomentsRequest{StartTime: 10, EndTime: 10 + month + 1}, "longer than 744h0m0s"},
 		{"limit", ListMomentsRequest{StartTime: 10, EndTime: 11, Limit: 21}, "limit 21 is not in 0..20"},
 		{"negative limit", ListMomentsRequest{StartTime: 10, EndTime: 11, Limit: -1}, "limit -1"},
-		{"filter", ListMomentsRequest{StartTime: 10, EndTime: 11, FilterType: FilterType(3).Ptr()}, "unknown filter type 3"},
+		{"filter", ListMomentsRequest{StartTime: 10, EndTime: 11, FilterType: message.FilterType(3).Ptr()}, "unknown filter type 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := svc.ListMoments(ctx(t), &tc.req)
@@ -127,7 +127,7 @@ func publishCorpMoment(t *testing.T, s *wecomtest.Server, svc *Service, req *Add
 	s.SetMomentTaskDuration(0)
 	jobID, err := svc.AddMomentTask(ctx(t), req)
 	require.NoError(t, err)
-	r, err := svc.WaitMomentTask(ctx(t), jobID)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 	return r.Result.MomentID
 }
@@ -159,9 +159,9 @@ func TestListMomentsStateful(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{own1.MomentID, corp, own2.MomentID}, ids(ListMomentsRequest{}))
-	assert.Equal(t, []string{corp}, ids(ListMomentsRequest{FilterType: FilterTypeCorp.Ptr()}))
-	assert.Equal(t, []string{own1.MomentID, own2.MomentID}, ids(ListMomentsRequest{FilterType: FilterTypePersonal.Ptr()}))
-	assert.Equal(t, []string{own1.MomentID, corp, own2.MomentID}, ids(ListMomentsRequest{FilterType: FilterTypeAll.Ptr()}))
+	assert.Equal(t, []string{corp}, ids(ListMomentsRequest{FilterType: message.FilterCorp.Ptr()}))
+	assert.Equal(t, []string{own1.MomentID, own2.MomentID}, ids(ListMomentsRequest{FilterType: message.FilterPersonal.Ptr()}))
+	assert.Equal(t, []string{own1.MomentID, corp, own2.MomentID}, ids(ListMomentsRequest{FilterType: message.FilterAll.Ptr()}))
 	assert.Equal(t, []string{own2.MomentID}, ids(ListMomentsRequest{Creator: "lisi"}))
 	assert.NotContains(t, ids(ListMomentsRequest{}), old.MomentID, "outside the time range")
 
@@ -173,7 +173,7 @@ func TestListMomentsStateful(t *testing.T) {
 	assert.Equal(t, start, list[0].CreateTime)
 	assert.Equal(t, &message.Text{Content: "早安"}, list[0].Text)
 	assert.Equal(t, &Location{Latitude: "23.10647", Longitude: "113.32446", Name: "广州塔"}, list[0].Location)
-	assert.Equal(t, CreateTypeCorp, list[1].CreateType)
+	assert.Equal(t, message.CreateCorp, list[1].CreateType)
 	assert.Equal(t, VisibleTypePublic, list[1].VisibleType)
 	assert.Equal(t, "", list[1].Creator)
 	assert.Equal(t, &MomentLink{Title: "官网", URL: "https://example.com"}, list[2].Link)
@@ -213,16 +213,16 @@ func TestListMomentsAttachmentsFromTask(t *testing.T) {
 
 func TestListMomentTasksDecodes(t *testing.T) {
 	f, svc := newFake(t, pathTask, testdata(t, "get_moment_task.json"))
-	tasks, next, err := svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: "momxxx", Cursor: "C", Limit: 10})
+	tasks, next, err := svc.ListMomentTasks(ctx(t), &ListMomentTasksRequest{MomentID: "momxxx", Cursor: "C", Limit: 10})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","cursor":"C","limit":10}`, f.requests()[0].Body)
 	assert.Equal(t, http.MethodPost, f.requests()[0].Method)
 	assert.Equal(t, "CURSOR", next)
 	assert.Equal(t, []MomentTask{{"zhangsan", PublishStatusPublished}, {"lisi", PublishStatusPending}}, tasks)
 
-	_, _, err = svc.ListMomentTasks(ctx(t), &MomentTasksRequest{})
-	assert.ErrorContains(t, err, "empty moment id")
-	_, _, err = svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: "m", Limit: 1001})
+	_, _, err = svc.ListMomentTasks(ctx(t), &ListMomentTasksRequest{})
+	assert.ErrorContains(t, err, "moment id is empty")
+	_, _, err = svc.ListMomentTasks(ctx(t), &ListMomentTasksRequest{MomentID: "m", Limit: 1001})
 	assert.ErrorContains(t, err, "limit 1001 is not in 0..1000")
 	assert.Len(t, f.requests(), 1)
 }
@@ -233,25 +233,25 @@ func TestMomentTasksStateful(t *testing.T) {
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "wangwu", DepartmentIDs: []int{3}, CustomerContact: true}))
 	id := publishCorpMoment(t, s, svc, &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
 
-	tasks := collect(t, svc.AllMomentTasks(ctx(t), &MomentTasksRequest{MomentID: id}))
+	tasks := collect(t, svc.AllMomentTasks(ctx(t), &ListMomentTasksRequest{MomentID: id}))
 	assert.Equal(t, []MomentTask{{"zhangsan", PublishStatusPending}, {"lisi", PublishStatusPending}, {"wangwu", PublishStatusPending}}, tasks)
 
 	require.NoError(t, s.PublishMoment(id, "lisi"))
-	tasks, next, err := svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: id})
+	tasks, next, err := svc.ListMomentTasks(ctx(t), &ListMomentTasksRequest{MomentID: id})
 	require.NoError(t, err)
 	assert.Empty(t, next)
 	assert.Equal(t, PublishStatusPublished, tasks[1].PublishStatus)
 
 	checkPaging(t, s, pathTask, 3, func() iter.Seq2[MomentTask, error] {
-		return svc.AllMomentTasks(ctx(t), &MomentTasksRequest{MomentID: id, Limit: 1})
+		return svc.AllMomentTasks(ctx(t), &ListMomentTasksRequest{MomentID: id, Limit: 1})
 	})
-	_, _, err = svc.ListMomentTasks(ctx(t), &MomentTasksRequest{MomentID: "momnope"})
+	_, _, err = svc.ListMomentTasks(ctx(t), &ListMomentTasksRequest{MomentID: "momnope"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
 func TestListMomentCustomersAndSendResultsDecode(t *testing.T) {
 	f, svc := newFake(t, pathCustomers, testdata(t, "get_moment_customer_list.json"))
-	cs, next, err := svc.ListMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: "momxxx", UserID: "zhangsan", Cursor: "C", Limit: 100})
+	cs, next, err := svc.ListMomentCustomers(ctx(t), &ListMomentCustomersRequest{MomentID: "momxxx", UserID: "zhangsan", Cursor: "C", Limit: 100})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","userid":"zhangsan","cursor":"C","limit":100}`, f.requests()[0].Body)
 	assert.Equal(t, "CURSOR", next)
@@ -261,24 +261,27 @@ func TestListMomentCustomersAndSendResultsDecode(t *testing.T) {
 	}, cs)
 
 	f, svc = newFake(t, pathSendResult, testdata(t, "get_moment_send_result.json"))
-	rs, next, err := svc.ListMomentSendResults(ctx(t), &MomentAudienceRequest{MomentID: "momxxx", UserID: "zhangsan", Limit: 5000})
+	rs, next, err := svc.ListMomentSendResults(ctx(t), &ListMomentSendResultsRequest{MomentID: "momxxx", UserID: "zhangsan", Limit: 5000})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","userid":"zhangsan","limit":5000}`, f.requests()[0].Body)
 	assert.Empty(t, next)
 	assert.Equal(t, []MomentRecipient{{ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACCCCC"}}, rs)
 
 	for _, tc := range []struct {
-		req  MomentAudienceRequest
+		req  ListMomentSendResultsRequest
 		want string
 	}{
-		{MomentAudienceRequest{UserID: "u"}, "empty moment id"},
-		{MomentAudienceRequest{MomentID: "m"}, "empty userid"},
-		{MomentAudienceRequest{MomentID: "m", UserID: "u", Limit: 5001}, "limit 5001 is not in 0..5000"},
+		{ListMomentSendResultsRequest{UserID: "u"}, "moment id is empty"},
+		{ListMomentSendResultsRequest{MomentID: "m"}, "userid is empty"},
+		{ListMomentSendResultsRequest{MomentID: "m", UserID: "u", Limit: 5001}, "limit 5001 is not in 0..5000"},
 	} {
 		_, _, err := svc.ListMomentSendResults(ctx(t), &tc.req)
 		assert.ErrorContains(t, err, tc.want)
+		assert.ErrorIs(t, err, wecom.ErrInvalidArgument)
 	}
-	_, _, err = svc.ListMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: "m", UserID: "u", Limit: 1001})
+	_, _, err = svc.ListMomentSendResults(ctx(t), nil)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument, "nil is the zero request")
+	_, _, err = svc.ListMomentCustomers(ctx(t), &ListMomentCustomersRequest{MomentID: "m", UserID: "u", Limit: 1001})
 	assert.ErrorContains(t, err, "limit 1001 is not in 0..1000")
 	assert.Len(t, f.requests(), 1)
 }
@@ -290,21 +293,22 @@ func TestMomentAudienceStateful(t *testing.T) {
 		Text:         &message.Text{Content: "VIP 专享"},
 		VisibleRange: &VisibleRange{ExternalContactList: &ExternalContactList{TagList: []string{f.vip}}},
 	})
-	req := MomentAudienceRequest{MomentID: id, UserID: "zhangsan"}
+	req := ListMomentCustomersRequest{MomentID: id, UserID: "zhangsan"}
+	sent := ListMomentSendResultsRequest{MomentID: id, UserID: "zhangsan"}
 
 	// The visible range is the sender's VIP customers.
 	cs := collect(t, svc.AllMomentCustomers(ctx(t), &req))
 	assert.Equal(t, []MomentCustomer{{"zhangsan", f.zsCustomers[0]}, {"zhangsan", f.zsCustomers[1]}}, cs)
-	assert.Empty(t, collect(t, svc.AllMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: id, UserID: "lisi"})), "lisi has no VIP customer")
+	assert.Empty(t, collect(t, svc.AllMomentCustomers(ctx(t), &ListMomentCustomersRequest{MomentID: id, UserID: "lisi"})), "lisi has no VIP customer")
 
 	// Nobody sees it until the sender publishes it.
-	assert.Empty(t, collect(t, svc.AllMomentSendResults(ctx(t), &req)))
+	assert.Empty(t, collect(t, svc.AllMomentSendResults(ctx(t), &sent)))
 	// The range was fixed when the moment was created: a VIP customer
 	// added later is not in it.
 	_, err := s.AddCustomer(wecomtest.Customer{Name: "新客"}, wecomtest.Follow{UserID: "zhangsan", TagIDs: []string{f.vip}})
 	require.NoError(t, err)
 	require.NoError(t, s.PublishMoment(id, "zhangsan"))
-	rs := collect(t, svc.AllMomentSendResults(ctx(t), &req))
+	rs := collect(t, svc.AllMomentSendResults(ctx(t), &sent))
 	assert.Equal(t, []MomentRecipient{{f.zsCustomers[0]}, {f.zsCustomers[1]}}, rs)
 	assert.Error(t, s.PublishMoment(id, "ghost"))
 	assert.Error(t, s.PublishMoment("momnope", "zhangsan"))
@@ -316,9 +320,9 @@ func TestMomentAudienceStateful(t *testing.T) {
 		return svc.AllMomentCustomers(ctx(t), &req)
 	})
 
-	_, _, err = svc.ListMomentCustomers(ctx(t), &MomentAudienceRequest{MomentID: id, UserID: "ghost"})
+	_, _, err = svc.ListMomentCustomers(ctx(t), &ListMomentCustomersRequest{MomentID: id, UserID: "ghost"})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
-	_, _, err = svc.ListMomentSendResults(ctx(t), &MomentAudienceRequest{MomentID: "momnope", UserID: "zhangsan"})
+	_, _, err = svc.ListMomentSendResults(ctx(t), &ListMomentSendResultsRequest{MomentID: "momnope", UserID: "zhangsan"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
@@ -328,14 +332,14 @@ func TestMomentSendResultsPaging(t *testing.T) {
 	own, err := s.AddMoment(wecomtest.Moment{Creator: "zhangsan", CreateType: 1, Text: "x"})
 	require.NoError(t, err)
 	got := checkPaging(t, s, pathSendResult, 3, func() iter.Seq2[MomentRecipient, error] {
-		return svc.AllMomentSendResults(ctx(t), &MomentAudienceRequest{MomentID: own.MomentID, UserID: "zhangsan", Limit: 1})
+		return svc.AllMomentSendResults(ctx(t), &ListMomentSendResultsRequest{MomentID: own.MomentID, UserID: "zhangsan", Limit: 1})
 	})
 	assert.Equal(t, []MomentRecipient{{f.zsCustomers[0]}, {f.zsCustomers[1]}, {f.zsCustomers[2]}}, got)
 }
 
 func TestGetMomentCommentsDecodes(t *testing.T) {
 	f, svc := newFake(t, pathComments, testdata(t, "get_moment_comments.json"))
-	c, err := svc.GetMomentComments(ctx(t), "momxxx", "zhangsan")
+	c, err := svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: "momxxx", UserID: "zhangsan"})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"moment_id":"momxxx","userid":"zhangsan"}`, f.requests()[0].Body)
 	assert.Equal(t, []MomentInteraction{
@@ -346,18 +350,18 @@ func TestGetMomentCommentsDecodes(t *testing.T) {
 		{ExternalUserID: "woAJ2GCAAAXtWyujaWJHDDGi0mACHHHH", CreateTime: 1605172727},
 		{UserID: "wangwu", CreateTime: 1605172720},
 	}, c.LikeList)
-	assert.Equal(t, time.Unix(1605172726, 0), c.CommentList[0].Time())
+	assert.Equal(t, time.Unix(1605172726, 0), c.CommentList[0].CreateAt())
 
-	_, err = svc.GetMomentComments(ctx(t), "", "u")
-	assert.ErrorContains(t, err, "empty moment id")
-	_, err = svc.GetMomentComments(ctx(t), "m", "")
-	assert.ErrorContains(t, err, "empty userid")
+	_, err = svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: "", UserID: "u"})
+	assert.ErrorContains(t, err, "moment id is empty")
+	_, err = svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: "m", UserID: ""})
+	assert.ErrorContains(t, err, "userid is empty")
 
 	_, svc = newFake(t, pathComments, `{"errcode":0,"errmsg":"ok","comment_list":[{"create_time":"soon"}]}`)
-	_, err = svc.GetMomentComments(ctx(t), "m", "u")
+	_, err = svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: "m", UserID: "u"})
 	assert.ErrorContains(t, err, "decode response")
 	_, svc = newFake(t, pathComments, `{"errcode":0,"errmsg":"ok","comment_list":[{"userid":7}]}`)
-	_, err = svc.GetMomentComments(ctx(t), "m", "u")
+	_, err = svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: "m", UserID: "u"})
 	assert.ErrorContains(t, err, "decode response")
 }
 
@@ -366,7 +370,7 @@ func TestMomentCommentsStateful(t *testing.T) {
 	f := seed(t, s)
 	own, err := s.AddMoment(wecomtest.Moment{Creator: "zhangsan", CreateType: 1, Text: "x"})
 	require.NoError(t, err)
-	c, err := svc.GetMomentComments(ctx(t), own.MomentID, "zhangsan")
+	c, err := svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: own.MomentID, UserID: "zhangsan"})
 	require.NoError(t, err)
 	assert.Empty(t, c.CommentList)
 	assert.Empty(t, c.LikeList)
@@ -377,23 +381,23 @@ func TestMomentCommentsStateful(t *testing.T) {
 	assert.Error(t, s.AddMomentComment(own.MomentID, wecomtest.MomentComment{Sender: "zhangsan", ExternalUserID: f.lsCustomers[0]}), "not in the audience")
 	assert.Error(t, s.AddMomentComment(own.MomentID, wecomtest.MomentComment{Sender: "lisi", UserID: "zhangsan"}), "lisi is no sender")
 
-	c, err = svc.GetMomentComments(ctx(t), own.MomentID, "zhangsan")
+	c, err = svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: own.MomentID, UserID: "zhangsan"})
 	require.NoError(t, err)
 	assert.Equal(t, []MomentInteraction{{ExternalUserID: f.zsCustomers[0], CreateTime: t0.Unix()}}, c.CommentList)
 	assert.Equal(t, []MomentInteraction{{UserID: "lisi", CreateTime: t0.Unix() + 1}}, c.LikeList)
 
-	_, err = svc.GetMomentComments(ctx(t), "momnope", "zhangsan")
+	_, err = svc.GetMomentComments(ctx(t), &GetMomentCommentsRequest{MomentID: "momnope", UserID: "zhangsan"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
 }
 
 func TestEnumStrings(t *testing.T) {
-	assert.Equal(t, "corp", FilterTypeCorp.String())
-	assert.Equal(t, "personal", FilterTypePersonal.String())
-	assert.Equal(t, "all", FilterTypeAll.String())
-	assert.Equal(t, "FilterType(5)", FilterType(5).String())
-	assert.Equal(t, "corp", CreateTypeCorp.String())
-	assert.Equal(t, "personal", CreateTypePersonal.String())
-	assert.Equal(t, "CreateType(3)", CreateType(3).String())
+	assert.Equal(t, "corp", message.FilterCorp.String())
+	assert.Equal(t, "personal", message.FilterPersonal.String())
+	assert.Equal(t, "all", message.FilterAll.String())
+	assert.Equal(t, "FilterType(5)", message.FilterType(5).String())
+	assert.Equal(t, "corp", message.CreateCorp.String())
+	assert.Equal(t, "personal", message.CreatePersonal.String())
+	assert.Equal(t, "CreateType(3)", message.CreateType(3).String())
 	assert.Equal(t, "partial", VisibleTypePartial.String())
 	assert.Equal(t, "public", VisibleTypePublic.String())
 	assert.Equal(t, "VisibleType(2)", VisibleType(2).String())

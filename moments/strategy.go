@@ -2,15 +2,13 @@ package moments
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"iter"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/internal/wire"
+	"github.com/wecomkit/wecom/strategy"
 )
 
 // Limits of the moment strategy endpoints.
@@ -45,85 +43,41 @@ type MomentStrategy struct {
 	Privilege    MomentPrivilege `json:"privilege"`
 }
 
-// Time returns CreateTime as a time.Time.
-func (s *MomentStrategy) Time() time.Time { return time.Unix(s.CreateTime, 0) }
+// CreateAt returns CreateTime as a time.Time (the zero time when unset).
+func (s *MomentStrategy) CreateAt() time.Time { return wecom.UnixTime(s.CreateTime) }
 
-// RangeType says whether a strategy range entry is a member or a
-// department.
-type RangeType int
-
-// Range types.
-const (
-	RangeTypeMember     RangeType = 1
-	RangeTypeDepartment RangeType = 2
-)
-
-// String returns "member", "department", or "RangeType(n)".
-func (r RangeType) String() string {
-	switch r {
-	case RangeTypeMember:
-		return "member"
-	case RangeTypeDepartment:
-		return "department"
-	}
-	return "RangeType(" + strconv.Itoa(int(r)) + ")"
+// ListMomentStrategyIDsRequest pages through the moment strategies, for
+// ListMomentStrategyIDs and AllMomentStrategyIDs.
+type ListMomentStrategyIDsRequest struct {
+	// Cursor is the page to fetch ("" for the first);
+	// AllMomentStrategyIDs ignores it.
+	Cursor string `json:"cursor,omitempty"`
+	// Limit is the page size, 1..1000; 0 means WeCom's default for
+	// ListMomentStrategyIDs and MaxStrategyListLimit for
+	// AllMomentStrategyIDs.
+	Limit int `json:"limit,omitempty"`
 }
 
-// StrategyRange is a member (Type 1, UserID) or department (Type 2,
-// PartyID) a strategy covers.
-type StrategyRange struct {
-	Type    RangeType `json:"type"`
-	UserID  string    `json:"userid,omitempty"`
-	PartyID int       `json:"partyid,omitempty"`
-}
-
-// MemberRange returns the range entry of a member.
-func MemberRange(userID string) StrategyRange {
-	return StrategyRange{Type: RangeTypeMember, UserID: userID}
-}
-
-// DepartmentRange returns the range entry of a department.
-func DepartmentRange(partyID int) StrategyRange {
-	return StrategyRange{Type: RangeTypeDepartment, PartyID: partyID}
-}
-
-func validateRanges(op string, rs []StrategyRange) error {
-	for i, r := range rs {
-		switch {
-		case r.Type == RangeTypeMember && r.UserID == "":
-			return fmt.Errorf("moments: %s: range %d: member without userid", op, i)
-		case r.Type == RangeTypeDepartment && r.PartyID <= 0:
-			return fmt.Errorf("moments: %s: range %d: department without partyid", op, i)
-		case r.Type != RangeTypeMember && r.Type != RangeTypeDepartment:
-			return fmt.Errorf("moments: %s: range %d: unknown type %d", op, i, int(r.Type))
-		}
-	}
-	return nil
-}
-
-// ListMomentStrategies returns one page of moment strategy ids and the
-// next cursor. limit is 1..1000; 0 means WeCom's default.
+// ListMomentStrategyIDs returns one page of moment strategy ids and the
+// next cursor (WeCom: 获取规则组列表); GetMomentStrategy reads each.
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/list
-func (s *Service) ListMomentStrategies(ctx context.Context, cursor string, limit int, opts ...wecom.CallOption) ([]int, string, error) {
-	if err := checkLimit("list moment strategies", limit, MaxStrategyListLimit); err != nil {
+func (s *Service) ListMomentStrategyIDs(ctx context.Context, req *ListMomentStrategyIDsRequest, opts ...wecom.CallOption) ([]int, string, error) {
+	r := wire.Deref(req)
+	if err := checkLimit("list moment strategy ids", r.Limit, MaxStrategyListLimit); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Strategy []struct {
 			StrategyID int `json:"strategy_id"`
 		} `json:"strategy"`
 		NextCursor string `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
-		Method: http.MethodPost,
-		Path:   "/cgi-bin/externalcontact/moment_strategy/list",
-		Body: struct {
-			Cursor string `json:"cursor,omitempty"`
-			Limit  int    `json:"limit,omitempty"`
-		}{cursor, limit},
+	}](ctx, s.c, &wecom.Request{
+		Method:     http.MethodPost,
+		Path:       "/cgi-bin/externalcontact/moment_strategy/list",
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -134,68 +88,79 @@ func (s *Service) ListMomentStrategies(ctx context.Context, cursor string, limit
 	return ids, resp.NextCursor, nil
 }
 
-// AllMomentStrategies iterates over every moment strategy id, a page of
-// limit at a time (0: WeCom's default).
-func (s *Service) AllMomentStrategies(ctx context.Context, limit int, opts ...wecom.CallOption) iter.Seq2[int, error] {
+// AllMomentStrategyIDs iterates over every moment strategy id, with pages
+// of req.Limit (0: MaxStrategyListLimit); req.Cursor is ignored and req is
+// not changed.
+//
+// WeCom: POST /cgi-bin/externalcontact/moment_strategy/list
+func (s *Service) AllMomentStrategyIDs(ctx context.Context, req *ListMomentStrategyIDsRequest, opts ...wecom.CallOption) iter.Seq2[int, error] {
+	base := wire.Deref(req)
+	base.Limit = orMax(base.Limit, MaxStrategyListLimit)
 	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]int, string, error) {
-		return s.ListMomentStrategies(ctx, cursor, limit, opts...)
+		r := base
+		r.Cursor = cursor
+		return s.ListMomentStrategyIDs(ctx, &r, opts...)
 	})
 }
 
-// GetMomentStrategy returns a moment strategy.
+// GetMomentStrategy returns a moment strategy (WeCom: 获取规则组详情).
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/get
 func (s *Service) GetMomentStrategy(ctx context.Context, strategyID int, opts ...wecom.CallOption) (*MomentStrategy, error) {
 	if strategyID <= 0 {
-		return nil, errors.New("moments: get moment strategy: strategy id must be positive")
+		return nil, wecom.InvalidArgument("moments: get moment strategy: strategy id must be positive")
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		Strategy MomentStrategy `json:"strategy"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/moment_strategy/get",
 		Body: struct {
 			StrategyID int `json:"strategy_id"`
 		}{strategyID},
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resp.Strategy, nil
 }
 
-// StrategyRangeRequest pages through the range of a strategy.
-type StrategyRangeRequest struct {
-	StrategyID int    `json:"strategy_id"`
-	Cursor     string `json:"cursor,omitempty"`
-	// Limit is the page size, 1..1000; 0 means WeCom's default.
+// ListMomentStrategyRangeRequest pages through the range of a strategy,
+// for ListMomentStrategyRange and AllMomentStrategyRange.
+type ListMomentStrategyRangeRequest struct {
+	// StrategyID is the strategy, required.
+	StrategyID int `json:"strategy_id"`
+	// Cursor is the page to fetch ("" for the first);
+	// AllMomentStrategyRange ignores it.
+	Cursor string `json:"cursor,omitempty"`
+	// Limit is the page size, 1..1000; 0 means WeCom's default for
+	// ListMomentStrategyRange and MaxStrategyListLimit for
+	// AllMomentStrategyRange.
 	Limit int `json:"limit,omitempty"`
 }
 
 // ListMomentStrategyRange returns one page of the members and departments
-// a moment strategy covers, and the next cursor.
+// a moment strategy covers, and the next cursor (WeCom: 获取规则组管理范围).
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/get_range
-func (s *Service) ListMomentStrategyRange(ctx context.Context, in *StrategyRangeRequest, opts ...wecom.CallOption) ([]StrategyRange, string, error) {
-	req := wire.Deref(in)
-	if req.StrategyID <= 0 {
-		return nil, "", errors.New("moments: list moment strategy range: strategy id must be positive")
+func (s *Service) ListMomentStrategyRange(ctx context.Context, req *ListMomentStrategyRangeRequest, opts ...wecom.CallOption) ([]strategy.Range, string, error) {
+	r := wire.Deref(req)
+	if r.StrategyID <= 0 {
+		return nil, "", wecom.InvalidArgument("moments: list moment strategy range: strategy id must be positive")
 	}
-	if err := checkLimit("list moment strategy range", req.Limit, MaxStrategyListLimit); err != nil {
+	if err := checkLimit("list moment strategy range", r.Limit, MaxStrategyListLimit); err != nil {
 		return nil, "", err
 	}
-	var resp struct {
-		Range      []StrategyRange `json:"range"`
-		NextCursor string          `json:"next_cursor"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	resp, err := wecom.Call[struct {
+		Range      []strategy.Range `json:"range"`
+		NextCursor string           `json:"next_cursor"`
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/moment_strategy/get_range",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
-	}, &resp, opts...)
+	}, opts...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -203,12 +168,17 @@ func (s *Service) ListMomentStrategyRange(ctx context.Context, in *StrategyRange
 }
 
 // AllMomentStrategyRange iterates over the whole range of a moment
-// strategy, a page of req.Limit at a time; req.Cursor is ignored.
-func (s *Service) AllMomentStrategyRange(ctx context.Context, in *StrategyRangeRequest, opts ...wecom.CallOption) iter.Seq2[StrategyRange, error] {
-	req := wire.Deref(in)
-	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]StrategyRange, string, error) {
-		req.Cursor = cursor
-		return s.ListMomentStrategyRange(ctx, &req, opts...)
+// strategy, with pages of req.Limit (0: MaxStrategyListLimit); req.Cursor
+// is ignored and req is not changed.
+//
+// WeCom: POST /cgi-bin/externalcontact/moment_strategy/get_range
+func (s *Service) AllMomentStrategyRange(ctx context.Context, req *ListMomentStrategyRangeRequest, opts ...wecom.CallOption) iter.Seq2[strategy.Range, error] {
+	base := wire.Deref(req)
+	base.Limit = orMax(base.Limit, MaxStrategyListLimit)
+	return wecom.Paginate(ctx, func(ctx context.Context, cursor string) ([]strategy.Range, string, error) {
+		r := base
+		r.Cursor = cursor
+		return s.ListMomentStrategyRange(ctx, &r, opts...)
 	})
 }
 
@@ -220,37 +190,37 @@ type CreateMomentStrategyRequest struct {
 	// AdminList holds 1..20 member userids.
 	AdminList []string        `json:"admin_list"`
 	Privilege MomentPrivilege `json:"privilege"`
-	Range     []StrategyRange `json:"range"`
+	// Range is the members and departments the strategy covers
+	// (strategy.Member, strategy.Department), at least one.
+	Range []strategy.Range `json:"range"`
 }
 
-// CreateMomentStrategy creates a moment strategy and returns its id. It
-// is not repeated when its outcome is unknown (IsMaybeApplied): list the
-// strategies before creating it again.
+// CreateMomentStrategy creates a moment strategy (WeCom: 创建新的规则组) and
+// returns its id. It is not repeated when its outcome is unknown
+// (IsMaybeApplied): list the strategies before creating it again.
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/create
 func (s *Service) CreateMomentStrategy(ctx context.Context, req *CreateMomentStrategyRequest, opts ...wecom.CallOption) (int, error) {
-	const op = "create moment strategy"
+	const op = "moments: create moment strategy"
+	r := wire.Deref(req)
 	switch {
-	case req == nil:
-		return 0, errors.New("moments: create moment strategy: nil request")
-	case req.StrategyName == "":
-		return 0, errors.New("moments: create moment strategy: empty name")
-	case len(req.AdminList) == 0 || len(req.AdminList) > MaxStrategyAdmins:
-		return 0, fmt.Errorf("moments: create moment strategy: %d admins, want 1..%d", len(req.AdminList), MaxStrategyAdmins)
-	case len(req.Range) == 0:
-		return 0, errors.New("moments: create moment strategy: empty range")
+	case r.StrategyName == "":
+		return 0, wecom.InvalidArgument("%s: name is empty", op)
+	case len(r.AdminList) == 0 || len(r.AdminList) > MaxStrategyAdmins:
+		return 0, wecom.InvalidArgument("%s: %d admins, want 1..%d", op, len(r.AdminList), MaxStrategyAdmins)
+	case len(r.Range) == 0:
+		return 0, wecom.InvalidArgument("%s: range is empty", op)
 	}
-	if err := validateRanges(op, req.Range); err != nil {
+	if err := strategy.Check(op, r.Range); err != nil {
 		return 0, err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		StrategyID int `json:"strategy_id"`
-	}
-	err := s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/moment_strategy/create",
-		Body:   req,
-	}, &resp, opts...)
+		Body:   &r,
+	}, opts...)
 	if err != nil {
 		return 0, err
 	}
@@ -264,50 +234,52 @@ type EditMomentStrategyRequest struct {
 	StrategyName string           `json:"strategy_name,omitempty"`
 	AdminList    []string         `json:"admin_list,omitempty"`
 	Privilege    *MomentPrivilege `json:"privilege,omitempty"`
-	RangeAdd     []StrategyRange  `json:"range_add,omitempty"`
-	RangeDel     []StrategyRange  `json:"range_del,omitempty"`
+	RangeAdd     []strategy.Range `json:"range_add,omitempty"`
+	RangeDel     []strategy.Range `json:"range_del,omitempty"`
 }
 
-// EditMomentStrategy changes a moment strategy. Repeating an edit gives
-// the same strategy, so it is retried like a read.
+// EditMomentStrategy changes a moment strategy (WeCom: 编辑规则组及其管理范围).
+// Repeating an edit gives the same strategy, so it is retried like a
+// read.
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/edit
 func (s *Service) EditMomentStrategy(ctx context.Context, req *EditMomentStrategyRequest, opts ...wecom.CallOption) error {
-	const op = "edit moment strategy"
+	const op = "moments: edit moment strategy"
+	r := wire.Deref(req)
 	switch {
-	case req == nil:
-		return errors.New("moments: edit moment strategy: nil request")
-	case req.StrategyID <= 0:
-		return errors.New("moments: edit moment strategy: strategy id must be positive")
-	case len(req.AdminList) > MaxStrategyAdmins:
-		return fmt.Errorf("moments: edit moment strategy: %d admins, at most %d", len(req.AdminList), MaxStrategyAdmins)
+	case r.StrategyID <= 0:
+		return wecom.InvalidArgument("%s: strategy id must be positive", op)
+	case len(r.AdminList) > MaxStrategyAdmins:
+		return wecom.InvalidArgument("%s: %d admins, at most %d", op, len(r.AdminList), MaxStrategyAdmins)
 	}
-	if err := validateRanges(op, req.RangeAdd); err != nil {
+	if err := strategy.Check(op+": range_add", r.RangeAdd); err != nil {
 		return err
 	}
-	if err := validateRanges(op, req.RangeDel); err != nil {
+	if err := strategy.Check(op+": range_del", r.RangeDel); err != nil {
 		return err
 	}
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/externalcontact/moment_strategy/edit",
-		Body:       req,
+		Body:       &r,
 		Idempotent: true,
-	}, nil, opts...)
+	}, opts...)
+	return err
 }
 
-// DeleteMomentStrategy deletes a moment strategy.
+// DeleteMomentStrategy deletes a moment strategy (WeCom: 删除规则组).
 //
 // WeCom: POST /cgi-bin/externalcontact/moment_strategy/del
 func (s *Service) DeleteMomentStrategy(ctx context.Context, strategyID int, opts ...wecom.CallOption) error {
 	if strategyID <= 0 {
-		return errors.New("moments: delete moment strategy: strategy id must be positive")
+		return wecom.InvalidArgument("moments: delete moment strategy: strategy id must be positive")
 	}
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/moment_strategy/del",
 		Body: struct {
 			StrategyID int `json:"strategy_id"`
 		}{strategyID},
-	}, nil, opts...)
+	}, opts...)
+	return err
 }

@@ -2,7 +2,6 @@ package moments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -45,7 +44,7 @@ type Attachment struct {
 }
 
 // ImageAttachment returns an image attachment of a media id uploaded with
-// UploadAttachment(..., AttachmentTypeMoment, ...).
+// UploadAttachment (AttachmentTypeMoment).
 func ImageAttachment(mediaID string) Attachment {
 	return Attachment{MsgType: message.TypeImage, Image: &message.Image{MediaID: mediaID}}
 }
@@ -91,36 +90,35 @@ type AddMomentTaskRequest struct {
 // validate checks what WeCom would reject, before a call that must not be
 // repeated is sent.
 func (r *AddMomentTaskRequest) validate() error {
-	if r == nil {
-		return errors.New("moments: add moment task: nil request")
-	}
+	const op = "moments: add moment task"
 	hasText := r.Text != nil && r.Text.Content != ""
 	if !hasText && len(r.Attachments) == 0 {
-		return errors.New("moments: add moment task: text and attachments are both empty")
+		return wecom.InvalidArgument("%s: text and attachments are both empty", op)
 	}
 	if r.Text != nil && utf8.RuneCountInString(r.Text.Content) > MaxTextLength {
-		return fmt.Errorf("moments: add moment task: text is longer than %d characters", MaxTextLength)
+		return wecom.InvalidArgument("%s: text is longer than %d characters", op, MaxTextLength)
 	}
 	var kind message.Type
 	for i, a := range r.Attachments {
-		if err := a.validate(); err != nil {
-			return fmt.Errorf("moments: add moment task: attachment %d: %w", i, err)
+		if msg := a.problem(); msg != "" {
+			return wecom.InvalidArgument("%s: attachment %d: %s", op, i, msg)
 		}
 		if kind != "" && a.MsgType != kind {
-			return fmt.Errorf("moments: add moment task: attachments mix %s and %s; a moment carries images, one video or one link", kind, a.MsgType)
+			return wecom.InvalidArgument("%s: attachments mix %s and %s; a moment carries images, one video or one link", op, kind, a.MsgType)
 		}
 		kind = a.MsgType
 	}
 	switch n := len(r.Attachments); {
 	case kind == message.TypeImage && n > MaxImages:
-		return fmt.Errorf("moments: add moment task: %d images, at most %d", n, MaxImages)
+		return wecom.InvalidArgument("%s: %d images, at most %d", op, n, MaxImages)
 	case (kind == message.TypeVideo || kind == message.TypeLink) && n > 1:
-		return fmt.Errorf("moments: add moment task: %d %s attachments, at most 1", n, kind)
+		return wecom.InvalidArgument("%s: %d %s attachments, at most 1", op, n, kind)
 	}
 	return nil
 }
 
-func (a Attachment) validate() error {
+// problem says what is wrong with a, or "".
+func (a Attachment) problem() string {
 	set := 0
 	for _, ok := range []bool{a.Image != nil, a.Video != nil, a.Link != nil} {
 		if ok {
@@ -128,30 +126,31 @@ func (a Attachment) validate() error {
 		}
 	}
 	if set != 1 {
-		return fmt.Errorf("msgtype %q needs exactly one of image, video, link", a.MsgType)
+		return fmt.Sprintf("msgtype %q needs exactly one of image, video, link", a.MsgType)
 	}
 	switch a.MsgType {
 	case message.TypeImage:
 		if a.Image == nil || a.Image.MediaID == "" {
-			return errors.New("image needs a media_id")
+			return "image needs a media_id"
 		}
 	case message.TypeVideo:
 		if a.Video == nil || a.Video.MediaID == "" {
-			return errors.New("video needs a media_id")
+			return "video needs a media_id"
 		}
 	case message.TypeLink:
 		if a.Link == nil || a.Link.URL == "" {
-			return errors.New("link needs a url")
+			return "link needs a url"
 		}
 	default:
-		return fmt.Errorf("msgtype %q is not image, video or link", a.MsgType)
+		return fmt.Sprintf("msgtype %q is not image, video or link", a.MsgType)
 	}
-	return nil
+	return ""
 }
 
-// AddMomentTask asks members to publish a moment to their customers and
-// returns the job id of the asynchronous task that creates it. Wait for
-// the moment id with WaitMomentTask (or poll GetMomentTaskResult).
+// AddMomentTask asks members to publish a moment to their customers
+// (WeCom: 创建发表任务) and returns the job id of the asynchronous task that
+// creates it. Wait for the moment id with WaitMomentTask (or poll
+// GetMomentTaskResult).
 //
 // The request is checked before it is sent (content not empty, at most 9
 // images or one video or one link). The call is not repeated when its
@@ -160,17 +159,17 @@ func (a Attachment) validate() error {
 //
 // WeCom: POST /cgi-bin/externalcontact/add_moment_task
 func (s *Service) AddMomentTask(ctx context.Context, req *AddMomentTaskRequest, opts ...wecom.CallOption) (jobID string, err error) {
-	if err := req.validate(); err != nil {
+	r := wire.Deref(req)
+	if err := r.validate(); err != nil {
 		return "", err
 	}
-	var resp struct {
+	resp, err := wecom.Call[struct {
 		JobID string `json:"jobid"`
-	}
-	err = s.c.Do(ctx, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/add_moment_task",
-		Body:   req,
-	}, &resp, opts...)
+		Body:   &r,
+	}, opts...)
 	if err != nil {
 		return "", err
 	}
@@ -210,11 +209,11 @@ type MomentTaskResult struct {
 }
 
 // MomentOutcome is what a finished task produced: the moment id, and the
-// senders and tags WeCom could not use. ErrCode is the job's own errcode
-// (0 when it succeeded); see MomentTaskResult.Err.
+// senders and tags WeCom could not use. The embedded ItemStatus is the
+// job's own errcode and errmsg (Code 0 when it succeeded); see
+// MomentTaskResult.Err.
 type MomentOutcome struct {
-	ErrCode                    wecom.Code          `json:"errcode"`
-	ErrMsg                     string              `json:"errmsg"`
+	wecom.ItemStatus
 	MomentID                   string              `json:"moment_id"`
 	InvalidSenderList          SenderList          `json:"invalid_sender_list"`
 	InvalidExternalContactList ExternalContactList `json:"invalid_external_contact_list"`
@@ -224,129 +223,115 @@ type MomentOutcome struct {
 // already carries a moment id or an errcode counts as ended, so that a
 // change in WeCom's numbering cannot make a waiter spin forever.
 func (r *MomentTaskResult) Done() bool {
-	return r.Status == TaskStatusDone || r.Result.MomentID != "" || r.Result.ErrCode != 0
+	return r.Status == TaskStatusDone || r.Result.MomentID != "" || r.Result.Code != 0
 }
 
-// Err returns the job's own failure as a *wecom.Error (Path names
-// add_moment_task), or nil when it succeeded or has not ended.
+// Err returns the job's own failure as a *wecom.Error whose Path names
+// add_moment_task (through wecom.ItemStatus.Err), or nil when it succeeded
+// or has not ended.
 func (r *MomentTaskResult) Err() error {
-	if r.Result.ErrCode == 0 {
-		return nil
-	}
-	msg, hint := wire.SplitHint(r.Result.ErrMsg)
-	return &wecom.Error{
-		Code:    r.Result.ErrCode,
-		Message: msg,
-		Hint:    hint,
-		Method:  http.MethodPost,
-		Path:    "/cgi-bin/externalcontact/add_moment_task",
-	}
+	return r.Result.Err("/cgi-bin/externalcontact/add_moment_task")
 }
 
-// GetMomentTaskResult returns the state of an add_moment_task job.
+// GetMomentTaskResult returns the state of an add_moment_task job (WeCom:
+// 获取任务创建结果).
 //
 // WeCom: GET /cgi-bin/externalcontact/get_moment_task_result
 func (s *Service) GetMomentTaskResult(ctx context.Context, jobID string, opts ...wecom.CallOption) (*MomentTaskResult, error) {
 	if jobID == "" {
-		return nil, errors.New("moments: get moment task result: empty job id")
+		return nil, wecom.InvalidArgument("moments: get moment task result: job id is empty")
 	}
-	var resp MomentTaskResult
-	err := s.c.Do(ctx, &wecom.Request{
+	return wecom.Call[MomentTaskResult](ctx, s.c, &wecom.Request{
 		Method: http.MethodGet,
 		Path:   "/cgi-bin/externalcontact/get_moment_task_result",
 		Query: struct {
 			JobID string `url:"jobid"`
 		}{jobID},
 		Idempotent: true,
-	}, &resp, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &resp, nil
+	}, opts...)
 }
 
 // Default polling of WaitMomentTask.
 const (
-	DefaultPollInitial = 500 * time.Millisecond
-	DefaultPollMax     = 10 * time.Second
+	// DefaultMomentTaskPollInterval is the first delay between polls.
+	DefaultMomentTaskPollInterval = 500 * time.Millisecond
+	// DefaultMomentTaskMaxPollInterval is the cap the doubling delays grow to.
+	DefaultMomentTaskMaxPollInterval = 10 * time.Second
 )
 
-// WaitOption adjusts WaitMomentTask.
-type WaitOption func(*waitConfig)
-
-type waitConfig struct {
-	initial, max time.Duration
-	sleep        func(context.Context, time.Duration) error
-	callOpts     []wecom.CallOption
+// WaitMomentTaskRequest names the job WaitMomentTask waits for.
+type WaitMomentTaskRequest struct {
+	// JobID is AddMomentTask's result, required.
+	JobID string
+	// WaitOptions tunes the polling: zero fields take
+	// DefaultMomentTaskPollInterval and DefaultMomentTaskMaxPollInterval.
+	wecom.WaitOptions
 }
 
-// WithPollInterval sets the first delay between polls and the cap the
-// doubling delays grow to (defaults DefaultPollInitial, DefaultPollMax).
-func WithPollInterval(initial, max time.Duration) WaitOption {
-	return func(c *waitConfig) { c.initial, c.max = initial, max }
-}
+// waitSleep is the sleep between polls; tests replace it with a fake.
+var waitSleep func(ctx context.Context, d time.Duration) error
 
-// WithCallOptions passes opts to every get_moment_task_result call.
-func WithCallOptions(opts ...wecom.CallOption) WaitOption {
-	return func(c *waitConfig) { c.callOpts = append(c.callOpts, opts...) }
-}
-
-// WaitMomentTask polls get_moment_task_result until the job ends and
-// returns its result. Delays between polls start at DefaultPollInitial and
-// double up to DefaultPollMax (see WithPollInterval); the wait ends with
-// ctx, so bound it with a deadline.
+// WaitMomentTask polls get_moment_task_result until the job req.JobID
+// ends and returns its result. Delays between polls start at
+// req.PollInterval and double up to req.MaxPollInterval; the wait ends
+// with ctx, so bound it with a deadline. opts go to every poll.
 //
 // When the job itself failed, WaitMomentTask returns the result and a
 // *wecom.Error with the job's errcode (MomentTaskResult.Err). Invalid
 // senders or tags do not fail the job: check Result.InvalidSenderList and
 // Result.InvalidExternalContactList. A "not ready" answer (41063/41064)
 // counts as still running; any other failed poll ends the wait.
-func (s *Service) WaitMomentTask(ctx context.Context, jobID string, opts ...WaitOption) (*MomentTaskResult, error) {
-	cfg := waitConfig{initial: DefaultPollInitial, max: DefaultPollMax}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+//
+// WeCom: GET /cgi-bin/externalcontact/get_moment_task_result (polled)
+func (s *Service) WaitMomentTask(ctx context.Context, req *WaitMomentTaskRequest, opts ...wecom.CallOption) (*MomentTaskResult, error) {
+	r := wire.Deref(req)
+	if r.PollInterval <= 0 {
+		r.PollInterval = DefaultMomentTaskPollInterval
 	}
-	if jobID == "" {
-		return nil, errors.New("moments: wait for moment task: empty job id")
+	if r.MaxPollInterval <= 0 {
+		r.MaxPollInterval = DefaultMomentTaskMaxPollInterval
+	}
+	if r.JobID == "" {
+		return nil, wecom.InvalidArgument("moments: wait for moment task: job id is empty")
 	}
 	var last *MomentTaskResult
-	w := poll.Waiter{Initial: cfg.initial, Max: cfg.max, Sleep: cfg.sleep}
+	w := poll.Waiter{Initial: r.PollInterval, Max: r.MaxPollInterval, Sleep: waitSleep}
 	err := w.Until(ctx, func(ctx context.Context) (bool, error) {
-		r, err := s.GetMomentTaskResult(ctx, jobID, cfg.callOpts...)
+		res, err := s.GetMomentTaskResult(ctx, r.JobID, opts...)
 		if err != nil {
 			if wecom.IsNotReady(err) {
 				return false, nil
 			}
 			return false, err
 		}
-		last = r
-		return r.Done(), nil
+		last = res
+		return res.Done(), nil
 	})
 	if err != nil {
 		if last != nil {
-			return nil, fmt.Errorf("moments: wait for moment task %s (last status %s): %w", jobID, last.Status, err)
+			return nil, fmt.Errorf("moments: wait for moment task %s (last status %s): %w", r.JobID, last.Status, err)
 		}
-		return nil, fmt.Errorf("moments: wait for moment task %s: %w", jobID, err)
+		return nil, fmt.Errorf("moments: wait for moment task %s: %w", r.JobID, err)
 	}
 	return last, last.Err()
 }
 
 // CancelMomentTask stops a moment the corp published through
-// add_moment_task: members who have not published it yet no longer can.
-// Moments members created themselves cannot be cancelled.
+// add_moment_task (WeCom: 停止发表企业朋友圈): members who have not published
+// it yet no longer can. Moments members created themselves cannot be
+// cancelled.
 //
 // WeCom: POST /cgi-bin/externalcontact/cancel_moment_task
 func (s *Service) CancelMomentTask(ctx context.Context, momentID string, opts ...wecom.CallOption) error {
 	if momentID == "" {
-		return errors.New("moments: cancel moment task: empty moment id")
+		return wecom.InvalidArgument("moments: cancel moment task: moment id is empty")
 	}
-	return s.c.Do(ctx, &wecom.Request{
+	_, err := wecom.Call[struct{}](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/externalcontact/cancel_moment_task",
 		Body: struct {
 			MomentID string `json:"moment_id"`
 		}{momentID},
-	}, nil, opts...)
+	}, opts...)
+	return err
 }

@@ -99,7 +99,7 @@ func TestAddMomentTaskValidation(t *testing.T) {
 		req  *AddMomentTaskRequest
 		want string
 	}{
-		{"nil", nil, "nil request"},
+		{"nil is the zero request", nil, "both empty"},
 		{"empty", &AddMomentTaskRequest{}, "both empty"},
 		{"empty text", &AddMomentTaskRequest{Text: &message.Text{}}, "both empty"},
 		{"long text", &AddMomentTaskRequest{Text: &message.Text{Content: strings.Repeat("字", MaxTextLength+1)}}, "longer than 2000"},
@@ -116,7 +116,7 @@ func TestAddMomentTaskValidation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := svc.AddMomentTask(ctx(t), tc.req)
-			require.Error(t, err)
+			require.ErrorIs(t, err, wecom.ErrInvalidArgument)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
@@ -169,8 +169,8 @@ func TestGetMomentTaskResultDecodes(t *testing.T) {
 
 	assert.Equal(t, TaskStatusDone, r.Status)
 	assert.Equal(t, "add_moment_task", r.Type)
-	assert.Equal(t, wecom.Code(0), r.Result.ErrCode)
-	assert.Equal(t, "ok", r.Result.ErrMsg)
+	assert.Equal(t, wecom.Code(0), r.Result.Code)
+	assert.Equal(t, "ok", r.Result.Message)
 	assert.Equal(t, "momxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", r.Result.MomentID)
 	assert.Equal(t, []string{"zhangshan", "lisi"}, r.Result.InvalidSenderList.UserList)
 	assert.Equal(t, []int{2, 3}, r.Result.InvalidSenderList.DepartmentList)
@@ -179,7 +179,7 @@ func TestGetMomentTaskResultDecodes(t *testing.T) {
 	assert.NoError(t, r.Err())
 
 	_, err = svc.GetMomentTaskResult(ctx(t), "")
-	assert.ErrorContains(t, err, "empty job id")
+	assert.ErrorContains(t, err, "job id is empty")
 }
 
 func TestGetMomentTaskResultErrors(t *testing.T) {
@@ -208,18 +208,18 @@ func TestTaskStatusAndDone(t *testing.T) {
 		{"done", MomentTaskResult{Status: 3}, true},
 		{"unknown status, no result", MomentTaskResult{Status: 9}, false},
 		{"status 2 with a moment id", MomentTaskResult{Status: 2, Result: MomentOutcome{MomentID: "mom1"}}, true},
-		{"status 2 with an errcode", MomentTaskResult{Status: 2, Result: MomentOutcome{ErrCode: 40058}}, true},
+		{"status 2 with an errcode", MomentTaskResult{Status: 2, Result: MomentOutcome{ItemStatus: wecom.ItemStatus{Code: 40058}}}, true},
 	} {
 		assert.Equal(t, tc.done, tc.r.Done(), tc.name)
 	}
 
-	r := MomentTaskResult{Status: 3, Result: MomentOutcome{ErrCode: 40058, ErrMsg: "no valid sender, hint: [1_2_abc], from ip: 1.2.3.4, more info at https://open.work.weixin.qq.com/devtool/query?e=40058"}}
+	r := MomentTaskResult{Status: 3, Result: MomentOutcome{ItemStatus: wecom.ItemStatus{Code: 40058, Message: "no valid sender"}}}
 	var we *wecom.Error
 	require.ErrorAs(t, r.Err(), &we)
 	assert.Equal(t, wecom.CodeInvalidParameter, we.Code)
 	assert.Equal(t, "no valid sender", we.Message)
-	assert.Equal(t, "1_2_abc", we.Hint)
 	assert.Equal(t, pathAddTask, we.Path)
+	assert.NoError(t, (&MomentTaskResult{Status: 3}).Err(), "a job without an errcode succeeded")
 }
 
 // fakeSleep advances the server clock instead of sleeping and records the
@@ -241,8 +241,11 @@ func (f *fakeSleep) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func withSleep(fn func(context.Context, time.Duration) error) WaitOption {
-	return func(c *waitConfig) { c.sleep = fn }
+// useSleep replaces the package's waitSleep until the test ends.
+func useSleep(t *testing.T, fn func(context.Context, time.Duration) error) {
+	t.Helper()
+	waitSleep = fn
+	t.Cleanup(func() { waitSleep = nil })
 }
 
 func TestWaitMomentTaskPollsWithCappedBackoff(t *testing.T) {
@@ -259,7 +262,8 @@ func TestWaitMomentTaskPollsWithCappedBackoff(t *testing.T) {
 	require.NoError(t, err)
 
 	fs := &fakeSleep{clock: s.Clock()}
-	r, err := svc.WaitMomentTask(ctx(t), jobID, WithPollInterval(time.Second, 4*time.Second), withSleep(fs.sleep))
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: time.Second, MaxPollInterval: 4 * time.Second}})
 	require.NoError(t, err)
 
 	// Polls at 0, 1, 3, 7, 11, 15, 19 (running) and 23 (done): delays
@@ -314,7 +318,8 @@ func TestWaitMomentTaskStopsOnContextCancel(t *testing.T) {
 	c, cancel := context.WithCancel(ctx(t))
 	defer cancel()
 	fs := &fakeSleep{clock: s.Clock(), cancel: cancel, cancelAt: 3}
-	r, err := svc.WaitMomentTask(c, jobID, WithPollInterval(time.Second, 8*time.Second), withSleep(fs.sleep))
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: time.Second, MaxPollInterval: 8 * time.Second}})
 	assert.Nil(t, r)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "last status started")
@@ -331,7 +336,7 @@ func TestWaitMomentTaskRealSleepHonoursDeadline(t *testing.T) {
 	c, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = svc.WaitMomentTask(c, jobID, WithPollInterval(10*time.Millisecond, 20*time.Millisecond))
+	_, err = svc.WaitMomentTask(c, &WaitMomentTaskRequest{JobID: jobID, WaitOptions: wecom.WaitOptions{PollInterval: 10 * time.Millisecond, MaxPollInterval: 20 * time.Millisecond}})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
 	assert.GreaterOrEqual(t, len(s.RequestsTo(pathTaskResult)), 2)
@@ -346,7 +351,7 @@ func TestWaitMomentTaskJobError(t *testing.T) {
 		VisibleRange: &VisibleRange{SenderList: &SenderList{UserList: []string{"ghost"}}},
 	})
 	require.NoError(t, err)
-	r, err := svc.WaitMomentTask(ctx(t), jobID)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	var we *wecom.Error
 	require.ErrorAs(t, err, &we)
 	assert.Equal(t, wecom.CodeInvalidParameter, we.Code)
@@ -365,10 +370,11 @@ func TestWaitMomentTaskNotReadyKeepsPolling(t *testing.T) {
 	require.NoError(t, err)
 	s.FailNext(pathTaskResult, 2, wecomtest.Fault{Code: int(wecom.CodeNotReady), Message: "not ready"})
 	fs := &fakeSleep{clock: s.Clock()}
-	r, err := svc.WaitMomentTask(ctx(t), jobID, withSleep(fs.sleep))
+	useSleep(t, fs.sleep)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 	assert.NotEmpty(t, r.Result.MomentID)
-	assert.Equal(t, []time.Duration{DefaultPollInitial, 2 * DefaultPollInitial}, fs.delays)
+	assert.Equal(t, []time.Duration{DefaultMomentTaskPollInterval, 2 * DefaultMomentTaskPollInterval}, fs.delays)
 }
 
 func TestWaitMomentTaskPollFailure(t *testing.T) {
@@ -377,19 +383,22 @@ func TestWaitMomentTaskPollFailure(t *testing.T) {
 	jobID, err := svc.AddMomentTask(ctx(t), &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
 	require.NoError(t, err)
 	s.FailNext(pathTaskResult, 1, wecomtest.Fault{Code: int(wecom.CodeAPIForbidden), Message: "api forbidden"})
-	_, err = svc.WaitMomentTask(ctx(t), jobID, withSleep(func(context.Context, time.Duration) error { return nil }))
+	useSleep(t, func(context.Context, time.Duration) error { return nil })
+	_, err = svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.Error(t, err)
 	assert.True(t, wecom.IsPermissionDenied(err))
 	assert.Contains(t, err.Error(), "moments: wait for moment task "+jobID+": ")
 
-	_, err = svc.WaitMomentTask(ctx(t), "")
-	assert.ErrorContains(t, err, "empty job id")
+	_, err = svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: ""})
+	assert.ErrorContains(t, err, "job id is empty")
+	_, err = svc.WaitMomentTask(ctx(t), nil)
+	assert.ErrorIs(t, err, wecom.ErrInvalidArgument, "nil is the zero request")
 }
 
 func TestWaitMomentTaskPassesCallOptions(t *testing.T) {
 	_, svc := newFake(t, pathTaskResult, testdata(t, "get_moment_task_result.json"))
 	var raw json.RawMessage
-	r, err := svc.WaitMomentTask(ctx(t), "job-1", WithCallOptions(wecom.RawResponse(&raw)), nil)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: "job-1"}, wecom.RawResponse(&raw))
 	require.NoError(t, err)
 	assert.Equal(t, "momxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", r.Result.MomentID)
 	assert.Contains(t, string(raw), `"type": "add_moment_task"`)
@@ -401,7 +410,7 @@ func TestCancelMomentTask(t *testing.T) {
 	s.SetMomentTaskDuration(0)
 	jobID, err := svc.AddMomentTask(ctx(t), &AddMomentTaskRequest{Text: &message.Text{Content: "x"}})
 	require.NoError(t, err)
-	r, err := svc.WaitMomentTask(ctx(t), jobID)
+	r, err := svc.WaitMomentTask(ctx(t), &WaitMomentTaskRequest{JobID: jobID})
 	require.NoError(t, err)
 
 	require.NoError(t, svc.CancelMomentTask(ctx(t), r.Result.MomentID))
@@ -421,7 +430,7 @@ func TestCancelMomentTask(t *testing.T) {
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err), "a member's own moment cannot be cancelled")
 
 	err = svc.CancelMomentTask(ctx(t), "")
-	assert.ErrorContains(t, err, "empty moment id")
+	assert.ErrorContains(t, err, "moment id is empty")
 
 	// Cancel is not repeated when its outcome is unknown.
 	s.ResetRequests()

@@ -138,7 +138,7 @@ func BenchmarkInstructionAnswer(b *testing.B) {
 	}
 	release := make(chan struct{})
 	h, err := provider.NewInstructionHandler(s, &provider.InstructionConfig{
-		Token: wecomtest.DefaultCallbackToken, EncodingAESKey: wecomtest.DefaultEncodingAESKey, Queue: b.N + 16,
+		Token: wecomtest.DefaultCallbackToken, EncodingAESKey: wecomtest.DefaultEncodingAESKey, MemoryQueueEvents: b.N + 16,
 		OnChangeAuth: func(ctx context.Context, _ *provider.AuthChange) error {
 			select {
 			case <-time.After(5 * time.Second):

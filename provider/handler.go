@@ -2,29 +2,32 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/wecomkit/wecom"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
-	"github.com/wecomkit/wecom/crypto"
 )
 
 // Defaults of an InstructionHandler.
 const (
 	// DefaultInstructionWorkers run the app's callbacks.
 	DefaultInstructionWorkers = 4
-	// DefaultInstructionQueue bounds the instructions waiting for a worker.
-	DefaultInstructionQueue = 1024
-	// TicketStoreTimeout bounds storing a pushed suite ticket, which
-	// happens before the answer: WeCom wants one within 1000 ms.
+	// DefaultInstructionAnswerDeadline is when an instruction is answered
+	// whatever the app does: WeCom waits 1000 ms, less a margin for the
+	// network.
+	DefaultInstructionAnswerDeadline = 800 * time.Millisecond
+	// TicketStoreTimeout bounds storing a pushed suite ticket.
 	TicketStoreTimeout = 500 * time.Millisecond
 	// DefaultHandlerTimeout bounds one run of an app callback.
 	DefaultHandlerTimeout = 5 * time.Minute
+	// exchangeMemory is how long an exchanged auth code's answer is kept
+	// for a retry of the app's callback: the auth code's own life.
+	exchangeMemory = 10 * time.Minute
 )
 
 // InstructionConfig configures NewInstructionHandler. Token and
@@ -34,8 +37,8 @@ type InstructionConfig struct {
 	Token          string
 	EncodingAESKey string
 	// Receivers are accepted as the receiver id besides the suite id: WeCom
-	// has been seen to seal instruction callbacks and the URL check for
-	// the provider's own corpid.
+	// has been seen to seal instruction callbacks for the provider's own
+	// corpid.
 	Receivers []string
 	// Tenants, when set, loses a corp's client on cancel_auth and
 	// reset_permanent_code.
@@ -43,7 +46,9 @@ type InstructionConfig struct {
 
 	// OnAuthorized receives each new permanent code (create_auth after
 	// the SDK exchanged its AuthCode; reset_permanent_code). Store it: the
-	// SDK does not, and the auth code cannot be exchanged twice.
+	// SDK does not, and the auth code cannot be exchanged twice (a retry
+	// after a failed OnAuthorized reuses the exchange's answer, in this
+	// process, for 10 minutes).
 	OnAuthorized func(ctx context.Context, a *Authorized) error
 	// OnChangeAuth receives change_auth.
 	OnChangeAuth func(ctx context.Context, c *AuthChange) error
@@ -61,40 +66,57 @@ type InstructionConfig struct {
 	// admin changes, ...).
 	OnOther func(ctx context.Context, in *Instruction) error
 
-	// Workers and Queue size the pool that runs the callbacks (defaults
-	// DefaultInstructionWorkers, DefaultInstructionQueue).
-	Workers, Queue int
+	// Queue makes the handler durable: each verified instruction is
+	// appended to it before WeCom is answered, and a callback.Worker
+	// started by the handler (Workers at once) takes it, retrying
+	// failures; other instances may run Workers on the same queue
+	// (callback.NewWorker(h.Callback(), q, nil)). contrib/redis has one.
+	// nil: an in-memory queue of MemoryQueueEvents, lost on exit.
+	Queue callback.Queue
+	// MemoryQueueEvents bounds the in-memory queue (default
+	// callback.DefaultMemoryQueueEvents).
+	MemoryQueueEvents int
+	// Workers is how many instructions are handled at once (default
+	// DefaultInstructionWorkers).
+	Workers int
+	// Dedup recognises redeliveries across instances (default: in memory).
+	Dedup callback.DedupStore
+	// AnswerDeadline is when an instruction is answered at the latest
+	// (default DefaultInstructionAnswerDeadline).
+	AnswerDeadline time.Duration
 	// HandlerTimeout bounds one callback (default DefaultHandlerTimeout).
 	HandlerTimeout time.Duration
+	// Clock is the clock of the timestamp check (default time.Now); tests
+	// on a wecomtest provider's manual clock pass its Now.
+	Clock func() time.Time
 	// Logger receives failures. Tickets, codes and secrets are never
 	// logged. nil discards.
 	Logger *slog.Logger
 }
 
 // InstructionHandler is the http.Handler of a suite's instruction URL
-// (指令回调URL). It verifies and decrypts each callback, stores suite
-// tickets into the suite's TicketStore before answering, and answers
-// "success" at once for everything else, which it hands to a bounded pool
-// of workers: WeCom wants an answer within 1000 ms whatever the app's
-// code does. create_auth and reset_permanent_code are exchanged for the
-// permanent code (Suite.PermanentCode) by a worker.
-//
-// Redeliveries of an instruction still queued or handled are recognised
-// and acknowledged. When the queue is full the answer is 503, so WeCom
-// delivers it again. This version keeps the queue in memory: instructions
-// queued when the process stops are lost (WeCom does not resend them).
+// (指令回调URL), built on package callback's Handler: it verifies and
+// decrypts each callback (receiver: the suite id, or one of Receivers),
+// appends it to a queue and answers "success" within the answer deadline
+// (WeCom wants an answer within 1000 ms) whatever the app's code does.
+// Workers then store suite tickets into the suite's TicketStore, exchange
+// create_auth and reset_permanent_code for the permanent code
+// (Suite.PermanentCode), drop cancelled tenants from the pool and call the
+// app, retrying what fails. Redeliveries are recognised and acknowledged.
 type InstructionHandler struct {
-	suite     *Suite
-	crypt     *crypto.Crypter
-	receivers map[string]bool
-	cfg       InstructionConfig
-	log       *slog.Logger
-	dedup     *callback.MemoryDedup
+	suite  *Suite
+	cfg    InstructionConfig
+	log    *slog.Logger
+	cb     *callback.Handler
+	worker *callback.Worker // on cfg.Queue; nil with the memory queue
 
-	mu     sync.Mutex
-	closed bool
-	jobs   chan *Instruction
-	wg     sync.WaitGroup
+	exMu      sync.Mutex
+	exchanged map[string]exchange // auth code → its exchange, for retries
+}
+
+type exchange struct {
+	auth *Authorization
+	at   time.Time
 }
 
 // NewInstructionHandler returns the instruction handler of suite.
@@ -102,109 +124,81 @@ func NewInstructionHandler(suite *Suite, cfg *InstructionConfig) (*InstructionHa
 	if suite == nil || cfg == nil {
 		return nil, wecom.InvalidArgument("provider: instruction handler: a Suite and an InstructionConfig are required")
 	}
-	c, err := crypto.New(cfg.Token, cfg.EncodingAESKey, "")
-	if err != nil {
-		return nil, fmt.Errorf("provider: instruction handler: %w", err)
-	}
-	h := &InstructionHandler{suite: suite, crypt: c, cfg: *cfg, log: cfg.Logger,
-		receivers: map[string]bool{suite.id: true}, dedup: callback.NewMemoryDedup(callback.DefaultDedupEntries)}
-	for _, r := range cfg.Receivers {
-		h.receivers[r] = true
-	}
+	h := &InstructionHandler{suite: suite, cfg: *cfg, log: cfg.Logger, exchanged: map[string]exchange{}}
 	if h.cfg.Workers <= 0 {
 		h.cfg.Workers = DefaultInstructionWorkers
-	}
-	if h.cfg.Queue <= 0 {
-		h.cfg.Queue = DefaultInstructionQueue
 	}
 	if h.cfg.HandlerTimeout <= 0 {
 		h.cfg.HandlerTimeout = DefaultHandlerTimeout
 	}
-	h.jobs = make(chan *Instruction, h.cfg.Queue)
-	for range h.cfg.Workers {
-		h.wg.Add(1)
-		go h.work()
+	if h.cfg.AnswerDeadline <= 0 {
+		h.cfg.AnswerDeadline = DefaultInstructionAnswerDeadline
+	}
+	opts := []callback.Option{
+		callback.WithAnswerDeadline(h.cfg.AnswerDeadline),
+		callback.WithHandlerTimeout(h.cfg.HandlerTimeout),
+	}
+	if len(cfg.Receivers) > 0 {
+		opts = append(opts, callback.WithReceivers(cfg.Receivers...))
+	}
+	if cfg.Logger != nil {
+		opts = append(opts, callback.WithLogger(cfg.Logger))
+	}
+	if cfg.Clock != nil {
+		opts = append(opts, callback.WithClock(cfg.Clock))
+	}
+	if cfg.Dedup != nil {
+		opts = append(opts, callback.WithDedup(cfg.Dedup, callback.DefaultDedupTTL))
+	}
+	if cfg.Queue != nil {
+		opts = append(opts, callback.WithQueue(cfg.Queue))
+	} else {
+		opts = append(opts, callback.WithAsync(h.cfg.Workers, cfg.MemoryQueueEvents))
+	}
+	cb, err := callback.New(cfg.Token, cfg.EncodingAESKey, suite.id, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("provider: instruction handler: %w", err)
+	}
+	cb.OnOther(h.dispatch)
+	h.cb = cb
+	if cfg.Queue != nil {
+		w, err := callback.NewWorker(cb, cfg.Queue, &callback.WorkerOptions{Concurrency: h.cfg.Workers, HandlerTimeout: h.cfg.HandlerTimeout})
+		if err != nil {
+			return nil, fmt.Errorf("provider: instruction handler: %w", err)
+		}
+		if err := w.Start(); err != nil {
+			return nil, fmt.Errorf("provider: instruction handler: %w", err)
+		}
+		h.worker = w
 	}
 	return h, nil
 }
 
+// Callback returns the callback.Handler underneath, for running more
+// Workers on the Queue (callback.NewWorker).
+func (h *InstructionHandler) Callback() *callback.Handler { return h.cb }
+
 // ServeHTTP answers GET (URL verification) and POST (instructions).
 func (h *InstructionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	q := crypto.QueryFrom(r.URL.Query())
-	switch r.Method {
-	case http.MethodGet:
-		msg, err := h.crypt.VerifyURL(q)
-		if err != nil {
-			h.reject(w, r, http.StatusForbidden, "URL verification failed", err)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write(msg)
-	case http.MethodPost:
-		h.serveInstruction(w, r, q)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		h.reject(w, r, http.StatusMethodNotAllowed, "method not allowed", nil)
-	}
+	h.cb.ServeHTTP(w, r)
 }
 
-const maxInstructionBody = 1 << 20
-
-func (h *InstructionHandler) serveInstruction(w http.ResponseWriter, r *http.Request, q crypto.Query) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxInstructionBody+1))
-	if err != nil || len(body) > maxInstructionBody {
-		h.reject(w, r, http.StatusBadRequest, "unreadable or oversized body", err)
-		return
-	}
-	ct, err := crypto.Ciphertext(body)
-	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "malformed envelope", err)
-		return
-	}
-	if err := h.crypt.Verify(q.Signature, q.Timestamp, q.Nonce, string(ct)); err != nil {
-		h.reject(w, r, http.StatusForbidden, "signature check failed", err)
-		return
-	}
-	msg, receiver, err := h.crypt.Decrypt(ct)
-	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "decryption failed", err)
-		return
-	}
-	if !h.receivers[receiver] {
-		h.reject(w, r, http.StatusForbidden, "receiver id is neither the suite id nor an accepted receiver", crypto.ErrReceiverID)
-		return
-	}
-	in, err := DecodeInstruction(msg)
-	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "malformed instruction", err)
-		return
-	}
-	if in.InfoType == InfoSuiteTicket {
-		if err := h.storeTicket(r.Context(), in); err != nil {
-			h.warn(r.Context(), "suite ticket not stored; asking WeCom to deliver it again", err, in)
-			http.Error(w, "ticket not stored", http.StatusServiceUnavailable)
-			return
+// dispatch receives every event of the callback handler: instructions
+// (no Event element, so callback's *UnknownEvent) and, should the
+// instruction URL get any, events of the self-built shape.
+func (h *InstructionHandler) dispatch(ctx context.Context, ev callback.Event) error {
+	u, ok := ev.(*callback.UnknownEvent)
+	if !ok || u.Event != "" {
+		if h.cfg.OnEvent != nil {
+			return h.cfg.OnEvent(ctx, ev.EventHeader().ToUserName, ev)
 		}
-		writeSuccess(w)
-		return
+		return nil
 	}
-	key := callback.DedupKey(msg)
-	fresh, err := h.dedup.Claim(r.Context(), key, 24*time.Hour)
-	if err == nil && !fresh {
-		writeSuccess(w) // a redelivery of one already queued or handled
-		return
+	in, err := instructionOf(u)
+	if err != nil {
+		return err
 	}
-	if !h.enqueue(in) {
-		_ = h.dedup.Release(r.Context(), key)
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-		return
-	}
-	writeSuccess(w)
-}
-
-func writeSuccess(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("success"))
+	return h.handle(ctx, in)
 }
 
 func (h *InstructionHandler) storeTicket(ctx context.Context, in *Instruction) error {
@@ -215,50 +209,53 @@ func (h *InstructionHandler) storeTicket(ctx context.Context, in *Instruction) e
 	if t.Value == "" {
 		return fmt.Errorf("%w: suite_ticket without SuiteTicket", ErrMalformedInstruction)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), TicketStoreTimeout)
+	ctx, cancel := context.WithTimeout(ctx, TicketStoreTimeout)
 	defer cancel()
 	return h.suite.tickets.SetTicket(ctx, &t)
 }
 
-func (h *InstructionHandler) enqueue(in *Instruction) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return false
+// exchange returns the answer of PermanentCode for code: the one this
+// process already got, when the app's callback is being retried.
+func (h *InstructionHandler) exchange(ctx context.Context, code string) (*Authorization, error) {
+	h.exMu.Lock()
+	now := time.Now()
+	for c, e := range h.exchanged {
+		if now.Sub(e.at) > exchangeMemory {
+			delete(h.exchanged, c)
+		}
 	}
-	select {
-	case h.jobs <- in:
-		return true
-	default:
-		return false
+	e, ok := h.exchanged[code]
+	h.exMu.Unlock()
+	if ok {
+		return e.auth, nil
 	}
+	auth, err := h.suite.PermanentCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	h.exMu.Lock()
+	h.exchanged[code] = exchange{auth: auth, at: now}
+	h.exMu.Unlock()
+	return auth, nil
 }
 
-func (h *InstructionHandler) work() {
-	defer h.wg.Done()
-	for in := range h.jobs {
-		ctx, cancel := context.WithTimeout(context.Background(), h.cfg.HandlerTimeout)
-		if err := h.handle(ctx, in); err != nil {
-			h.warn(ctx, "instruction handling failed", err, in)
-		}
-		cancel()
-	}
+func (h *InstructionHandler) forget(code string) {
+	h.exMu.Lock()
+	delete(h.exchanged, code)
+	h.exMu.Unlock()
 }
 
 // handle runs the SDK's part of an instruction and then the app's.
-func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("provider: %w: %v", errPanicked, p)
-		}
-	}()
+func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) error {
 	switch in.InfoType {
+	case InfoSuiteTicket:
+		return h.storeTicket(ctx, in)
 	case InfoCreateAuth, InfoResetPermanentCode:
 		code := in.Get("AuthCode")
 		if code == "" {
 			return fmt.Errorf("%w: %s without AuthCode", ErrMalformedInstruction, in.InfoType)
 		}
-		auth, err := h.suite.PermanentCode(ctx, code)
+		auth, err := h.exchange(ctx, code)
 		if err != nil {
 			return fmt.Errorf("provider: %s: exchange the auth code: %w", in.InfoType, err)
 		}
@@ -273,7 +270,11 @@ func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) (err e
 		if h.cfg.OnAuthorized == nil {
 			return wecom.InvalidArgument("provider: %s for %s: no OnAuthorized to store the permanent code", in.InfoType, a.CorpID)
 		}
-		return h.cfg.OnAuthorized(ctx, a)
+		if err := h.cfg.OnAuthorized(ctx, a); err != nil {
+			return err
+		}
+		h.forget(code)
+		return nil
 	case InfoChangeAuth:
 		if h.cfg.OnChangeAuth != nil {
 			return h.cfg.OnChangeAuth(ctx, &AuthChange{Instruction: in, State: in.Get("State"), ExtraInfo: in.Get("ExtraInfo")})
@@ -305,36 +306,17 @@ func (h *InstructionHandler) handle(ctx context.Context, in *Instruction) (err e
 	return nil
 }
 
-// Shutdown stops accepting instructions (later ones are answered 503) and
-// waits until the queued ones are handled or ctx ends.
+// Shutdown stops accepting instructions (later ones are answered 503)
+// and waits until ctx ends for the queued ones to be handled (the memory
+// queue) or for the handler's Worker to stop (a Queue keeps the rest).
 //
 // WeCom: POST /cgi-bin/service/v2/get_permanent_code (the queued exchanges finish)
 func (h *InstructionHandler) Shutdown(ctx context.Context) error {
-	h.mu.Lock()
-	if !h.closed {
-		h.closed = true
-		close(h.jobs)
+	err := h.cb.Shutdown(ctx)
+	if h.worker != nil {
+		err = errors.Join(err, h.worker.Shutdown(ctx))
 	}
-	h.mu.Unlock()
-	done := make(chan struct{})
-	go func() { h.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (h *InstructionHandler) reject(w http.ResponseWriter, r *http.Request, status int, reason string, err error) {
-	if h.log != nil {
-		attrs := []slog.Attr{slog.String("reason", reason), slog.Int("status", status)}
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
-		}
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "provider: instruction callback rejected", attrs...)
-	}
-	http.Error(w, http.StatusText(status), status)
+	return err
 }
 
 func (h *InstructionHandler) warn(ctx context.Context, msg string, err error, in *Instruction) {

@@ -64,6 +64,7 @@ type world struct {
 	codes   *codeStore
 	handler *provider.InstructionHandler
 	url     string
+	tickets *watchedTickets
 
 	mu        sync.Mutex
 	events    []string // what the app's callbacks saw
@@ -93,7 +94,8 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	w := &world{t: t, wc: wc, ws: ws, codes: newCodeStore(),
 		authed: make(chan *provider.Authorized, 16), cancelled: make(chan string, 16)}
-	w.suite, err = provider.NewSuite(&provider.SuiteConfig{SuiteID: ws.ID, SuiteSecret: ws.Secret,
+	w.tickets = &watchedTickets{TicketStore: provider.NewMemoryTicketStore()}
+	w.suite, err = provider.NewSuite(&provider.SuiteConfig{SuiteID: ws.ID, SuiteSecret: ws.Secret, Tickets: w.tickets,
 		Options: []wecom.Option{wecom.WithBaseURL(wc.URL)}})
 	require.NoError(t, err)
 	if o.customized {
@@ -103,7 +105,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	require.NoError(t, err)
 	cfg := &provider.InstructionConfig{
-		Token: ws.CallbackToken, EncodingAESKey: ws.EncodingAESKey, Tenants: w.tenants,
+		Token: ws.CallbackToken, EncodingAESKey: ws.EncodingAESKey, Tenants: w.tenants, Clock: wc.Clock().Now,
 		OnAuthorized: func(_ context.Context, a *provider.Authorized) error {
 			w.codes.put(a.CorpID, a.Authorization.PermanentCode)
 			w.authed <- a
@@ -141,11 +143,42 @@ func (w *world) pushTicket() string {
 	return tk
 }
 
+// wait waits until every instruction was delivered and the newest
+// pushed ticket is stored (the handler's workers store it after the
+// answer).
 func (w *world) wait() {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(w.t, w.wc.WaitForInstructions(ctx))
+	for want := w.wc.Ticket(w.ws.ID); want != "" && w.tickets.last() != want; {
+		select {
+		case <-ctx.Done():
+			w.t.Fatal("the pushed ticket was not stored")
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// watchedTickets is a TicketStore that remembers the last ticket set.
+type watchedTickets struct {
+	provider.TicketStore
+	mu  sync.Mutex
+	val string
+}
+
+func (s *watchedTickets) SetTicket(ctx context.Context, t *provider.Ticket) error {
+	err := s.TicketStore.SetTicket(ctx, t)
+	s.mu.Lock()
+	s.val = t.Value
+	s.mu.Unlock()
+	return err
+}
+
+func (s *watchedTickets) last() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.val
 }
 
 // install installs the suite in corpID and waits until the app has the

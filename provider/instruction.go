@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,13 +53,19 @@ var ErrMalformedInstruction error = sentinel("provider: malformed instruction ca
 func DecodeInstruction(raw []byte) (*Instruction, error) {
 	ev, err := callback.DecodeEvent(raw)
 	if err != nil {
-		return nil, errors.Join(ErrMalformedInstruction, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedInstruction, err)
 	}
 	u, ok := ev.(*callback.UnknownEvent)
-	if !ok {
-		// A self-built event (it has an Event element), not an instruction.
+	if !ok || u.Event != "" {
 		return nil, fmt.Errorf("%w: it has an Event element, not an InfoType", ErrMalformedInstruction)
 	}
+	return instructionOf(u)
+}
+
+// instructionOf reads an instruction from the flat fields callback
+// decoded it into (an instruction has no Event element, so callback sees
+// an *UnknownEvent).
+func instructionOf(u *callback.UnknownEvent) (*Instruction, error) {
 	in := &Instruction{Fields: u.Fields, Raw: u.Raw}
 	for _, f := range u.Fields {
 		switch f.Name {
@@ -92,6 +97,13 @@ func (in *Instruction) CustomerEvent() (ev callback.Event, ok bool, err error) {
 	default:
 		return nil, false, nil
 	}
+	ev, err = in.selfBuilt()
+	return ev, true, err
+}
+
+// selfBuilt decodes the instruction as the self-built event of the same
+// name (Event = InfoType, ToUserName = AuthCorpId).
+func (in *Instruction) selfBuilt() (callback.Event, error) {
 	// The two shapes differ only in their header: rewrite it into the
 	// self-built one and let callback decode the rest. A hook in callback
 	// that takes the header would spare the copy.
@@ -119,13 +131,13 @@ func (in *Instruction) CustomerEvent() (ev callback.Event, ok bool, err error) {
 		writeCDATA(&b, f.Name, f.Value)
 	}
 	b.WriteString("</xml>")
-	ev, err = callback.DecodeEvent([]byte(b.String()))
+	ev, err := callback.DecodeEvent([]byte(b.String()))
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	// Keep the XML as WeCom sent it.
 	ev.EventHeader().Raw = in.Raw
-	return ev, true, nil
+	return ev, nil
 }
 
 func writeCDATA(b *strings.Builder, name, v string) {
@@ -177,10 +189,17 @@ type ContactChange struct {
 	NewUserID  string
 	// ID is the department (Id) or tag (TagId) of a party or tag change.
 	ID string
+	// Event is the same change as package callback's typed change_contact
+	// event (*callback.UpdateUser, *callback.CreateParty, ...), with
+	// ToUserName the authorizing corp; nil if it does not decode.
+	Event callback.Event
 }
 
 func newContactChange(in *Instruction) *ContactChange {
 	c := &ContactChange{Instruction: in}
+	if ev, err := in.selfBuilt(); err == nil {
+		c.Event = ev
+	}
 	for _, f := range in.Fields {
 		switch f.Name {
 		case "ChangeType":

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,10 @@ func TestCustomerEventsInTheThirdPartyShapeDecodeAsSelfBuilt(t *testing.T) {
 	assert.Equal(t, "lisi", cc.UserID)
 	assert.Equal(t, "woLISI", cc.OpenUserID)
 	assert.Equal(t, "lisi2", cc.NewUserID)
+	uu, ok := cc.Event.(*callback.UpdateUser)
+	require.True(t, ok, "%T", cc.Event)
+	assert.Equal(t, corp, uu.ToUserName)
+	assert.Equal(t, "lisi", uu.UserID)
 	ac := <-changes
 	assert.Equal(t, corp, ac.AuthCorpID)
 	assert.Equal(t, "S", ac.State)
@@ -151,7 +156,7 @@ func TestInstructionHandlerRejects(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	ticket := "<xml><SuiteId><![CDATA[" + ws.ID + "]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType><TimeStamp>1700000000</TimeStamp><SuiteTicket><![CDATA[T1]]></SuiteTicket></xml>"
+	ticket := "<xml><SuiteId><![CDATA[" + ws.ID + "]]></SuiteId><InfoType><![CDATA[suite_ticket]]></InfoType><TimeStamp>" + strconv.FormatInt(time.Now().Unix(), 10) + "</TimeStamp><SuiteTicket><![CDATA[T1]]></SuiteTicket></xml>"
 
 	body, q := seal("wwsomeoneelse", ticket)
 	assert.Equal(t, http.StatusForbidden, post(body, q), "another receiver")
@@ -159,16 +164,18 @@ func TestInstructionHandlerRejects(t *testing.T) {
 	q.Set("msg_signature", strings.Repeat("0", 40))
 	assert.Equal(t, http.StatusForbidden, post(body, q), "bad signature")
 	body, q = seal(ws.ID, "<xml><ToUserName>x</ToUserName><Event>change_external_contact</Event></xml>")
-	assert.Equal(t, http.StatusBadRequest, post(body, q), "a self-built event")
+	assert.Equal(t, http.StatusOK, post(body, q), "a self-built event goes to OnEvent")
 	assert.Equal(t, http.StatusBadRequest, post("not xml", q))
 
 	body, q = seal(ws.ID, ticket)
 	assert.Equal(t, http.StatusOK, post(body, q))
+	for i := 0; i < 5000 && w.tickets.last() != "T1"; i++ {
+		time.Sleep(time.Millisecond) // stored by a worker after the answer
+	}
 	tk, ok, err := w.suite.Tickets().Ticket(context.Background(), ws.ID)
 	require.NoError(t, err)
-	// Stored, but 1700000000 is long past: too old to use.
-	assert.False(t, ok)
-	assert.Empty(t, tk.Value)
+	require.True(t, ok)
+	assert.Equal(t, "T1", tk.Value)
 
 	// URL verification.
 	c, err := crypto.New(ws.CallbackToken, ws.EncodingAESKey, ws.ID)
@@ -214,12 +221,14 @@ func TestRedeliveredInstructionIsHandledOnce(t *testing.T) {
 }
 
 // One data URL for every tenant: the tenants' events are sealed with the
-// suite's credentials for their own corp id; a handler that skips the
-// receiver check (until callback takes a set of receivers) gets them all
-// and each says its corp.
+// suite's credentials for their own corp id; a handler that accepts the
+// tenants (a lookup on the pool here) gets them all, each naming its corp,
+// and refuses a corp that is not a tenant.
 func TestOneDataURLForAllTenants(t *testing.T) {
-	w := newWorld(t, worldOptions{tenants: tenantIDs[:2]})
-	h, err := callback.New(w.ws.CallbackToken, w.ws.EncodingAESKey, "")
+	w := newWorld(t, worldOptions{tenants: tenantIDs})
+	tenants := map[string]bool{tenantIDs[0]: true, tenantIDs[1]: true}
+	h, err := callback.New(w.ws.CallbackToken, w.ws.EncodingAESKey, "",
+		callback.WithReceiverFunc(func(id string) bool { return tenants[id] }), callback.WithClock(w.wc.Clock().Now))
 	require.NoError(t, err)
 	got := make(chan string, 4)
 	callback.On(h, func(_ context.Context, ev *callback.DelFollowUser) error {
@@ -245,4 +254,19 @@ func TestOneDataURLForAllTenants(t *testing.T) {
 	for _, id := range tenantIDs[:2] {
 		assert.True(t, seenCorps[id+"/u-"+id], id)
 	}
+	// The third corp is no tenant of this handler: refused, so WeCom
+	// keeps delivering it.
+	stranger := tenantIDs[2]
+	require.NoError(t, w.wc.SetTenantCallback(w.ws.ID, stranger, hs.URL))
+	w.wc.Tenant(stranger).SetCallback(hs.URL, time.Second, 0, 0) // no redelivery
+	w.wc.Tenant(stranger).SendEvent(wecomtest.Event{Event: "change_external_contact", ChangeType: "del_follow_user",
+		Fields: []wecomtest.Field{{Name: "UserID", Value: "x"}, {Name: "ExternalUserID", Value: "wmX"}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, w.wc.Tenant(stranger).WaitForDeliveries(ctx))
+	ds := w.wc.Tenant(stranger).Deliveries()
+	require.NotEmpty(t, ds)
+	assert.False(t, ds[len(ds)-1].Delivered)
+	assert.Contains(t, ds[len(ds)-1].LastError, "403")
+	assert.Empty(t, got)
 }

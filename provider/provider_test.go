@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -172,9 +171,6 @@ func TestEndpointsSendTheirTokenKind(t *testing.T) {
 		"/cgi-bin/service/corpid_to_opencorpid":                             "provider_access_token",
 		"/cgi-bin/service/finish_openid_migration":                          "provider_access_token",
 		"/cgi-bin/service/externalcontact/finish_external_userid_migration": "provider_access_token",
-		"/cgi-bin/batch/userid_to_openuserid":                               "access_token",
-		"/cgi-bin/batch/openuserid_to_userid":                               "access_token",
-		"/cgi-bin/agent/get_admin_list":                                     "access_token",
 	}
 	for path, param := range want {
 		reqs := w.wc.RequestsTo(path)
@@ -184,6 +180,14 @@ func TestEndpointsSendTheirTokenKind(t *testing.T) {
 				assert.Zero(t, r.ErrCode, path)
 			}
 		}
+	}
+	// The corp-token ones reached the tenant, routed by its corp token.
+	for _, path := range []string{"/cgi-bin/batch/userid_to_openuserid", "/cgi-bin/batch/openuserid_to_userid", "/cgi-bin/agent/get_admin_list"} {
+		reqs := w.wc.Tenant(corp).RequestsTo(path)
+		if assert.Len(t, reqs, 1, path) {
+			assert.Zero(t, reqs[0].ErrCode, path)
+		}
+		assert.Empty(t, w.wc.RequestsTo(path), path)
 	}
 	assert.JSONEq(t, `{"pre_auth_code":"`+pre.PreAuthCode+`","session_info":{"auth_type":1}}`,
 		string(w.wc.RequestsTo("/cgi-bin/service/set_session_info")[0].Body))
@@ -269,7 +273,7 @@ func TestNoTicketYet(t *testing.T) {
 	w := newWorld(t, worldOptions{})
 	_, err := w.suite.PreAuthCode(context.Background())
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, provider.ErrNoTicket), err)
+	assert.True(t, provider.IsNoTicket(err), err)
 	assert.Empty(t, w.wc.RequestsTo("/cgi-bin/service/get_suite_token"), "no call without a ticket")
 }
 
@@ -290,7 +294,7 @@ func TestCancelAuthMidExport(t *testing.T) {
 	w.wc.CancelAuthAfter(w.ws.ID, corp, 1)
 	n := 0
 	var exportErr error
-	for _, err := range svc.AllCustomersOf(ctx, users) {
+	for _, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: users}) {
 		if err != nil {
 			exportErr = err
 			break
@@ -301,7 +305,7 @@ func TestCancelAuthMidExport(t *testing.T) {
 	assert.Equal(t, 100, n, "the first page arrived, the second did not")
 	// Depending on whether the app has deleted the code yet: WeCom refuses
 	// the old code, or the app has none.
-	assert.True(t, wecom.ErrorCode(exportErr) == provider.CodeInvalidPermanentCode || errors.Is(exportErr, provider.ErrUnknownTenant), "%v", exportErr)
+	assert.True(t, wecom.ErrorCode(exportErr) == provider.CodeInvalidPermanentCode || provider.IsUnknownTenant(exportErr), "%v", exportErr)
 	select {
 	case got := <-w.cancelled:
 		assert.Equal(t, corp, got)
@@ -315,7 +319,7 @@ func TestCancelAuthMidExport(t *testing.T) {
 	require.NoError(t, err, "without VerifyTenant the client is made lazily")
 	_, err = externalcontact.New(w.client(corp)).ListFollowUsers(ctx)
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, provider.ErrUnknownTenant), err)
+	assert.True(t, provider.IsUnknownTenant(err), err)
 	// The other tenant is untouched.
 	_, err = externalcontact.New(w.client(other)).ListFollowUsers(ctx)
 	require.NoError(t, err)

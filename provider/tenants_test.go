@@ -164,7 +164,6 @@ func TestLegacyPermanentCode(t *testing.T) {
 	code2, err := w.wc.Install(wecomtest.InstallRequest{SuiteID: w.ws.ID, CorpID: tenantIDs[0]})
 	require.NoError(t, err)
 	w.wc.Advance(10*time.Minute + time.Second)
-	w.pushTicket() // keep a ticket
 	_, err = w.suite.PermanentCode(ctx, code2)
 	assert.Equal(t, provider.CodeInvalidAuthCode, wecom.ErrorCode(err))
 }

@@ -3,8 +3,6 @@ package wecomtest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -110,14 +108,14 @@ type Provider struct {
 
 type provSuite struct {
 	Suite
-	tickets  []issuedTicket // newest last
+	tickets  []suiteTicketIssue // newest last
 	nextPush time.Time
 	miss     int
 	url      string
 	issued   int
 }
 
-type issuedTicket struct {
+type suiteTicketIssue struct {
 	value  string
 	issued time.Time
 }
@@ -309,6 +307,9 @@ func (p *Provider) AddTenant(corpID string, opts ...Option) (*Server, error) {
 	}
 	s.hs.Close() // reached through the provider only
 	s.URL = p.URL
+	s.mu.Lock()
+	areaState(s, "provider", func() *providerOf { return &providerOf{} }).corpID = p.CorpID
+	s.mu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.tenants[corpID]; ok {
@@ -392,7 +393,7 @@ func (p *Provider) PushTicket(suiteID string) (string, error) {
 
 func (p *Provider) pushTicket(s *provSuite, at time.Time) string {
 	t := p.ids.random(64)
-	s.tickets = append(s.tickets, issuedTicket{value: t, issued: at})
+	s.tickets = append(s.tickets, suiteTicketIssue{value: t, issued: at})
 	if len(s.tickets) > 8 {
 		s.tickets = s.tickets[len(s.tickets)-8:]
 	}
@@ -1155,10 +1156,7 @@ func (p *Provider) tenantOfToken(tok string) *Server {
 }
 
 // openID makes the stable encrypted form of id as the provider sees it.
-func (p *Provider) openID(prefix, id string) string {
-	sum := sha256.Sum256([]byte(p.CorpID + "\x00" + id))
-	return prefix + hex.EncodeToString(sum[:])[:30]
-}
+func (p *Provider) openID(prefix, id string) string { return providerOpenID(p.CorpID, prefix, id) }
 
 func (p *Provider) issue(kind tokenKind, owner, suiteID string, now time.Time) string {
 	tok := p.ids.token()

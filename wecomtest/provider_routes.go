@@ -2,7 +2,6 @@ package wecomtest
 
 import (
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -26,10 +25,6 @@ var providerRoutes = map[string]provRoute{
 	"/cgi-bin/service/corpid_to_opencorpid":                             {http.MethodPost, kindProvider, provOpenCorpID},
 	"/cgi-bin/service/finish_openid_migration":                          {http.MethodPost, kindProvider, provFinishOpenIDMigration},
 	"/cgi-bin/service/externalcontact/finish_external_userid_migration": {http.MethodPost, kindProvider, provFinishExternalUserIDMigration},
-
-	"/cgi-bin/batch/userid_to_openuserid": {http.MethodPost, kindCorp, provUserIDToOpenUserID},
-	"/cgi-bin/batch/openuserid_to_userid": {http.MethodPost, kindCorp, provOpenUserIDToUserID},
-	"/cgi-bin/agent/get_admin_list":       {http.MethodPost, kindCorp, provAgentAdminList},
 }
 
 func provSuiteToken(c *provCall) (any, error) {
@@ -405,69 +400,4 @@ func (p *Provider) Migrated(corpID string) []int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]int(nil), p.migrated[corpID]...)
-}
-
-func provUserIDToOpenUserID(c *provCall) (any, error) {
-	var b struct {
-		UserIDList []string `json:"userid_list"`
-	}
-	if err := c.decode(&b); err != nil {
-		return nil, err
-	}
-	if len(b.UserIDList) == 0 || len(b.UserIDList) > 1000 {
-		return nil, errorf(codeInvalidParameter, "invalid userid_list size")
-	}
-	t := c.p.tenants[c.owner]
-	pairs, invalid := []map[string]any{}, []string{}
-	t.mu.Lock()
-	for _, id := range b.UserIDList {
-		if t.st.users[id] == nil {
-			invalid = append(invalid, id)
-			continue
-		}
-		pairs = append(pairs, map[string]any{"userid": id, "open_userid": c.p.openID("wo", c.owner+"/"+id)})
-	}
-	t.mu.Unlock()
-	return map[string]any{"open_userid_list": pairs, "invalid_userid_list": invalid}, nil
-}
-
-func provOpenUserIDToUserID(c *provCall) (any, error) {
-	var b struct {
-		OpenUserIDList []string `json:"open_userid_list"`
-		SourceAgentID  int      `json:"source_agentid"`
-	}
-	if err := c.decode(&b); err != nil {
-		return nil, err
-	}
-	if len(b.OpenUserIDList) == 0 || len(b.OpenUserIDList) > 1000 {
-		return nil, errorf(codeInvalidParameter, "invalid open_userid_list size")
-	}
-	if b.SourceAgentID == 0 {
-		return nil, errorf(codeInvalidParameter, "invalid source_agentid")
-	}
-	t := c.p.tenants[c.owner]
-	byOpen := map[string]string{}
-	t.mu.Lock()
-	for id := range t.st.users {
-		byOpen[c.p.openID("wo", c.owner+"/"+id)] = id
-	}
-	t.mu.Unlock()
-	pairs, invalid := []map[string]any{}, []string{}
-	for _, o := range b.OpenUserIDList {
-		if id, ok := byOpen[o]; ok && strings.HasPrefix(o, "wo") {
-			pairs = append(pairs, map[string]any{"open_userid": o, "userid": id})
-		} else {
-			invalid = append(invalid, o)
-		}
-	}
-	return map[string]any{"userid_list": pairs, "invalid_open_userid_list": invalid}, nil
-}
-
-func provAgentAdminList(c *provCall) (any, error) {
-	u := c.p.installer(c.owner)
-	admins := []map[string]any{}
-	if u != nil {
-		admins = append(admins, map[string]any{"userid": u["userid"], "auth_type": 1})
-	}
-	return map[string]any{"admin": admins}, nil
 }

@@ -159,6 +159,7 @@ func (s *Server) Seed(d Demo) error {
 		}
 	}
 	staff := append(append([]string(nil), active...), resigned...)
+	s.seedDepartments() // the members are in departments 1..4
 
 	// Tags.
 	var tagIDs []string

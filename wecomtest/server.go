@@ -4,7 +4,8 @@
 //
 // It keeps state rather than canned replies: follow users, customers and
 // their follow relations, tags, contact ways, group chats, moments, mass
-// messages, transfers and welcome templates. Writes change what later
+// messages, transfers and welcome templates, the directory (departments,
+// profiles, address-book tags) and app messages. Writes change what later
 // reads return, time follows a settable Clock, and it answers like WeCom:
 // token checks (41001, 40014, 42001), request validation with WeCom's
 // errcodes, cursor pagination with the documented limits and per-API
@@ -73,6 +74,9 @@ type Server struct {
 	reqs  []Request
 
 	events *events
+
+	jssdk *jssdkState // jssdk.go
+	oauth *oauthState // oauth.go
 }
 
 type route struct {
@@ -232,8 +236,14 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerGroupChatTransfers,
 		registerGroupWelcome,
 		registerMediaAttachment,
+		registerMedia,
 		registerMoments,
 		registerMomentStrategies,
+		registerStaff,
+		registerAppMessages,
+		registerJSSDK,
+		registerOAuth,
+		registerProviderCorp,
 	} {
 		register(s)
 	}
@@ -289,6 +299,10 @@ func (s *Server) Paths() []string {
 	return out
 }
 
+// Method returns the HTTP method the server serves path with ("GET" or
+// "POST"), or "" when it does not implement path.
+func (s *Server) Method(path string) string { return s.routes[path].method }
+
 // APIError is an errcode answer.
 type APIError struct {
 	Code    int
@@ -323,7 +337,7 @@ const (
 	codeSystemBusy         = -1
 	codeNotReady           = 41063
 	codeInvalidChatID      = 40050
-	codeMemberNotActivated = 40098
+	codeMemberNotActivated = 41054
 )
 
 // call is one request being served.

@@ -19,7 +19,7 @@ type User struct {
 	Resigned bool
 	// DimissionTime is when they left (Unix seconds).
 	DimissionTime int64
-	// Inactive says the member has not activated WeCom (40098).
+	// Inactive says the member has not activated WeCom (41054).
 	Inactive bool
 }
 
@@ -289,16 +289,23 @@ func (st *state) addChat(g GroupChat) error {
 
 // ---- fixtures: the public way to put data in and read it back ----
 
-// AddUser adds a corp member.
+// AddUser adds a corp member. It emits create_user when change_contact
+// events are on (SetContactEvents).
 func (s *Server) AddUser(u User) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.st.addUser(u)
+	if err := s.st.addUser(u); err != nil {
+		return err
+	}
+	s.emitCreateUser(s.st.users[u.UserID])
+	return nil
 }
 
 // ResignUser makes a member leave the corp now (on the server clock): their
 // customers appear in get_unassigned_list and their groups wait for a
 // resigned transfer (groupchat/list status 1), as after 离职 in WeCom.
+// They leave the directory, and delete_user is emitted when change_contact
+// events are on (SetContactEvents).
 func (s *Server) ResignUser(userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -309,6 +316,7 @@ func (s *Server) ResignUser(userID string) error {
 	if !u.Resigned {
 		u.Resigned = true
 		u.DimissionTime = s.clock.Now().Unix()
+		s.emitDeleteUser(userID)
 	}
 	return nil
 }
@@ -531,6 +539,20 @@ type Media struct {
 	FileName       string
 	Size           int64
 	CreatedAt      int64
+	// Permanent marks an image uploaded with media/uploadimg (a URL, not
+	// a media id that expires).
+	Permanent bool
+}
+
+// mediaLifetime is how long a media_id of media/upload or
+// media/upload_attachment stays valid.
+const mediaLifetime = 3 * 24 * 3600
+
+// mediaValid reports whether id is a media id that can be used now: known
+// and not older than 3 days on the server clock. Call it with s.mu held.
+func (s *Server) mediaValid(id string) bool {
+	m, ok := s.st.media[id]
+	return ok && (m.Permanent || s.clock.Now().Unix() < m.CreatedAt+mediaLifetime)
 }
 
 // addMedia stores m with a fresh media id and returns it.

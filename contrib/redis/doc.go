@@ -1,6 +1,6 @@
 // Package redis shares a WeCom integration's state across a fleet of
-// instances through Redis: the access token, the per-API call budget and
-// callback deduplication.
+// instances through Redis: the access token, the per-API call budget,
+// callback deduplication and the durable queue of async callbacks.
 //
 // A fleet of instances (pods, workers) using one WeCom corp must share
 // three things, or the instances fight each other:
@@ -17,13 +17,21 @@
 //   - The call budget. Limiter is a wecom.Limiter that keeps the whole
 //     fleet under one budget per corp and API: a GCRA token bucket in one
 //     atomic Lua script, on Redis's clock.
-//   - Callback deduplication. Store also has Claim and Release, the
-//     DedupStore the callback package uses to process a redelivered event
-//     once, whichever instance it lands on (SET NX PX on the event
-//     identity).
+//   - Callback deduplication. Dedup is the callback package's two-state
+//     dedup store: Claim takes a short processing lease on the event
+//     (a redelivery meanwhile, on any instance, is told "in progress" and
+//     answered with a retryable failure), Done replaces it with "done" for
+//     the dedup window once the handler succeeded, Release drops it when
+//     the handler failed. A holder that dies leaves only its lease, which
+//     runs out, so WeCom's next redelivery is handled.
+//   - Async callbacks. Queue is the callback package's durable queue on
+//     Redis Streams: one consumer group of workers across the fleet,
+//     events a dead worker held taken over after the visibility timeout,
+//     retries with delay, dead letters with replay.
 //
-// Plug it in with wecom.WithTokenCache and wecom.WithLimiter; the package
-// example shows the wiring. Import it under a name of its own, since
+// Plug it in with wecom.WithTokenCache and wecom.WithLimiter, and with
+// callback.WithDedup, callback.WithQueue and callback.NewWorker; the
+// package example shows the wiring. Import it under a name of its own, since
 // go-redis is called redis too:
 //
 //	import wecomredis "github.com/wecomkit/wecom/contrib/redis"
@@ -36,7 +44,8 @@
 //	wecom:{<corpid>:<app hash>}:token   hash {token, life}, expiring with the token
 //	wecom:{<corpid>:<app hash>}:lease   the refresh lease: a random fencing value
 //	wecom:{<corpid>}:rate:<api path>    the limiter's bucket: a timestamp (µs)
-//	wecom:dedup:<event key>             a claimed callback event
+//	wecom:dedup:<event key>             a callback event: "lease:<owner>" or "done"
+//	wecom:{queue:<name>}:stream         a Queue's events (also :delayed, :dead)
 //
 // The app hash is wecom.TokenCacheKey's short hash of the secret: the
 // secret itself is never stored. The callback package's event keys are
@@ -44,7 +53,14 @@
 // be to be shared; protect the Redis instance accordingly (AUTH, TLS, a
 // private network).
 //
-// # When Redis is down
+// # When Redis is down or hung
+//
+// Every Redis operation is bounded by WithOpTimeout (DefaultOpTimeout,
+// 250ms), whatever the caller's context allows: a Redis that is up but
+// does not answer (paused, swapping, a network partition that drops
+// packets) costs a call at most that, and then fails like a Redis that is
+// down. Set go-redis's Options.ContextTimeoutEnabled as well, so that the
+// abandoned command also gives its connection up at that bound.
 //
 // Calls keep working, and the package goes back to Redis by itself once it
 // answers again:
@@ -59,7 +75,13 @@
 //     line when Redis is back, and tries Redis again every
 //     WithRetryInterval. It neither fails calls nor lets them through
 //     unpaced.
-//   - Dedup: Claim and Release return the error, and the callback handler
-//     decides: callback.Handler handles the event anyway and logs a
-//     warning, so a redelivery during the outage may be handled twice.
+//   - Dedup: Claim, Done and Release return the error (ErrTimeout for a
+//     hung Redis) at once, and the callback handler decides what to
+//     answer WeCom.
+//   - Queue: every operation returns its error within its bound; Enqueue's
+//     error means the event is not the queue's, so the handler must not
+//     answer "success". A command that timed out may still be applied
+//     when Redis wakes up: a Claim then leaves a lease that runs out, an
+//     Enqueue an event delivered though its caller saw an error (at least
+//     once, never lost).
 package redis

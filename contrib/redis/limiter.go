@@ -30,7 +30,9 @@ import (
 // A slot booked by a call whose context ends while it sleeps is lost,
 // which errs on the side of the budget.
 //
-// When Redis fails, Wait paces calls with a local limiter instead: the
+// The script is bounded by WithOpTimeout (250ms by default), whatever the
+// caller's context allows. When Redis fails or does not answer in time
+// (hung), Wait paces calls with a local limiter instead: the
 // instance's share of each budget (see WithFleetSize) without burst, since
 // the shared bucket may just have spent the burst. It tries Redis again
 // after WithRetryInterval.
@@ -42,6 +44,12 @@ type Limiter struct {
 	local  wecom.Limiter
 	log    *slog.Logger
 	retry  time.Duration
+	opTO   time.Duration
+
+	// admitted, if set (by tests), is told of each call Wait lets
+	// through, at its slot: on Redis's clock when the shared bucket
+	// booked it, else when the local limiter let it through.
+	admitted func(api string, slot time.Time)
 
 	downUntil atomic.Int64 // unix nanoseconds; Redis is not tried before
 	mu        sync.Mutex   // guards down and downSince, orders the log lines
@@ -103,11 +111,12 @@ func NewLimiter(rdb goredis.UniversalClient, def wecom.Rate, perAPI map[string]w
 		local:  local,
 		log:    o.log,
 		retry:  o.retryInterval,
+		opTO:   o.opTimeout,
 	}, nil
 }
 
 // gcraScript books the next slot of the bucket KEYS[1] and returns
-// {booked, wait µs}. ARGV: interval µs, tolerance µs, the longest wait the
+// {booked, wait µs, slot µs since the epoch on Redis's clock}. ARGV: interval µs, tolerance µs, the longest wait the
 // caller accepts in µs (-1 for any). A slot beyond that is not booked.
 // The bucket's state is its theoretical arrival time (TAT), in µs on
 // Redis's clock; the key expires once the bucket is full again.
@@ -122,10 +131,10 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if tat < now then tat = now end
 local wait = tat - tol - now
 if wait < 0 then wait = 0 end
-if maxwait >= 0 and wait > maxwait then return {0, wait} end
+if maxwait >= 0 and wait > maxwait then return {0, wait, now + wait} end
 local ntat = tat + iv
 redis.call('SET', KEYS[1], string.format('%.0f', ntat), 'PX', math.floor((ntat - now) / 1000) + 1)
-return {1, wait}
+return {1, wait, now + wait}
 `)
 
 func (l *Limiter) key(corpID, api string) string {
@@ -138,7 +147,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 		return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, err)
 	}
 	if time.Now().UnixNano() < l.downUntil.Load() {
-		return l.local.Wait(ctx, corpID, api)
+		return l.waitLocal(ctx, corpID, api)
 	}
 	c, ok := l.perAPI[api]
 	if !ok {
@@ -149,8 +158,10 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(time.Until(dl).Microseconds(), 0)
 	}
-	res, err := gcraScript.Run(ctx, l.rdb, []string{l.key(corpID, api)}, c.interval, c.tolerance, maxWait).Int64Slice()
-	if err == nil && len(res) != 2 {
+	res, err := bounded(ctx, l.opTO, func(ctx context.Context) ([]int64, error) {
+		return gcraScript.Run(ctx, l.rdb, []string{l.key(corpID, api)}, c.interval, c.tolerance, maxWait).Int64Slice()
+	})
+	if err == nil && len(res) != 3 {
 		err = fmt.Errorf("unexpected reply of %d elements", len(res))
 	}
 	if err != nil {
@@ -158,7 +169,7 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 			return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, cerr)
 		}
 		l.markDown(ctx, err)
-		return l.local.Wait(ctx, corpID, api)
+		return l.waitLocal(ctx, corpID, api)
 	}
 	l.markUp(ctx, start)
 	wait := time.Duration(res[1]) * time.Microsecond
@@ -166,17 +177,28 @@ func (l *Limiter) Wait(ctx context.Context, corpID, api string) error {
 		return fmt.Errorf("wecomredis: rate limit on %s: the next slot, in %s, is past the deadline: %w",
 			api, wait.Round(time.Millisecond), context.DeadlineExceeded)
 	}
-	if wait <= 0 {
-		return nil
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, ctx.Err())
+		}
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wecomredis: waiting for rate limit on %s: %w", api, ctx.Err())
+	if l.admitted != nil {
+		l.admitted(api, time.UnixMicro(res[2]))
 	}
+	return nil
+}
+
+// waitLocal paces a call with the local limiter.
+func (l *Limiter) waitLocal(ctx context.Context, corpID, api string) error {
+	err := l.local.Wait(ctx, corpID, api)
+	if err == nil && l.admitted != nil {
+		l.admitted(api, time.Now())
+	}
+	return err
 }
 
 // markDown switches to the local limiter for the retry interval, logging

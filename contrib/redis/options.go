@@ -8,8 +8,14 @@ import (
 // DefaultPrefix starts every key the package writes.
 const DefaultPrefix = "wecom:"
 
+// DefaultOpTimeout bounds each Redis operation of the package unless
+// WithOpTimeout says otherwise: far under WeCom's callback limits (5s, 1s
+// for a service provider's instruction callbacks), and far above a Redis
+// round trip on a healthy network.
+const DefaultOpTimeout = 250 * time.Millisecond
+
 const (
-	defaultOpTimeout     = 2 * time.Second
+	defaultOpTimeout     = DefaultOpTimeout
 	defaultRetryInterval = time.Second
 	defaultRefreshAhead  = 5 * time.Minute // wecom's default
 )
@@ -25,6 +31,7 @@ type options struct {
 	retryInterval time.Duration
 	fleetSize     int
 	refreshAhead  time.Duration
+	visibility    time.Duration
 }
 
 func newOptions(opts []Option) options {
@@ -34,6 +41,7 @@ func newOptions(opts []Option) options {
 		retryInterval: defaultRetryInterval,
 		fleetSize:     1,
 		refreshAhead:  defaultRefreshAhead,
+		visibility:    DefaultVisibilityTimeout,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -54,8 +62,15 @@ func WithPrefix(p string) Option { return func(o *options) { o.prefix = p } }
 // back. Tokens and secrets are never logged. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// WithOpTimeout bounds the Redis calls made without a caller's context: the
-// release of a token lease (default 2s). Values below 1ms are ignored.
+// WithOpTimeout bounds every Redis operation of a Store, Limiter, Dedup or
+// Queue (default DefaultOpTimeout), whatever the caller's context allows:
+// past it the operation returns an error wrapping ErrTimeout and the
+// caller falls back. A Queue's Receive waits its wait argument on top.
+// Values below 1ms are ignored.
+//
+// Set Options.ContextTimeoutEnabled on the go-redis client too, so that a
+// command abandoned at this bound also gives its connection up then,
+// instead of after the client's ReadTimeout.
 func WithOpTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d >= time.Millisecond {
@@ -103,6 +118,19 @@ func WithTokenRefreshAhead(d time.Duration) Option {
 	return func(o *options) {
 		if d >= 0 {
 			o.refreshAhead = d
+		}
+	}
+}
+
+// WithVisibilityTimeout sets how long a Queue leaves a received event with
+// its worker before another worker's Receive may take it over (default
+// DefaultVisibilityTimeout): the time in which a dead worker's events come
+// back. Keep it well above the handler's longest run, or a slow event is
+// handled twice. Queue only. Values below 1ms are ignored.
+func WithVisibilityTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d >= time.Millisecond {
+			o.visibility = d
 		}
 	}
 }

@@ -24,6 +24,9 @@ import (
 // or with WECOM_REQUIRE_REDIS=1, where they fail.
 
 func TestMain(m *testing.M) {
+	if runChild() {
+		os.Exit(0)
+	}
 	// go-redis logs every failed dial; the tests stop Redis on purpose.
 	goredis.SetLogger(quietLogger{})
 	os.Exit(m.Run())
@@ -129,6 +132,28 @@ func (r *testRedis) Stop() {
 	r.cmd = nil
 }
 
+// Pause stops the redis-server with SIGSTOP for at most d, and returns a
+// func that resumes it (also run when the test ends, and by itself after
+// d): Redis is up and holds its connections, but answers nothing.
+func (r *testRedis) Pause(t testing.TB, d time.Duration) (resumeNow func()) {
+	t.Helper()
+	r.Restartable(t)
+	if !canPause {
+		t.Skip("skipping: needs SIGSTOP")
+	}
+	r.mu.Lock()
+	p := r.cmd.Process
+	r.mu.Unlock()
+	if err := pause(p); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	resumeNow = func() { once.Do(func() { _ = resume(p) }) }
+	timer := time.AfterFunc(d, resumeNow)
+	t.Cleanup(func() { timer.Stop(); resumeNow() })
+	return resumeNow
+}
+
 // Restartable skips a test that must stop Redis when Redis is external.
 func (r *testRedis) Restartable(t testing.TB) {
 	t.Helper()
@@ -184,12 +209,18 @@ func testPrefix(t testing.TB) string {
 	return "wecomtest:" + hex.EncodeToString(b[:]) + ":"
 }
 
+// testBound is the operation bound of the tests that are not about a hung
+// Redis: as long as the test clients' ReadTimeout, since a -race run on a
+// loaded two-core machine can take a loopback round trip of hundreds of
+// milliseconds, which DefaultOpTimeout would take for a hang.
+const testBound = time.Second
+
 // newTestStore returns a Store on a fresh Redis of the test's own.
 func newTestStore(t testing.TB, opts ...Option) (*Store, *testRedis, *goredis.Client) {
 	t.Helper()
 	r := startRedis(t)
 	rdb := r.Client(t)
-	s, err := NewStore(rdb, append([]Option{WithPrefix(testPrefix(t))}, opts...)...)
+	s, err := NewStore(rdb, append([]Option{WithPrefix(testPrefix(t)), WithOpTimeout(testBound)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,13 @@ import (
 //
 // It is a wecom.TokenCache and a wecom.TokenLocker: pass it to every
 // instance's client with wecom.WithTokenCache, and the fleet shares one
-// token and fetches a new one once per token lifetime. It is also the
-// DedupStore of the callback package (Claim and Release).
+// token and fetches a new one once per token lifetime. Callback
+// deduplication is Dedup's.
+//
+// Every operation is bounded by WithOpTimeout (250ms by default) whatever
+// the caller's context allows; on an error or timeout the wecom client
+// behaves as a single instance would (its own token, fetched locally)
+// until Redis answers again.
 //
 // A Store is safe for concurrent use. It owns no connection: close the
 // go-redis client yourself when done.
@@ -52,7 +57,6 @@ func NewStore(rdb goredis.UniversalClient, opts ...Option) (*Store, error) {
 // hash tag, so that a cluster keeps a token and its lease on one node.
 func (s *Store) tokenKey(key string) string { return s.prefix + "{" + key + "}:token" }
 func (s *Store) leaseKey(key string) string { return s.prefix + "{" + key + "}:lease" }
-func (s *Store) dedupKey(key string) string { return s.prefix + "dedup:" + key }
 
 // The token is a hash {token, life} with a PX expiry equal to its
 // remaining life: relative times, so that the clocks of the instances and
@@ -109,7 +113,9 @@ return 0
 // current one from memory.
 func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, error) {
 	start := time.Now()
-	res, err := getTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}).Slice()
+	res, err := bounded(ctx, s.opTimeout, func(ctx context.Context) ([]any, error) {
+		return getTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}).Slice()
+	})
 	if errors.Is(err, goredis.Nil) {
 		return wecom.Token{}, false, nil
 	}
@@ -127,7 +133,9 @@ func (s *Store) GetToken(ctx context.Context, key string) (wecom.Token, bool, er
 		// (-1): not a token we can vouch for.
 		return wecom.Token{}, false, nil
 	}
-	remaining := time.Duration(ms) * time.Millisecond
+	// PTTL counts whole milliseconds on Redis's clock, which may read up
+	// to 1ms more than is left: count one less.
+	remaining := time.Duration(ms-1) * time.Millisecond
 	if remaining <= min(s.refreshAhead, time.Duration(life)*time.Millisecond/2) {
 		return wecom.Token{}, false, nil
 	}
@@ -157,7 +165,10 @@ func (s *Store) SetToken(ctx context.Context, key string, tok wecom.Token) error
 	if !tok.IssuedAt.IsZero() && tok.IssuedAt.Before(tok.ExpiresAt) {
 		life = tok.ExpiresAt.Sub(tok.IssuedAt).Milliseconds()
 	}
-	if err := setTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, tok.Value, ttl, life).Err(); err != nil {
+	err := bounded0(ctx, s.opTimeout, func(ctx context.Context) error {
+		return setTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, tok.Value, ttl, life).Err()
+	})
+	if err != nil {
 		return fmt.Errorf("wecomredis: set token: %w", err)
 	}
 	return nil
@@ -167,7 +178,10 @@ func (s *Store) SetToken(ctx context.Context, key string, tok wecom.Token) error
 // under key only if it is still value, so that a newer token another
 // instance stored survives.
 func (s *Store) DeleteToken(ctx context.Context, key, value string) error {
-	if err := deleteTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, value).Err(); err != nil {
+	err := bounded0(ctx, s.opTimeout, func(ctx context.Context) error {
+		return deleteTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, value).Err()
+	})
+	if err != nil {
 		return fmt.Errorf("wecomredis: delete token: %w", err)
 	}
 	return nil
@@ -188,7 +202,9 @@ func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (r
 		return nil, false, fmt.Errorf("wecomredis: lock token: %w", err)
 	}
 	lk := s.leaseKey(key)
-	ok, err := s.rdb.SetNX(ctx, lk, fence, ttl).Result()
+	ok, err := bounded(ctx, s.opTimeout, func(ctx context.Context) (bool, error) {
+		return s.rdb.SetNX(ctx, lk, fence, ttl).Result()
+	})
 	if err != nil {
 		return nil, false, fmt.Errorf("wecomredis: lock token: %w", err)
 	}
@@ -200,9 +216,11 @@ func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (r
 		once.Do(func() {
 			// The caller's context may be over by now; the release must
 			// still go out, bounded.
-			rctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
-			defer cancel()
-			if err := releaseScript.Run(rctx, s.rdb, []string{lk}, fence).Err(); err != nil {
+			rctx := context.Background()
+			err := bounded0(rctx, s.opTimeout, func(ctx context.Context) error {
+				return releaseScript.Run(ctx, s.rdb, []string{lk}, fence).Err()
+			})
+			if err != nil {
 				// The lease expires by itself; only the others' wait is longer.
 				s.log.LogAttrs(rctx, slog.LevelWarn, "wecomredis: releasing the token lease failed; it will expire",
 					slog.String("error", err.Error()))
@@ -219,42 +237,6 @@ func newFence() (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b[:]), nil
-}
-
-// Claim marks the callback event identified by key as taken, for ttl, with
-// SET NX PX. claimed is false when another instance (or an earlier
-// delivery) already claimed it and the claim has not expired. On error the
-// caller decides: process the event anyway, or fail the delivery so that
-// WeCom sends it again.
-//
-// Choose ttl well beyond WeCom's redelivery window (it retries an
-// unanswered callback a few times, seconds apart); minutes to a day is
-// usual.
-func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (claimed bool, err error) {
-	if key == "" {
-		return false, errors.New("wecomredis: claim: empty key")
-	}
-	if ttl < time.Millisecond {
-		return false, fmt.Errorf("wecomredis: claim: ttl %s is below 1ms", ttl)
-	}
-	ok, err := s.rdb.SetNX(ctx, s.dedupKey(key), "1", ttl).Result()
-	if err != nil {
-		return false, fmt.Errorf("wecomredis: claim: %w", err)
-	}
-	return ok, nil
-}
-
-// Release gives up the claim on key, so that a redelivery of the event is
-// processed: the callback handler calls it when processing failed.
-// Releasing a key that is not claimed is not an error.
-func (s *Store) Release(ctx context.Context, key string) error {
-	if key == "" {
-		return errors.New("wecomredis: release: empty key")
-	}
-	if err := s.rdb.Del(ctx, s.dedupKey(key)).Err(); err != nil {
-		return fmt.Errorf("wecomredis: release: %w", err)
-	}
-	return nil
 }
 
 // discardHandler is slog.DiscardHandler, which needs Go 1.24.

@@ -331,10 +331,12 @@ func TestStoreErrorsWhileRedisIsDown(t *testing.T) {
 	_, acquired, err := s.LockToken(ctx, testKey, time.Second)
 	checkErr("LockToken", err)
 	assert.False(t, acquired)
-	claimed, err := s.Claim(ctx, "ev", time.Minute)
+	d, err := NewDedup(r.Client(t), WithPrefix(s.prefix))
+	require.NoError(t, err)
+	_, err = d.Claim(ctx, "ev", "A", time.Minute)
 	checkErr("Claim", err)
-	assert.False(t, claimed)
-	checkErr("Release", s.Release(ctx, "ev"))
+	checkErr("Done", d.Done(ctx, "ev", "A", time.Hour))
+	checkErr("Release", d.Release(ctx, "ev", "A"))
 
 	// And it recovers when Redis is back (empty: it kept nothing on disk).
 	r.Start()

@@ -1,7 +1,14 @@
 // Command callback-server receives WeCom's encrypted event callbacks:
 // customers added or deleted, group chats changed, tags edited. It prints
-// every event it accepts as one JSON line on stdout and shuts down
-// gracefully on SIGINT or SIGTERM, finishing the events it has taken.
+// every event it handles as one JSON line on stdout and shuts down
+// gracefully on SIGINT or SIGTERM, handling the events it has queued.
+//
+// Events go through a queue: the callback handler verifies, decrypts and
+// appends each one before it answers WeCom "success", and workers handle
+// them, retrying failures and keeping the ones that keep failing as dead
+// letters. The in-memory queue used here does not survive the process; a
+// deployment that must not lose events uses a durable queue (the Redis
+// Streams one in contrib/redis) and the same store for deduplication.
 //
 // Against a real WeCom set WECOM_CORP_ID, WECOM_SECRET, WECOM_TOKEN and
 // WECOM_ENCODING_AES_KEY (the callback's Token and EncodingAESKey from the
@@ -71,13 +78,19 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) e
 		return errors.New("set WECOM_TOKEN and WECOM_ENCODING_AES_KEY to the callback's Token and EncodingAESKey")
 	}
 
-	// The handler verifies, decrypts and decodes; handlers run in a small
-	// pool after WeCom has been answered, so a slow handler never makes
-	// WeCom deliver again. Redeliveries are recognised and dropped.
+	// The handler verifies, decrypts and decodes each event and appends it
+	// to the queue before it answers WeCom, so a slow handler never makes
+	// WeCom deliver again. Workers take the events from the queue; a
+	// redelivered event is recognised and handled once.
+	queue := callback.NewMemoryQueue(nil)
 	h, err := callback.New(cfg.Token, cfg.EncodingAESKey, cfg.CorpID,
 		callback.WithLogger(log),
-		callback.WithAsync(4, 256),
+		callback.WithQueue(queue),
 	)
+	if err != nil {
+		return err
+	}
+	worker, err := callback.NewWorker(h, queue, &callback.WorkerOptions{Concurrency: 4})
 	if err != nil {
 		return err
 	}
@@ -110,10 +123,27 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) e
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// WeCom gives up on an answer after 5 seconds and delivers again, so a
+	// request that takes longer to arrive or to be answered is worth
+	// nothing, and a client sending slowly must not hold a connection (and
+	// its goroutine) for long: the whole request must arrive within 5 s,
+	// the answer (given by the handler within 4.5 s) be written within 10 s
+	// of the headers, and an idle keep-alive connection closes after 30 s.
+	// WeCom's query is a few hundred bytes: no large headers either.
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 2 * time.Second,
+		ReadTimeout:       5 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
 	url := "http://" + ln.Addr().String() + path
 	log.Info("listening", "url", url)
 
+	if err := worker.Start(); err != nil {
+		return err
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -124,20 +154,45 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, addr string) e
 		}
 	}
 
+	var serveErr error
 	select {
-	case err := <-served:
-		return err
+	case serveErr = <-served:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return errors.Join(serveErr, shutdown(log, srv, h, queue, worker))
+}
+
+// shutdown stops taking requests, then handles what the queue holds. A
+// step that runs out of time does not skip the next: the queued events
+// were acknowledged to WeCom and exist nowhere else.
+func shutdown(log *slog.Logger, srv *http.Server, h *callback.Handler, queue *callback.MemoryQueue, worker *callback.Worker) error {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	// Stop taking requests first, then finish the events already taken.
+	// Requests still arriving are answered 503, so WeCom delivers them
+	// again (to another instance, or to this one after its restart).
 	if err := srv.Shutdown(sctx); err != nil {
-		return err
+		log.Warn("connections still open at shutdown", "err", err)
 	}
 	if err := h.Shutdown(sctx); err != nil {
-		return err
+		log.Warn("handler shutdown", "err", err)
+	}
+	// A durable queue would keep its events for the next start; this one
+	// is drained first, with more time, and says what it could not keep.
+	dctx, dcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer dcancel()
+	var lost error
+	if err := queue.WaitEmpty(dctx); err != nil {
+		lost = fmt.Errorf("%d queued events lost: %w", queue.Len(), err)
+	}
+	if err := worker.Shutdown(dctx); err != nil {
+		lost = errors.Join(lost, err)
+	}
+	if dl, _ := queue.DeadLetters(dctx, 0); len(dl) > 0 {
+		log.Warn("dead letters left (they are lost with the process)", "events", len(dl))
+	}
+	if lost != nil {
+		return lost
 	}
 	log.Info("stopped")
 	return nil

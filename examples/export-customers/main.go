@@ -94,32 +94,31 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, concurrency in
 	customers := make(map[string]struct{})
 	var last time.Time
 
-	stats, err := svc.ExportCustomers(ctx, staff, &externalcontact.ExportOptions{Concurrency: concurrency},
-		func(rel externalcontact.CustomerRelation) error {
-			c, f := rel.ExternalContact, rel.FollowInfo
-			customers[c.ExternalUserID] = struct{}{}
-			tags := f.TagIDs
-			if tags == nil {
-				tags = []string{}
-			}
-			if time.Since(last) > 2*time.Second {
-				last = time.Now()
-				log.Info("progress", "customers", len(customers))
-			}
-			return enc.Encode(line{
-				ExternalUserID: c.ExternalUserID,
-				UserID:         f.UserID,
-				Name:           c.Name,
-				Type:           int(c.Type),
-				CorpName:       c.CorpName,
-				Remark:         f.Remark,
-				TagIDs:         tags,
-				AddWay:         int(f.AddWay),
-				AddWayName:     f.AddWay.String(),
-				State:          f.State,
-				CreateTime:     f.CreateTime,
-			})
+	stats, err := svc.ExportCustomers(ctx, &externalcontact.ExportCustomersRequest{UserIDs: staff, Concurrency: concurrency}, func(rel externalcontact.CustomerRelation) error {
+		c, f := rel.ExternalContact, rel.FollowInfo
+		customers[c.ExternalUserID] = struct{}{}
+		tags := f.TagIDs
+		if tags == nil {
+			tags = []string{}
+		}
+		if time.Since(last) > 2*time.Second {
+			last = time.Now()
+			log.Info("progress", "customers", len(customers))
+		}
+		return enc.Encode(line{
+			ExternalUserID: c.ExternalUserID,
+			UserID:         f.UserID,
+			Name:           c.Name,
+			Type:           int(c.Type),
+			CorpName:       c.CorpName,
+			Remark:         f.Remark,
+			TagIDs:         tags,
+			AddWay:         int(f.AddWay),
+			AddWayName:     f.AddWay.String(),
+			State:          f.State,
+			CreateTime:     f.CreateTime,
 		})
+	})
 	if err != nil {
 		if wecom.IsPermissionDenied(err) {
 			return fmt.Errorf("%w (does the secret have the customer-contact permission?)", err)
@@ -134,7 +133,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, concurrency in
 		"customers", len(customers),
 		"staff", stats.Staff,
 		"pages", stats.Pages,
-		"retries", retries.Load()+stats.Retries,
+		"retries", retries.Load(),
 		"duration", stats.Duration.Round(time.Millisecond),
 	)
 	return nil

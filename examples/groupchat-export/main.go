@@ -106,12 +106,12 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 
 	// groupchat/get does not say a group's owner state; the list does.
 	// Read it first: a cheap call, a page of up to 1000 groups.
-	list := groupchat.ListRequest{StatusFilter: o.status}
+	list := groupchat.ListGroupChatsRequest{StatusFilter: o.status}
 	if len(o.owners) > 0 {
 		list.OwnerFilter = &groupchat.OwnerFilter{UserIDList: o.owners}
 	}
 	status := map[string]groupchat.Status{}
-	for g, err := range svc.All(ctx, &list) {
+	for g, err := range svc.AllGroupChats(ctx, &list) {
 		if err != nil {
 			return wrap(err)
 		}
@@ -128,7 +128,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 
 	// AllDetails lists the groups again and fetches each one's details,
 	// o.concurrency at a time; a group dissolved meanwhile is skipped.
-	req := groupchat.DetailsRequest{ListRequest: list, NeedName: o.names, Concurrency: o.concurrency}
+	req := groupchat.AllDetailsRequest{ListGroupChatsRequest: list, NeedName: o.names, Concurrency: o.concurrency}
 	for g, err := range svc.AllDetails(ctx, &req) {
 		if err != nil {
 			return wrap(err)

@@ -122,6 +122,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		if o.msgID, err = create(ctx, log, ec, o, enc); err != nil {
 			return err
 		}
+		notifyMembers(ctx, log, client, appAgentID(cfg), ec, o.msgID)
 		if cfg.Embedded() {
 			// Embedded demo only: the members confirm in their app, one by
 			// one, while we poll. Against WeCom people do this.
@@ -158,7 +159,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		if err := enc.Encode(taskLine{Kind: "task", MsgID: o.msgID, UserID: t.UserID, Status: t.Status.String(), SendTime: t.SendTime}); err != nil {
 			return err
 		}
-		for r, err := range ec.AllGroupMsgSendResults(pctx, o.msgID, t.UserID, externalcontact.MaxGroupMsgTaskLimit) {
+		for r, err := range ec.AllGroupMsgSendResults(pctx, &externalcontact.ListGroupMsgSendResultsRequest{MsgID: o.msgID, UserID: t.UserID}) {
 			if err != nil {
 				return errors.Join(waitErr, fmt.Errorf("send results of %s: %w", t.UserID, err))
 			}
@@ -185,7 +186,7 @@ func create(ctx context.Context, log *slog.Logger, ec *externalcontact.Service, 
 	if err != nil {
 		return "", err
 	}
-	res, err := ec.AddMsgTemplate(ctx, &externalcontact.MsgTemplateRequest{
+	res, err := ec.AddMsgTemplate(ctx, &externalcontact.AddMsgTemplateRequest{
 		// No external_userid: every customer of every member, narrowed to
 		// those with the tag. Each customer gets it from one member.
 		TagFilter: &externalcontact.MsgTemplateTagFilter{
@@ -214,7 +215,7 @@ func pickTag(ctx context.Context, ec *externalcontact.Service, id string) (tagID
 	if id != "" {
 		ids = []string{id}
 	}
-	groups, err := ec.ListCorpTags(ctx, ids, nil)
+	groups, err := ec.ListCorpTags(ctx, &externalcontact.ListCorpTagsRequest{TagIDs: ids})
 	if err != nil {
 		return "", "", fmt.Errorf("list corp tags: %w", err)
 	}
@@ -269,7 +270,7 @@ func waitForSends(ctx context.Context, log *slog.Logger, ec *externalcontact.Ser
 
 func allTasks(ctx context.Context, ec *externalcontact.Service, msgID string) ([]externalcontact.GroupMsgTask, error) {
 	var tasks []externalcontact.GroupMsgTask
-	for t, err := range ec.AllGroupMsgTasks(ctx, msgID, externalcontact.MaxGroupMsgTaskLimit) {
+	for t, err := range ec.AllGroupMsgTasks(ctx, &externalcontact.ListGroupMsgTasksRequest{MsgID: msgID}) {
 		if err != nil {
 			return nil, fmt.Errorf("tasks of mass message %s: %w", msgID, err)
 		}

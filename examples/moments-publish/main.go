@@ -125,7 +125,10 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		return err
 	}
 	defer closeImage()
-	att, err := mo.UploadAttachment(ctx, moments.MediaTypeImage, moments.AttachmentTypeMoment, name, r, size)
+	att, err := mo.UploadAttachment(ctx, &moments.UploadAttachmentRequest{
+		MediaType: moments.MediaTypeImage, AttachmentType: moments.AttachmentTypeMoment,
+		FileName: name, Reader: r, Size: size,
+	})
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", name, err)
 	}
@@ -157,7 +160,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	// 4. Wait for WeCom to create the moment (seconds, usually).
 	waitCtx, cancel := context.WithTimeout(ctx, o.wait)
 	defer cancel()
-	res, taskErr := mo.WaitMomentTask(waitCtx, jobID)
+	res, taskErr := mo.WaitMomentTask(waitCtx, &moments.WaitMomentTaskRequest{JobID: jobID})
 	if res == nil {
 		return taskErr // the wait itself failed: no result to print
 	}
@@ -169,7 +172,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	out.Senders = []sender{}
 	if taskErr != nil {
 		// The task failed as a whole; print why, then fail.
-		out.Errcode, out.Errmsg = int(res.Result.ErrCode), res.Result.ErrMsg
+		out.Errcode, out.Errmsg = int(res.Result.Code), res.Result.Message
 		return errors.Join(json.NewEncoder(stdout).Encode(out), fmt.Errorf("moment task %s: %w", jobID, taskErr))
 	}
 	if len(out.InvalidSenders)+len(out.InvalidDepartments)+len(out.InvalidTags) > 0 {
@@ -186,7 +189,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		}
 	}
 	published := 0
-	for t, err := range mo.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: out.MomentID}) {
+	for t, err := range mo.AllMomentTasks(ctx, &moments.ListMomentTasksRequest{MomentID: out.MomentID}) {
 		if err != nil {
 			return fmt.Errorf("list the senders of moment %s: %w", out.MomentID, err)
 		}
@@ -205,7 +208,7 @@ func pickTag(ctx context.Context, ec *externalcontact.Service, id string) (tagID
 	if id != "" {
 		ids = []string{id}
 	}
-	groups, err := ec.ListCorpTags(ctx, ids, nil)
+	groups, err := ec.ListCorpTags(ctx, &externalcontact.ListCorpTagsRequest{TagIDs: ids})
 	if err != nil {
 		return "", "", fmt.Errorf("list corp tags: %w", err)
 	}
@@ -274,7 +277,7 @@ func poster() ([]byte, error) {
 // the embedded demo WeCom, as members do from their app.
 func demoPublish(ctx context.Context, mo *moments.Service, srv *wecomtest.Server, momentID string) error {
 	var senders []string
-	for t, err := range mo.AllMomentTasks(ctx, &moments.MomentTasksRequest{MomentID: momentID}) {
+	for t, err := range mo.AllMomentTasks(ctx, &moments.ListMomentTasksRequest{MomentID: momentID}) {
 		if err != nil {
 			return err
 		}

@@ -175,8 +175,10 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	log.Info("waiting for the customer transfers", "customers", len(started), "max_wait", o.wait)
 	waitCtx, cancel := context.WithTimeout(ctx, o.wait)
 	defer cancel()
-	results, err := ec.WaitResignedTransfers(waitCtx, o.from, o.to, started,
-		externalcontact.TransferPollInterval(o.poll, max(o.poll, 30*time.Minute)))
+	results, err := ec.WaitResignedTransfers(waitCtx, &externalcontact.WaitResignedTransfersRequest{
+		HandoverUserID: o.from, TakeoverUserID: o.to, ExternalUserIDs: started,
+		WaitOptions: wecom.WaitOptions{PollInterval: o.poll, MaxPollInterval: max(o.poll, externalcontact.DefaultTransferMaxPollInterval)},
+	})
 	if err != nil {
 		if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
 			return errors.Join(transferErr, err)
@@ -216,7 +218,7 @@ func unassignedCustomers(ctx context.Context, log *slog.Logger, ec *externalcont
 	var ids []string
 	seen := map[string]bool{}
 	others := map[string]int{} // other resigned members, to mention them
-	for c, err := range ec.AllUnassignedCustomers(ctx, externalcontact.MaxUnassignedPageSize) {
+	for c, err := range ec.AllUnassignedCustomers(ctx, nil) {
 		if err != nil {
 			return nil, fmt.Errorf("list unassigned customers: %w", err)
 		}
@@ -241,11 +243,11 @@ func unassignedCustomers(ctx context.Context, log *slog.Logger, ec *externalcont
 // resignedGroups returns the groups of from that await a resigned transfer.
 func resignedGroups(ctx context.Context, gc *groupchat.Service, from string) ([]string, error) {
 	var ids []string
-	req := groupchat.ListRequest{
+	req := groupchat.ListGroupChatsRequest{
 		StatusFilter: groupchat.StatusFilterResigned,
 		OwnerFilter:  &groupchat.OwnerFilter{UserIDList: []string{from}},
 	}
-	for g, err := range gc.All(ctx, &req) {
+	for g, err := range gc.AllGroupChats(ctx, &req) {
 		if err != nil {
 			return nil, fmt.Errorf("list groups of %s: %w", from, err)
 		}
@@ -276,7 +278,7 @@ func transferCustomers(ctx context.Context, log *slog.Logger, ec *externalcontac
 	var started []string
 	for i := 0; i < len(ids); i += externalcontact.MaxTransferCustomers {
 		batch := ids[i:min(i+externalcontact.MaxTransferCustomers, len(ids))]
-		outcomes, err := ec.TransferResignedCustomers(ctx, &externalcontact.ResignedTransferRequest{
+		outcomes, err := ec.TransferResignedCustomers(ctx, &externalcontact.TransferResignedCustomersRequest{
 			HandoverUserID: from, TakeoverUserID: to, ExternalUserIDs: batch,
 		})
 		if err != nil {
@@ -288,7 +290,7 @@ func transferCustomers(ctx context.Context, log *slog.Logger, ec *externalcontac
 			return started, fmt.Errorf("transfer customers %d..%d of %d: %w", i+1, i+len(batch), len(ids), err)
 		}
 		for _, o := range outcomes {
-			if o.Started() {
+			if o.OK() {
 				started = append(started, o.ExternalUserID)
 				continue
 			}
@@ -310,7 +312,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	failed := map[string]groupchat.FailedChat{}
 	for i := 0; i < len(ids); i += groupchat.MaxTransferChats {
 		batch := ids[i:min(i+groupchat.MaxTransferChats, len(ids))]
-		fails, err := gc.TransferResigned(ctx, batch, to)
+		fails, err := gc.TransferResignedChats(ctx, &groupchat.TransferResignedChatsRequest{ChatIDs: batch, NewOwner: to})
 		if err != nil {
 			if wecom.IsMaybeApplied(err) {
 				return fmt.Errorf("transfer groups (check their owners before trying again): %w", err)
@@ -324,7 +326,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	// WeCom reports a handed-over group as transferring, then
 	// transferred; read where ours stand from the new owner's list.
 	status := map[string]groupchat.Status{}
-	for g, err := range gc.All(ctx, &groupchat.ListRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{to}}}) {
+	for g, err := range gc.AllGroupChats(ctx, &groupchat.ListGroupChatsRequest{OwnerFilter: &groupchat.OwnerFilter{UserIDList: []string{to}}}) {
 		if err != nil {
 			return fmt.Errorf("list groups of %s: %w", to, err)
 		}
@@ -333,7 +335,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 	for _, id := range ids {
 		r := result{Kind: "group", ChatID: id, HandoverUserID: from, TakeoverUserID: to}
 		if f, ok := failed[id]; ok {
-			r.Status, r.Errcode, r.Errmsg = "failed", int(f.Errcode), f.Errmsg
+			r.Status, r.Errcode, r.Errmsg = "failed", int(f.Code), f.Message
 		} else if st, ok := status[id]; ok {
 			r.Status = st.String()
 		} else {
@@ -351,7 +353,7 @@ func transferGroups(ctx context.Context, log *slog.Logger, gc *groupchat.Service
 // early.
 func currentResults(ctx context.Context, ec *externalcontact.Service, from, to string, ids []string) ([]externalcontact.TransferResult, error) {
 	byID := map[string]externalcontact.TransferResult{}
-	for r, err := range ec.AllResignedTransferResults(ctx, from, to) {
+	for r, err := range ec.AllResignedTransferResults(ctx, &externalcontact.ListResignedTransferResultsRequest{HandoverUserID: from, TakeoverUserID: to}) {
 		if err != nil {
 			return nil, fmt.Errorf("read transfer results: %w", err)
 		}

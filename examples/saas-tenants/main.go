@@ -209,7 +209,7 @@ func exportAll(ctx context.Context, log *slog.Logger, stdout io.Writer, store *f
 			return fmt.Errorf("%s: list members: %w", t.CorpID, err)
 		}
 		n := 0
-		for rel, err := range svc.AllCustomersOf(ctx, staff) {
+		for rel, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) {
 			if err != nil {
 				return fmt.Errorf("%s: export: %w", t.CorpID, err)
 			}

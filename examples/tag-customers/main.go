@@ -88,7 +88,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 	}
 	enc := json.NewEncoder(stdout)
 	var matched, tagged, already int
-	for rel, err := range svc.AllCustomersOf(ctx, staff) {
+	for rel, err := range svc.AllCustomersOf(ctx, &externalcontact.BatchGetCustomersRequest{UserIDs: staff}) {
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		// Tags belong to a relation: the same customer followed by two
 		// members is tagged for each of them.
 		if !o.dryRun {
-			err := svc.MarkTags(ctx, &externalcontact.MarkTagRequest{
+			err := svc.MarkTags(ctx, &externalcontact.MarkTagsRequest{
 				UserID: f.UserID, ExternalUserID: rel.ExternalContact.ExternalUserID, AddTags: []string{tagID},
 			})
 			if err != nil {
@@ -124,7 +124,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 // ensureTag returns the id of the tag named tag in the group named group,
 // creating either when missing.
 func ensureTag(ctx context.Context, svc *externalcontact.Service, group, tag string) (id string, created bool, err error) {
-	groups, err := svc.ListCorpTags(ctx, nil, nil)
+	groups, err := svc.ListCorpTags(ctx, nil)
 	if err != nil {
 		return "", false, err
 	}

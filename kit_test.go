@@ -1,11 +1,17 @@
 package wecom
 
+// The root package's one test kit: the fake WeCom server every test stands
+// up, the faults it can inject (each a real loopback failure), and the
+// small helpers (clock, logs, token sources) the tests share.
+
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,7 +21,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
+
+// TestMain fails the run if any test leaves a goroutine behind (a token
+// refresh, a retry wait, a connection reader) once its servers are closed.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const (
 	testCorpID = "ww0123456789abcdef"
@@ -145,3 +156,145 @@ type staticTokens struct {
 
 func (s *staticTokens) Token(context.Context) (string, error) { return s.tok, nil }
 func (s *staticTokens) Invalidate(context.Context, string)    { s.invalidated.Add(1) }
+
+// captureLogs returns a logger writing JSON lines at Debug into buf.
+func captureLogs(buf *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// closedAddr returns a base URL nothing listens on.
+func closedAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return "http://" + addr
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// fault answers one attempt the way a troubled WeCom (or the network) would.
+type fault = http.HandlerFunc
+
+func errcode(code int, msg string) fault {
+	return func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
+	}
+}
+
+func status(code int) fault {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, "<html>upstream trouble</html>")
+	}
+}
+
+func dropConnection(w http.ResponseWriter, r *http.Request) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("no hijacker")
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+func stall(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(time.Second):
+	}
+}
+
+func hammer(t *testing.T, n int, fn func() error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if err := fn(); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("call failed: %v", err)
+	}
+}
+
+// fakeClock is a settable clock for token expiry tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// setClock puts c's pipeline and token source on clk.
+func setClock(c *Client, clk *fakeClock) {
+	c.now = clk.Now
+	if cs, ok := c.tokens.(*cachingSource); ok {
+		cs.clock = clk.Now
+	}
+}
+
+// resetConnection answers with a TCP RST after reading the request:
+// SO_LINGER 0 makes Close send RST instead of FIN.
+func resetConnection(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// body answers 200 with the given content type and body.
+func body(ctype, b string) fault {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if ctype != "" {
+			w.Header().Set("Content-Type", ctype)
+		}
+		_, _ = io.WriteString(w, b)
+	}
+}

@@ -17,21 +17,21 @@ import (
 // SDK would refuse, and asserts the errcode wecomtest answers with: so a
 // client that skips validation still meets WeCom's.
 func TestServerAnswersLikeWeCom(t *testing.T) {
-	s, svc := mxServer(t)
-	mxUsers(t, s, "zhangsan", "lisi")
+	s, svc := newEnv(t)
+	addUsers(t, s, "zhangsan", "lisi")
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "gone", Resigned: true, CustomerContact: true}))
 	require.NoError(t, s.AddUser(wecomtest.User{UserID: "staff", CustomerContact: false}))
-	ctx := mxCtx(t)
-	mxCustomer(t, s, "小鱼儿", "zhangsan")
-	msg, err := svc.AddMsgTemplate(ctx, &MsgTemplateRequest{Text: &message.Text{Content: "hi"}})
+	ctx := testCtx(t)
+	addCustomer(t, s, "小鱼儿", "zhangsan")
+	msg, err := svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{Text: &message.Text{Content: "hi"}})
 	require.NoError(t, err)
-	rule, err := svc.AddInterceptRule(ctx, &InterceptRuleRequest{RuleName: "r", WordList: []string{"w"}, InterceptType: 1,
+	rule, err := svc.AddInterceptRule(ctx, &AddInterceptRuleRequest{RuleName: "r", WordList: []string{"w"}, InterceptType: 1,
 		ApplicableRange: InterceptRange{UserList: []string{"zhangsan"}}})
 	require.NoError(t, err)
 	img := s.AddMedia(wecomtest.Media{Type: "image", AttachmentType: 2}).MediaID
-	product, err := svc.AddProductAlbum(ctx, &AlbumProductRequest{Description: "d", Price: 1, Attachments: []AlbumAttachment{AlbumImageAttachment(img)}})
+	product, err := svc.AddProductAlbum(ctx, &AddProductAlbumRequest{Description: "d", Price: 1, Attachments: []AlbumAttachment{AlbumImageAttachment(img)}})
 	require.NoError(t, err)
-	link, err := svc.CreateAcquisitionLink(ctx, &AcquisitionLinkRequest{LinkName: "l", Range: AcquisitionRange{UserList: []string{"zhangsan"}}})
+	link, err := svc.CreateAcquisitionLink(ctx, &CreateAcquisitionLinkRequest{LinkName: "l", Range: AcquisitionRange{UserList: []string{"zhangsan"}}})
 	require.NoError(t, err)
 	client, err := s.Client()
 	require.NoError(t, err)
@@ -150,8 +150,8 @@ func TestServerAnswersLikeWeCom(t *testing.T) {
 }
 
 func TestTickSettlesTransfersForFixtures(t *testing.T) {
-	s, svc, ids := mxTransferFixture(t)
-	_, err := svc.TransferCustomers(mxCtx(t), &TransferCustomersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids})
+	s, svc, ids := transferFixture(t)
+	_, err := svc.TransferCustomers(testCtx(t), &TransferCustomersRequest{HandoverUserID: "zhangsan", TakeoverUserID: "lisi", ExternalUserIDs: ids})
 	require.NoError(t, err)
 	s.Clock().Advance(24 * time.Hour)
 	assert.Len(t, s.FollowsOf("lisi"), 0, "no call since the clock moved")

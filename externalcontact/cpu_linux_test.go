@@ -2,10 +2,10 @@ package externalcontact
 
 import "syscall"
 
-// custCPU returns the CPU seconds (user and system) this process has
+// cpuSeconds returns the CPU seconds (user and system) this process has
 // used, from the kernel: unlike the runtime's estimate, it does not count
 // time the process waited for a CPU on a busy machine.
-func custCPU() float64 {
+func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -7,10 +7,11 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/strategy"
 )
 
-// custCalls calls every endpoint of this area once, with valid input.
-func custCalls(svc *Service) map[string]func(context.Context) error {
+// everyCall calls every endpoint of this area once, with valid input.
+func everyCall(svc *Service) map[string]func(context.Context) error {
 	return map[string]func(context.Context) error{
 		"ListFollowUsers": func(ctx context.Context) error { return ignore(svc.ListFollowUsers(ctx)) },
 		"ListCustomers":   func(ctx context.Context) error { return ignore(svc.ListCustomers(ctx, "u")) },
@@ -22,36 +23,38 @@ func custCalls(svc *Service) map[string]func(context.Context) error {
 		"Remark": func(ctx context.Context) error {
 			return svc.Remark(ctx, &RemarkRequest{UserID: "u", ExternalUserID: "wm"})
 		},
-		"ListCorpTags": func(ctx context.Context) error { return ignore(svc.ListCorpTags(ctx, nil, nil)) },
+		"ListCorpTags": func(ctx context.Context) error { return ignore(svc.ListCorpTags(ctx, nil)) },
 		"AddCorpTags": func(ctx context.Context) error {
 			return ignore(svc.AddCorpTags(ctx, &AddCorpTagsRequest{GroupName: "g", Tags: []TagSpec{{Name: "t"}}}))
 		},
-		"EditCorpTag": func(ctx context.Context) error { return svc.EditCorpTag(ctx, &EditTagRequest{ID: "t", Name: "n"}) },
+		"EditCorpTag": func(ctx context.Context) error { return svc.EditCorpTag(ctx, &EditCorpTagRequest{ID: "t", Name: "n"}) },
 		"DeleteCorpTags": func(ctx context.Context) error {
-			return svc.DeleteCorpTags(ctx, &DeleteTagsRequest{TagIDs: []string{"t"}})
+			return svc.DeleteCorpTags(ctx, &DeleteCorpTagsRequest{TagIDs: []string{"t"}})
 		},
 		"MarkTags": func(ctx context.Context) error {
-			return svc.MarkTags(ctx, &MarkTagRequest{UserID: "u", ExternalUserID: "wm", AddTags: []string{"t"}})
+			return svc.MarkTags(ctx, &MarkTagsRequest{UserID: "u", ExternalUserID: "wm", AddTags: []string{"t"}})
 		},
 		"ListStrategyTags": func(ctx context.Context) error { return ignore(svc.ListStrategyTags(ctx, nil)) },
 		"AddStrategyTags": func(ctx context.Context) error {
 			return ignore(svc.AddStrategyTags(ctx, &AddStrategyTagsRequest{StrategyID: 1, GroupName: "g", Tags: []TagSpec{{Name: "t"}}}))
 		},
-		"EditStrategyTag": func(ctx context.Context) error { return svc.EditStrategyTag(ctx, &EditTagRequest{ID: "t", Name: "n"}) },
+		"EditStrategyTag": func(ctx context.Context) error {
+			return svc.EditStrategyTag(ctx, &EditStrategyTagRequest{ID: "t", Name: "n"})
+		},
 		"DeleteStrategyTags": func(ctx context.Context) error {
-			return svc.DeleteStrategyTags(ctx, &DeleteTagsRequest{TagIDs: []string{"t"}})
+			return svc.DeleteStrategyTags(ctx, &DeleteStrategyTagsRequest{TagIDs: []string{"t"}})
 		},
 		"ListStrategies": func(ctx context.Context) error {
-			_, _, err := svc.ListStrategies(ctx, "", 0)
+			_, _, err := svc.ListStrategyIDs(ctx, nil)
 			return err
 		},
 		"GetStrategy": func(ctx context.Context) error { return ignore(svc.GetStrategy(ctx, 1)) },
 		"ListStrategyRange": func(ctx context.Context) error {
-			_, _, err := svc.ListStrategyRange(ctx, 1, "", 0)
+			_, _, err := svc.ListStrategyRange(ctx, &ListStrategyRangeRequest{StrategyID: 1})
 			return err
 		},
 		"CreateStrategy": func(ctx context.Context) error {
-			return ignore(svc.CreateStrategy(ctx, &CreateStrategyRequest{StrategyName: "s", AdminList: []string{"u"}, Range: []StrategyRange{MemberRange("u")}}))
+			return ignore(svc.CreateStrategy(ctx, &CreateStrategyRequest{StrategyName: "s", AdminList: []string{"u"}, Range: []strategy.Range{strategy.Member("u")}}))
 		},
 		"EditStrategy": func(ctx context.Context) error {
 			return svc.EditStrategy(ctx, &EditStrategyRequest{StrategyID: 1, StrategyName: "s"})
@@ -63,16 +66,18 @@ func custCalls(svc *Service) map[string]func(context.Context) error {
 		},
 		"GetContactWay": func(ctx context.Context) error { return ignore(svc.GetContactWay(ctx, "c")) },
 		"ListContactWays": func(ctx context.Context) error {
-			_, _, err := svc.ListContactWays(ctx, nil)
+			_, _, err := svc.ListContactWayIDs(ctx, nil)
 			return err
 		},
 		"UpdateContactWay": func(ctx context.Context) error {
 			return svc.UpdateContactWay(ctx, &UpdateContactWayRequest{ConfigID: "c", Remark: "r"})
 		},
 		"DeleteContactWay": func(ctx context.Context) error { return svc.DeleteContactWay(ctx, "c") },
-		"CloseTempChat":    func(ctx context.Context) error { return svc.CloseTempChat(ctx, "u", "wm") },
+		"CloseTempChat": func(ctx context.Context) error {
+			return svc.CloseTempChat(ctx, &CloseTempChatRequest{UserID: "u", ExternalUserID: "wm"})
+		},
 		"UnionIDToExternalUserID": func(ctx context.Context) error {
-			return ignore(svc.UnionIDToExternalUserID(ctx, &UnionIDRequest{UnionID: "x", OpenID: "y"}))
+			return ignore(svc.UnionIDToExternalUserID(ctx, &UnionIDToExternalUserIDRequest{UnionID: "x", OpenID: "y"}))
 		},
 		"ConvertToOpenID":         func(ctx context.Context) error { return ignore(svc.ConvertToOpenID(ctx, "wm")) },
 		"ToServiceExternalUserID": func(ctx context.Context) error { return ignore(svc.ToServiceExternalUserID(ctx, "wm")) },
@@ -81,8 +86,8 @@ func custCalls(svc *Service) map[string]func(context.Context) error {
 }
 
 func TestEveryCallReturnsWeComErrors(t *testing.T) {
-	svc, sent := custFake(t, `{"errcode":60011,"errmsg":"no privilege to access/modify contact/party/agent, hint: [1700000000_1_abc]"}`)
-	for name, call := range custCalls(svc) {
+	svc, sent := fakeFile(t, `{"errcode":60011,"errmsg":"no privilege to access/modify contact/party/agent, hint: [1700000000_1_abc]"}`)
+	for name, call := range everyCall(svc) {
 		n := len(sent())
 		err := call(context.Background())
 		var e *wecom.Error
@@ -102,8 +107,8 @@ func TestWhichCallsAreRepeated(t *testing.T) {
 		"AddCorpTags": true, "DeleteCorpTags": true, "AddStrategyTags": true, "DeleteStrategyTags": true,
 		"CreateStrategy": true, "DeleteStrategy": true, "AddContactWay": true, "DeleteContactWay": true, "CloseTempChat": true,
 	}
-	svc, sent := custFake(t, `{"errcode":-1,"errmsg":"system busy"}`)
-	for name, call := range custCalls(svc) {
+	svc, sent := fakeFile(t, `{"errcode":-1,"errmsg":"system busy"}`)
+	for name, call := range everyCall(svc) {
 		n := len(sent())
 		err := call(context.Background())
 		assert.True(t, wecom.IsBusy(err), "%s: %v", name, err)
@@ -111,7 +116,7 @@ func TestWhichCallsAreRepeated(t *testing.T) {
 			assert.Len(t, sent(), n+1, name)
 			assert.True(t, wecom.IsMaybeApplied(err), name)
 		} else {
-			assert.Len(t, sent(), n+custRetry.MaxAttempts, name)
+			assert.Len(t, sent(), n+testRetry.MaxAttempts, name)
 			assert.False(t, wecom.IsMaybeApplied(err), name)
 		}
 	}
