@@ -2,11 +2,13 @@ package provider_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,4 +271,36 @@ func TestOneDataURLForAllTenants(t *testing.T) {
 	assert.False(t, ds[len(ds)-1].Delivered)
 	assert.Contains(t, ds[len(ds)-1].LastError, "403")
 	assert.Empty(t, got)
+}
+
+// On a durable queue (here callback's MemoryQueue through WithQueue's
+// contract), an app callback that fails is retried by the handler's
+// Worker, and the retry reuses the exchange: the single-use auth code is
+// not sent twice.
+func TestFailedAuthorizationIsRetriedWithoutReexchange(t *testing.T) {
+	q := callback.NewMemoryQueue(nil)
+	var calls atomic.Int32
+	ok := make(chan *provider.Authorized, 1)
+	w := newWorld(t, worldOptions{tenants: tenantIDs[:1], config: func(c *provider.InstructionConfig) {
+		c.Queue = q
+		c.OnAuthorized = func(_ context.Context, a *provider.Authorized) error {
+			if calls.Add(1) == 1 {
+				return errors.New("database down")
+			}
+			ok <- a
+			return nil
+		}
+	}})
+	w.pushTicket()
+	_, err := w.wc.Install(wecomtest.InstallRequest{SuiteID: w.ws.ID, CorpID: tenantIDs[0]})
+	require.NoError(t, err)
+	select {
+	case a := <-ok:
+		assert.Equal(t, tenantIDs[0], a.CorpID)
+		assert.Equal(t, w.wc.PermanentCodeOf(w.ws.ID, tenantIDs[0]), a.Authorization.PermanentCode)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the authorization was not retried")
+	}
+	assert.Equal(t, int32(2), calls.Load())
+	assert.Len(t, w.wc.RequestsTo("/cgi-bin/service/v2/get_permanent_code"), 1, "one exchange")
 }

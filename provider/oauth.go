@@ -46,13 +46,13 @@ func (s *Suite) UserInfo3rd(ctx context.Context, code string, opts ...wecom.Call
 // UserDetail3rd is a member's details from a user ticket. Third-party apps
 // get no mobile, email, biz_mail or address.
 type UserDetail3rd struct {
-	CorpID     string `json:"corpid"`
-	UserID     string `json:"userid"`
-	OpenUserID string `json:"open_userid,omitempty"`
-	Name       string `json:"name,omitempty"`
-	Gender     string `json:"gender,omitempty"` // "0" unknown, "1" male, "2" female
-	Avatar     string `json:"avatar,omitempty"`
-	QRCode     string `json:"qr_code,omitempty"`
+	CorpID     string       `json:"corpid"`
+	UserID     string       `json:"userid"`
+	OpenUserID string       `json:"open_userid,omitempty"`
+	Name       string       `json:"name,omitempty"`
+	Gender     wecom.Gender `json:"gender"`
+	Avatar     string       `json:"avatar,omitempty"`
+	QRCode     string       `json:"qr_code,omitempty"`
 }
 
 // UserDetail3rd returns a member's details for the user ticket of

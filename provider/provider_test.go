@@ -118,6 +118,7 @@ func TestEndpointsSendTheirTokenKind(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, u.Name, ud.Name)
 	assert.Equal(t, ui.OpenUserID, ud.OpenUserID)
+	assert.Equal(t, wecom.GenderUnknown, ud.Gender)
 
 	open, err := prov.OpenCorpID(ctx, corp)
 	require.NoError(t, err)

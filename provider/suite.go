@@ -144,7 +144,7 @@ func (s *Suite) fetchToken(ctx context.Context) (wecom.Token, error) {
 // before the request went out.
 func newToken(value string, expiresIn int64, start time.Time, method, path string) (wecom.Token, error) {
 	if value == "" {
-		return wecom.Token{}, fmt.Errorf("provider: %s %s: %w", method, path, errNoTokenInResponse)
+		return wecom.Token{}, wecom.UnexpectedResponse(method, path, "response carries no token")
 	}
 	if expiresIn <= 0 {
 		expiresIn = 7200

@@ -13,11 +13,6 @@ type sentinel string
 
 func (s sentinel) Error() string { return string(s) }
 
-// Errors the package wraps.
-const (
-	errNoTokenInResponse sentinel = "response carries no token"
-	errPanicked          sentinel = "the instruction callback panicked"
-)
 
 // is reports whether err is target, also where the Client's scrubbing of
 // token-source errors kept only its text (the SDK's sentinels carry no
