@@ -13,7 +13,6 @@ type sentinel string
 
 func (s sentinel) Error() string { return string(s) }
 
-
 // is reports whether err is target, also where the Client's scrubbing of
 // token-source errors kept only its text (the SDK's sentinels carry no
 // secret, so their text identifies them).
