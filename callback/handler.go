@@ -110,6 +110,10 @@ type Handler struct {
 	handlerTimeout time.Duration
 	storeTimeout   time.Duration
 
+	// receivers, when set, decides which receiver ids are accepted
+	// (WithReceivers, WithReceiverFunc) instead of the one of New.
+	receivers func(string) bool
+
 	queue   Queue        // async mode
 	memq    *MemoryQueue // WithAsync's queue, drained by Shutdown
 	workers *Worker      // WithAsync's workers
@@ -160,6 +164,7 @@ type config struct {
 	storeTimeout   time.Duration
 	queue          Queue
 	workers, bound int
+	receivers      func(string) bool
 	errs           []error
 }
 
@@ -283,6 +288,34 @@ func WithDedup(store DedupStore, ttl time.Duration) Option {
 	}
 }
 
+// WithReceivers accepts messages sealed for any of ids besides the
+// receiverID passed to New: one URL serving several receivers, such as a
+// service provider's data URL, where each authorizing corp's events are
+// sealed for that corp, or an instruction URL that also sees the
+// provider's own corpid. Each event's ToUserName names the corp it came
+// from.
+func WithReceivers(ids ...string) Option {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return WithReceiverFunc(func(id string) bool { return set[id] })
+}
+
+// WithReceiverFunc accepts the messages whose receiver id accept reports
+// true for (besides the receiverID passed to New): a lookup for a URL
+// serving many receivers, such as the data URL of thousands of
+// authorizing corps. accept must be fast and safe for concurrent use; the
+// signature and the key authenticate every message before it is asked.
+func WithReceiverFunc(accept func(receiverID string) bool) Option {
+	return func(c *config) {
+		if accept == nil {
+			c.errs = append(c.errs, errors.New("WithReceiverFunc: nil func"))
+		}
+		c.receivers = accept
+	}
+}
+
 // WithClock sets the clock of the timestamp check and of the default
 // dedup store (default time.Now).
 func WithClock(now func() time.Time) Option {
@@ -312,6 +345,13 @@ func New(token, encodingAESKey, receiverID string, opts ...Option) (*Handler, er
 	if len(cfg.errs) > 0 {
 		return nil, fmt.Errorf("callback: %w", errors.Join(cfg.errs...))
 	}
+	var accept func(string) bool
+	if cfg.receivers != nil {
+		// The Crypter skips the check; open applies the set.
+		own, more := receiverID, cfg.receivers
+		accept = func(id string) bool { return (own != "" && id == own) || more(id) }
+		receiverID = ""
+	}
 	c, err := crypto.New(token, encodingAESKey, receiverID)
 	if err != nil {
 		return nil, fmt.Errorf("callback: %w", err)
@@ -330,6 +370,7 @@ func New(token, encodingAESKey, receiverID string, opts ...Option) (*Handler, er
 		handlerTimeout: cfg.handlerTimeout,
 		storeTimeout:   cfg.storeTimeout,
 		queue:          cfg.queue,
+		receivers:      accept,
 		inflight:       map[string]string{},
 		ownerPrefix:    hex.EncodeToString(id[:]) + "-",
 	}
@@ -547,7 +588,7 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		ev  Event
 		key string
 	)
-	err = h.crypt.OpenFunc(body, q, func(msg []byte) error {
+	err = h.open(body, q, func(msg []byte) error {
 		var err error
 		if ev, err = decodeEvent(string(msg)); err != nil {
 			return err
@@ -566,6 +607,28 @@ func (h *Handler) serveEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.serveSync(w, r, start, ev, key)
+}
+
+// open is crypt.OpenFunc, with the receiver set when there is one.
+func (h *Handler) open(body []byte, q crypto.Query, fn func(msg []byte) error) error {
+	if h.receivers == nil {
+		return h.crypt.OpenFunc(body, q, fn)
+	}
+	ct, err := crypto.Ciphertext(body)
+	if err != nil {
+		return err
+	}
+	if err := h.crypt.Verify(q.Signature, q.Timestamp, q.Nonce, string(ct)); err != nil {
+		return err
+	}
+	msg, rid, err := h.crypt.Decrypt(ct)
+	if err != nil {
+		return err
+	}
+	if !h.receivers(rid) {
+		return crypto.ErrReceiverID
+	}
+	return fn(msg)
 }
 
 // remaining is the time left to answer a request that arrived at start.

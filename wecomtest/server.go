@@ -243,6 +243,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		registerAppMessages,
 		registerJSSDK,
 		registerOAuth,
+		registerProviderCorp,
 	} {
 		register(s)
 	}
