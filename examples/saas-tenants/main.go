@@ -28,13 +28,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/wecomkit/wecom"
-	"github.com/wecomkit/wecom/examples/internal/demo"
 	"github.com/wecomkit/wecom/externalcontact"
 	"github.com/wecomkit/wecom/provider"
 	"github.com/wecomkit/wecom/wecomtest"
@@ -62,8 +63,12 @@ func main() {
 	export := flag.Bool("export", false, "real WeCom: export the tenants in the store and exit")
 	verbose := flag.Bool("v", false, "debug logs")
 	flag.Parse()
-	log := demo.Logger(*verbose)
-	ctx, stop := demo.SignalContext()
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, log, os.Stdout, *storePath, *listen, *export); err != nil {
 		log.Error("saas-tenants failed", "err", err)
