@@ -38,6 +38,7 @@ const (
 	CodeAttachmentTooLarge    Code = 41064 // attachment larger than allowed: final, never poll on it
 	CodeInvalidAttachmentType Code = 41065 // invalid attachment type
 	CodeAccessTokenExpired    Code = 42001 // access_token expired
+	CodeInvalidSuiteToken     Code = 40082 // invalid suite_access_token or provider_access_token
 	CodeSuiteTokenExpired     Code = 42009 // suite_access_token expired
 	CodeFrequencyLimit        Code = 45009 // API frequency limit
 	CodeConcurrencyLimit      Code = 45033 // API concurrency limit
@@ -79,6 +80,7 @@ var codeText = map[Code]string{
 	CodeAttachmentTooLarge:    "attachment too large",
 	CodeInvalidAttachmentType: "invalid attachment type",
 	CodeAccessTokenExpired:    "access_token expired",
+	CodeInvalidSuiteToken:     "invalid suite or provider access token",
 	CodeSuiteTokenExpired:     "suite access token expired",
 	CodeFrequencyLimit:        "api frequency limit",
 	CodeConcurrencyLimit:      "api concurrency limit",
@@ -228,13 +230,16 @@ func isRateLimitCode(c Code) bool {
 }
 
 // IsTokenInvalid reports whether err says the access token was rejected
-// (40014, 42001, 42009, 41001).
+// (40014, 40082, 42001, 42009, 41001).
 func IsTokenInvalid(err error) bool {
-	return HasCode(err, CodeInvalidAccessToken, CodeAccessTokenExpired, CodeSuiteTokenExpired, CodeAccessTokenMissing)
+	return HasCode(err, CodeInvalidAccessToken, CodeInvalidSuiteToken, CodeAccessTokenExpired, CodeSuiteTokenExpired, CodeAccessTokenMissing)
 }
 
+// isTokenRejected: WeCom refused the token before doing anything, so the
+// call is repeated once with a fresh one. 40082 is the service-provider
+// tokens' (suite_access_token, provider_access_token) "invalid".
 func isTokenRejected(c Code) bool {
-	return c == CodeInvalidAccessToken || c == CodeAccessTokenExpired || c == CodeSuiteTokenExpired
+	return c == CodeInvalidAccessToken || c == CodeAccessTokenExpired || c == CodeSuiteTokenExpired || c == CodeInvalidSuiteToken
 }
 
 // IsBusy reports whether err is WeCom's "system busy" (-1).

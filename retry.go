@@ -27,7 +27,7 @@ import (
 //     system busy (-1), HTTP 502/503/504, attempt timeouts, dropped or
 //     reset connections, empty responses.
 //
-// Separately, a call answered with 40014, 42001 or 42009 (token rejected)
+// Separately, a call answered with 40014, 40082, 42001 or 42009 (token rejected)
 // is repeated once with a fresh token: WeCom refused it before doing
 // anything. Other errcodes are returned at once.
 //
@@ -115,7 +115,7 @@ const (
 type verdict struct {
 	effect        effect
 	transient     bool // the failure may pass: worth sending again if effect allows
-	tokenRejected bool // 40014/42001/42009: refresh the token and repeat once
+	tokenRejected bool // 40014/40082/42001/42009: refresh the token and repeat once
 }
 
 // retryState is what the decision remembers between attempts of a call.

@@ -74,6 +74,8 @@ func sanitizeErr(err error, scrub func(string) string, depth int) error {
 		return e // certificate text: names and hosts, never our URL
 	case *Error:
 		return e // built by the SDK: already clean
+	case *sentinelError:
+		return e // fixed text (NewSentinel)
 	}
 	ce := &causeError{msg: scrub(err.Error())}
 	var ne net.Error

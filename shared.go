@@ -84,3 +84,16 @@ func (g *Gender) UnmarshalJSON(b []byte) error {
 func UnexpectedResponse(method, path, format string, args ...any) error {
 	return &Error{Method: method, Path: path, HTTPStatus: 200, Message: "unexpected response: " + fmt.Sprintf(format, args...)}
 }
+
+// NewSentinel returns an error value with fixed text, for package-level
+// sentinels (var ErrX = wecom.NewSentinel("...")) that a TokenSource or
+// another hook of the pipeline may return. The pipeline rebuilds the error
+// chains it returns so that no secret from the network survives in them,
+// which drops causes it does not know; a sentinel made here is kept as it
+// is, so errors.Is finds it through a call's *Error. Its text must be
+// fixed: never put a secret, an id or anything variable in it.
+func NewSentinel(text string) error { return &sentinelError{text} }
+
+type sentinelError struct{ msg string }
+
+func (e *sentinelError) Error() string { return e.msg }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/callback"
 )
 
@@ -47,7 +48,7 @@ func (in *Instruction) Get(name string) string {
 
 // ErrMalformedInstruction is returned (wrapped) by DecodeInstruction for a
 // message that is not an instruction callback.
-var ErrMalformedInstruction error = sentinel("provider: malformed instruction callback")
+var ErrMalformedInstruction = wecom.NewSentinel("provider: malformed instruction callback")
 
 // DecodeInstruction parses a decrypted instruction callback.
 func DecodeInstruction(raw []byte) (*Instruction, error) {

@@ -6,26 +6,15 @@ import (
 	"github.com/wecomkit/wecom"
 )
 
-// tokenClient is the pipeline of a Suite or a Provider: the Client, plus a
-// refresh on 40082, which WeCom answers for a suite_access_token or
-// provider_access_token it no longer accepts and which the Client does not
-// treat as a rejected token. The call is repeated once: WeCom refused it
-// before doing anything.
+// tokenClient is the pipeline of a Suite or a Provider: a Client whose
+// token source is the suite's or the provider's. The Client refreshes a
+// token WeCom rejects (40082 for these kinds) and repeats the call once.
 type tokenClient struct {
 	c  *wecom.Client
 	ts wecom.TokenSource
 }
 
 func (tc *tokenClient) Do(ctx context.Context, req *wecom.Request, out any, opts ...wecom.CallOption) error {
-	err := tc.c.Do(ctx, req, out, opts...)
-	if req.NoToken || wecom.ErrorCode(err) != CodeInvalidSuiteToken {
-		return err
-	}
-	tok, terr := tc.ts.Token(ctx)
-	if terr != nil {
-		return err
-	}
-	tc.ts.Invalidate(ctx, tok)
 	return tc.c.Do(ctx, req, out, opts...)
 }
 

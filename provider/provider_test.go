@@ -342,7 +342,7 @@ func TestRevokedTokensAreRefreshed(t *testing.T) {
 	assert.Equal(t, 2, w.wc.SuiteTokensIssued(w.ws.ID))
 	pre := w.wc.RequestsTo("/cgi-bin/service/get_pre_auth_code")
 	require.Len(t, pre, 2)
-	assert.Equal(t, int(provider.CodeInvalidSuiteToken), pre[0].ErrCode)
+	assert.Equal(t, int(wecom.CodeInvalidSuiteToken), pre[0].ErrCode)
 	assert.Zero(t, pre[1].ErrCode)
 
 	// A revoked corp token (40014): the tenant client gets a new one from

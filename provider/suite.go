@@ -12,7 +12,6 @@ import (
 // WeCom errcodes of the service-provider endpoints.
 const (
 	CodeInvalidAuthCode      wecom.Code = 40078 // invalid or used auth_code (临时授权码)
-	CodeInvalidSuiteToken    wecom.Code = 40082 // invalid suite_access_token or provider_access_token
 	CodeInvalidSuiteID       wecom.Code = 40083 // invalid suite_id
 	CodeInvalidPermanentCode wecom.Code = 40084 // invalid permanent_code (the corp cancelled, or the code was reset)
 	CodeInvalidSuiteTicket   wecom.Code = 40085 // invalid or expired suite_ticket
@@ -22,7 +21,7 @@ const (
 // and the TicketStore holds no ticket younger than TicketLife: no push has
 // been received yet, or the last ones were missed. WeCom pushes one every
 // 10 minutes; a push can be forced from the provider console.
-var ErrNoTicket error = sentinel("no valid suite ticket")
+var ErrNoTicket = wecom.NewSentinel("no valid suite ticket")
 
 // SuiteConfig configures NewSuite.
 type SuiteConfig struct {

@@ -33,7 +33,7 @@ func (f PermanentCodesFunc) PermanentCode(ctx context.Context, corpID string) (s
 
 // ErrUnknownTenant reports a corp that has not installed the suite (or has
 // cancelled). PermanentCodes implementations wrap it.
-var ErrUnknownTenant error = sentinel("corp has not authorized the suite")
+var ErrUnknownTenant = wecom.NewSentinel("corp has not authorized the suite")
 
 // DefaultMaxTenants is the default bound of a Tenants pool.
 const DefaultMaxTenants = 10000
