@@ -50,9 +50,11 @@ const (
 	AddWayScheduleAttendee AddWay = 11  // a schedule's attendee (通过日程参与人添加)
 	AddWayMeetingAttendee  AddWay = 12  // a meeting's attendee (通过会议参与人添加)
 	AddWayWeChatFriend     AddWay = 13  // a WeChat friend (添加微信好友对应的企业微信)
-	AddWaySmartReception   AddWay = 14  // smart reception
-	AddWayCustomerService  AddWay = 15  // customer service
-	AddWayShare            AddWay = 16  // share
+	AddWaySmartHardware    AddWay = 14  // a smart-hardware dedicated service staff (智慧硬件专属客服)
+	AddWayOnSiteService    AddWay = 15  // an on-site service staff (上门服务客服)
+	AddWayAcquisitionLink  AddWay = 16  // a customer-acquisition link (获客链接)
+	AddWayCustomDev        AddWay = 17  // custom development (定制开发) (probable: not on the current official page)
+	AddWayDemandReply      AddWay = 18  // a demand reply (需求回复) (probable: not on the current official page)
 	AddWayInternalShare    AddWay = 201 // shared by a colleague (内部成员共享)
 	AddWayAdminAssign      AddWay = 202 // assigned by an admin or owner (管理员/负责人分配)
 )
@@ -71,9 +73,11 @@ var addWayNames = map[AddWay]string{
 	AddWayScheduleAttendee: "schedule_attendee",
 	AddWayMeetingAttendee:  "meeting_attendee",
 	AddWayWeChatFriend:     "wechat_friend",
-	AddWaySmartReception:   "smart_reception",
-	AddWayCustomerService:  "customer_service",
-	AddWayShare:            "share",
+	AddWaySmartHardware:    "smart_hardware",
+	AddWayOnSiteService:    "on_site_service",
+	AddWayAcquisitionLink:  "acquisition_link",
+	AddWayCustomDev:        "custom_development",
+	AddWayDemandReply:      "demand_reply",
 	AddWayInternalShare:    "internal_share",
 	AddWayAdminAssign:      "admin_assign",
 }

@@ -432,9 +432,10 @@ func TestCustomerEnumStrings(t *testing.T) {
 	assert.Equal(t, "ExternalAttrType(5)", ExternalAttrType(5).String())
 	ways := map[AddWay]string{0: "unknown", 1: "qr_code", 2: "mobile_search", 3: "card_share", 4: "group_chat",
 		5: "address_book", 6: "wechat_contact", 8: "third_party", 9: "email_search", 10: "wechat_channels",
-		11: "schedule_attendee", 12: "meeting_attendee", 13: "wechat_friend", 14: "smart_reception",
-		15: "customer_service", 16: "share", 201: "internal_share", 202: "admin_assign", 7: "AddWay(7)"}
+		11: "schedule_attendee", 12: "meeting_attendee", 13: "wechat_friend", 14: "smart_hardware",
+		15: "on_site_service", 16: "acquisition_link", 17: "custom_development", 18: "demand_reply", 19: "AddWay(19)", 201: "internal_share", 202: "admin_assign", 7: "AddWay(7)"}
 	for w, s := range ways {
 		assert.Equal(t, s, w.String())
 	}
+	assert.Equal(t, AddWay(16), AddWayAcquisitionLink, "16 is the customer-acquisition link")
 }

@@ -368,7 +368,7 @@ func (s *Server) AcquireCustomer(linkID, state string, c Customer) (Customer, er
 	st.next++
 	s.mu.Unlock()
 
-	added, err := s.AddCustomer(c, Follow{UserID: member, State: state, OperUserID: member})
+	added, err := s.AddCustomer(c, Follow{UserID: member, State: state, OperUserID: member, AddWay: 16}) // 16: customer-acquisition link
 	if err != nil {
 		return Customer{}, err
 	}

@@ -280,7 +280,7 @@ func (s *Server) remarkCustomer(c *call) (any, error) {
 		return nil, errorf(codeRemarkTooLong, "remark_mobiles exceeds 5")
 	}
 	if req.RemarkPicMediaID != nil && *req.RemarkPicMediaID != "" {
-		if _, ok := s.st.media[*req.RemarkPicMediaID]; !ok {
+		if !s.mediaValid(*req.RemarkPicMediaID) {
 			return nil, errorf(codeInvalidMediaID, "invalid media_id")
 		}
 	}

@@ -113,7 +113,7 @@ func (s *Server) checkECMessage(text *ecText, atts []ecAttachment) error {
 		if id == "" {
 			return errorf(codeInvalidParameter, "invalid parameter: media_id missing")
 		}
-		if _, ok := s.st.media[id]; !ok {
+		if !s.mediaValid(id) { // unknown, or older than 3 days
 			return errorf(codeInvalidMediaID, "invalid media_id")
 		}
 		return nil
