@@ -373,8 +373,9 @@ const (
 type BatchGetCustomersRequest struct {
 	UserIDs []string `json:"userid_list"`
 	Cursor  string   `json:"cursor,omitempty"`
-	// Limit is the page size, 1..100; 0 means WeCom's default of 50 (the
-	// iterator asks for 100).
+	// Limit is the page size, at most 100; 0 means WeCom's default of 50
+	// (the iterator asks for 100). WeCom clamps a larger value to 100
+	// rather than refusing it, so a larger one is sent as given.
 	Limit int `json:"limit,omitempty"`
 }
 
@@ -393,8 +394,8 @@ func (s *Service) BatchGetCustomers(ctx context.Context, req *BatchGetCustomersR
 	case len(r.UserIDs) > MaxBatchUsers:
 		return nil, "", wecom.InvalidArgument("externalcontact: %s: %d userids, at most %d per call", op, len(r.UserIDs), MaxBatchUsers)
 	}
-	if err := checkLimit(op, r.Limit, MaxBatchLimit); err != nil {
-		return nil, "", err
+	if r.Limit < 0 {
+		return nil, "", wecom.InvalidArgument("externalcontact: %s: limit %d is negative", op, r.Limit)
 	}
 	resp, err := wecom.Call[struct {
 		ExternalContactList []CustomerRelation `json:"external_contact_list"`
