@@ -12,6 +12,7 @@ func registerCustomers(s *Server) {
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/get", s.getCustomer)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/batch/get_by_user", s.batchGetByUser)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/remark", s.remarkCustomer)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/contact_list", s.contactList)
 }
 
 // Errcodes of the customer endpoints.
