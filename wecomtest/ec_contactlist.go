@@ -103,7 +103,11 @@ func (s *Server) contactList(c *call) (any, error) {
 			if m.Type != 2 {
 				continue
 			}
-			r := contactJSON{TmpOpenID: s.tmpOpenID("c:"+m.UserID, now), ChatID: g.ChatID, ChatName: g.Name, AddTime: m.JoinTime}
+			added := m.JoinTime
+			if added == 0 {
+				added = g.CreateTime
+			}
+			r := contactJSON{TmpOpenID: s.tmpOpenID("c:"+m.UserID, now), ChatID: g.ChatID, ChatName: g.Name, AddTime: added}
 			if _, ok := s.st.customers[m.UserID]; ok {
 				r.IsCustomer, r.ExternalUserID = true, m.UserID
 			} else {
