@@ -82,6 +82,15 @@ func TestAllContacts(t *testing.T) {
 	assert.NotEqual(t, got[0].TmpOpenID, got[2].TmpOpenID)
 	assert.Equal(t, got[0].TmpOpenID, got[1].TmpOpenID, "one tmp_openid per contact: custs[0] for zhangsan and lisi")
 
+	// The tmp_openid lasts 4 hours, then a contact gets a new one.
+	again, _, err := svc.ListContacts(ctx, &ListContactsRequest{Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, got[0].TmpOpenID, again[0].TmpOpenID)
+	s.Clock().Advance(4 * time.Hour)
+	again, _, err = svc.ListContacts(ctx, &ListContactsRequest{Limit: 1})
+	require.NoError(t, err)
+	assert.NotEqual(t, got[0].TmpOpenID, again[0].TmpOpenID)
+
 	s.ResetRequests()
 	for range svc.AllContacts(ctx, nil) {
 		break
