@@ -403,3 +403,61 @@ func (s *Service) GetAcquisitionStats(ctx context.Context, req *GetAcquisitionSt
 	st.Raw = raw
 	return st, nil
 }
+
+// AcquisitionChatInfo is what GetAcquisitionChatInfo answers: the member
+// and customer of a chat that began through an acquisition link.
+type AcquisitionChatInfo struct {
+	UserID         string `json:"userid"`
+	ExternalUserID string `json:"external_userid"`
+	ChatInfo       struct {
+		// RecvMsgCnt is how many messages the member received from the
+		// customer.
+		RecvMsgCnt int    `json:"recv_msg_cnt"`
+		LinkID     string `json:"link_id"`
+		State      string `json:"state"`
+	} `json:"chat_info"`
+}
+
+// GetAcquisitionChatInfo returns the details of a member receiving
+// messages from a customer through an acquisition link (获取成员多次收消息
+// 详情). chatKey is the ChatKey of a customer_acquisition
+// message_from_customer callback, valid 30 minutes after it; since
+// 2024-12-19 that event no longer carries UserID and ExternalUserID, so
+// this is the way to read them.
+//
+// WeCom: POST /cgi-bin/externalcontact/customer_acquisition/get_chat_info
+func (s *Service) GetAcquisitionChatInfo(ctx context.Context, chatKey string, opts ...wecom.CallOption) (*AcquisitionChatInfo, error) {
+	if chatKey == "" {
+		return nil, wecom.InvalidArgument("externalcontact: get acquisition chat info: chat_key is required")
+	}
+	return wecom.Call[AcquisitionChatInfo](ctx, s.c, &wecom.Request{Method: http.MethodPost, Path: "/cgi-bin/externalcontact/customer_acquisition/get_chat_info", Body: struct {
+		ChatKey string `json:"chat_key"`
+	}{chatKey}, Idempotent: true}, opts...)
+}
+
+// AcquisitionAppPermit is the range of members a third-party 营销获客
+// (customer-acquisition) app may connect customers with. The element
+// types of the lists are not confirmed (?): users are userids,
+// departments and tags numeric ids.
+type AcquisitionAppPermit struct {
+	UserList       []string `json:"user_list"`
+	DepartmentList []int    `json:"department_list"`
+	TagList        []int    `json:"tag_list"`
+	// Raw is the answer as WeCom sent it, for fields this SDK does not
+	// know.
+	Raw json.RawMessage `json:"-"`
+}
+
+// GetAcquisitionAppPermit returns the members, departments and tags a
+// third-party customer-acquisition app may connect customers with.
+//
+// WeCom: GET /cgi-bin/externalcontact/customer_acquisition_app/get_permit
+func (s *Service) GetAcquisitionAppPermit(ctx context.Context, opts ...wecom.CallOption) (*AcquisitionAppPermit, error) {
+	var raw json.RawMessage
+	p, err := wecom.Call[AcquisitionAppPermit](ctx, s.c, &wecom.Request{Method: http.MethodGet, Path: "/cgi-bin/externalcontact/customer_acquisition_app/get_permit", Idempotent: true}, withRaw(opts, &raw)...)
+	if err != nil {
+		return nil, err
+	}
+	p.Raw = raw
+	return p, nil
+}

@@ -65,6 +65,11 @@ func checkState(op, state string) error {
 	return nil
 }
 
+// Bool returns a pointer to v, for the optional boolean fields of
+// requests (AddContactWayRequest.SkipVerify and the like), where nil
+// means "not sent: WeCom's default".
+func Bool(v bool) *bool { return &v }
+
 type configIDBody struct {
 	ConfigID string `json:"config_id"`
 }
@@ -115,11 +120,15 @@ type ContactWay struct {
 // AddContactWayRequest creates a contact way. See ContactWay for the
 // fields.
 type AddContactWayRequest struct {
-	Type          ContactWayType         `json:"type"`
-	Scene         ContactWayScene        `json:"scene"`
-	Style         int                    `json:"style,omitempty"`
-	Remark        string                 `json:"remark,omitempty"`
-	SkipVerify    bool                   `json:"skip_verify,omitempty"`
+	Type   ContactWayType  `json:"type"`
+	Scene  ContactWayScene `json:"scene"`
+	Style  int             `json:"style,omitempty"`
+	Remark string          `json:"remark,omitempty"`
+	// SkipVerify is sent only when set. WeCom's default for an absent
+	// skip_verify is true (customers add the member without confirmation);
+	// set it to Bool(false) for a contact way that asks the member to
+	// confirm each request.
+	SkipVerify    *bool                  `json:"skip_verify,omitempty"`
 	State         string                 `json:"state,omitempty"`
 	User          []string               `json:"user,omitempty"`
 	Party         []int                  `json:"party,omitempty"`

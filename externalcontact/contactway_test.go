@@ -43,7 +43,7 @@ func TestContactWayRoundTrip(t *testing.T) {
 	img := s.AddMedia(wecomtest.Media{Type: "image"})
 
 	id, qr, err := svc.AddContactWay(ctx, &AddContactWayRequest{
-		Type: ContactWaySingle, Scene: ContactWaySceneQRCode, Remark: "门店A", SkipVerify: true, State: "store_001",
+		Type: ContactWaySingle, Scene: ContactWaySceneQRCode, Remark: "门店A", SkipVerify: Bool(true), State: "store_001",
 		User: []string{"zhangsan"}, IsExclusive: true,
 	})
 	require.NoError(t, err)
@@ -89,8 +89,52 @@ func TestContactWayRoundTrip(t *testing.T) {
 
 	require.NoError(t, svc.DeleteContactWay(ctx, id))
 	_, err = svc.GetContactWay(ctx, id)
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
+	assert.Equal(t, wecom.CodeContactWayBadConfigID, wecom.ErrorCode(err))
 	assert.Empty(t, s.ContactWays())
+}
+
+// WeCom's default for an absent skip_verify is true, so a contact way
+// that asks the member to confirm needs an explicit false on the wire.
+func TestContactWaySkipVerifyFalseIsSent(t *testing.T) {
+	s, svc := newEnv(t)
+	ctx := context.Background()
+	addUsers(t, s, "zhangsan")
+
+	confirm, _, err := svc.AddContactWay(ctx, &AddContactWayRequest{Type: ContactWaySingle, Scene: ContactWaySceneQRCode,
+		User: []string{"zhangsan"}, SkipVerify: Bool(false)})
+	require.NoError(t, err)
+	byDefault, _, err := svc.AddContactWay(ctx, &AddContactWayRequest{Type: ContactWaySingle, Scene: ContactWaySceneQRCode,
+		User: []string{"zhangsan"}})
+	require.NoError(t, err)
+	reqs := s.RequestsTo("/cgi-bin/externalcontact/add_contact_way")
+	require.Len(t, reqs, 2)
+	assert.JSONEq(t, `{"type":1,"scene":2,"skip_verify":false,"user":["zhangsan"]}`, string(reqs[0].Body))
+	assert.JSONEq(t, `{"type":1,"scene":2,"user":["zhangsan"]}`, string(reqs[1].Body), "nil: not sent")
+
+	w, err := svc.GetContactWay(ctx, confirm)
+	require.NoError(t, err)
+	assert.False(t, w.SkipVerify, "an explicit false is kept")
+	w, err = svc.GetContactWay(ctx, byDefault)
+	require.NoError(t, err)
+	assert.True(t, w.SkipVerify, "absent skip_verify is true, as on WeCom")
+}
+
+// A media id lasts 3 days: a conclusion image older than that is refused
+// with 40007, as WeCom refuses an invalid media_id.
+func TestContactWayRefusesExpiredMedia(t *testing.T) {
+	clk := wecomtest.NewManualClock(time.Unix(1_700_000_000, 0))
+	s, svc := newEnv(t, wecomtest.WithClock(clk))
+	ctx := context.Background()
+	addUsers(t, s, "zhangsan")
+	img := s.AddMedia(wecomtest.Media{Type: "image"})
+	req := &AddContactWayRequest{Type: ContactWaySingle, Scene: ContactWaySceneQRCode, User: []string{"zhangsan"}, IsTemp: true,
+		Conclusions: &ContactWayConclusions{Image: &message.Image{MediaID: img.MediaID}}}
+	clk.Advance(72*time.Hour - time.Second)
+	_, _, err := svc.AddContactWay(ctx, req)
+	require.NoError(t, err, "still valid just before 3 days")
+	clk.Advance(time.Second)
+	_, _, err = svc.AddContactWay(ctx, req)
+	assert.Equal(t, wecom.Code(40007), wecom.ErrorCode(err), "%v", err)
 }
 
 func TestTempChat(t *testing.T) {
@@ -142,9 +186,12 @@ func TestContactWayErrors(t *testing.T) {
 		req  *AddContactWayRequest
 		code wecom.Code
 	}{
-		"bad type":            {single(AddContactWayRequest{Type: 3}), 40058},
-		"bad scene":           {single(AddContactWayRequest{Scene: 3}), 40058},
-		"single with two":     {single(AddContactWayRequest{User: []string{"zhangsan", "lisi"}}), 40058},
+		"bad type":            {single(AddContactWayRequest{Type: 3}), wecom.CodeContactWayBadType},
+		"bad scene":           {single(AddContactWayRequest{Scene: 3}), wecom.CodeContactWayBadScene},
+		"no type":             {&AddContactWayRequest{Scene: ContactWaySceneQRCode, User: []string{"zhangsan"}}, wecom.CodeContactWayNoType},
+		"no scene":            {&AddContactWayRequest{Type: ContactWaySingle, User: []string{"zhangsan"}}, wecom.CodeContactWayNoScene},
+		"bad style":           {single(AddContactWayRequest{Scene: ContactWaySceneMiniProgram, Style: 9}), wecom.CodeContactWayBadStyle},
+		"single with two":     {single(AddContactWayRequest{User: []string{"zhangsan", "lisi"}}), wecom.CodeContactWayTooManyUser},
 		"unknown user":        {single(AddContactWayRequest{User: []string{"ghost"}}), 60111},
 		"no feature":          {single(AddContactWayRequest{User: []string{"nofeature"}}), 84074},
 		"temp multi":          {single(AddContactWayRequest{Type: ContactWayMulti, IsTemp: true}), 40058},
@@ -171,11 +218,11 @@ func TestContactWayErrors(t *testing.T) {
 	assert.Error(t, svc.DeleteContactWay(ctx, ""))
 	assert.Len(t, s.Requests(), n, "misuse is caught before sending")
 
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.UpdateContactWay(ctx, &UpdateContactWayRequest{ConfigID: "nope", Remark: "x"})))
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.DeleteContactWay(ctx, "nope")))
+	assert.Equal(t, wecom.CodeContactWayBadConfigID, wecom.ErrorCode(svc.UpdateContactWay(ctx, &UpdateContactWayRequest{ConfigID: "nope", Remark: "x"})))
+	assert.Equal(t, wecom.CodeContactWayBadConfigID, wecom.ErrorCode(svc.DeleteContactWay(ctx, "nope")))
 	id, _, err := svc.AddContactWay(ctx, single(AddContactWayRequest{}))
 	require.NoError(t, err)
-	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(svc.UpdateContactWay(ctx, &UpdateContactWayRequest{ConfigID: id, User: []string{"zhangsan", "lisi"}})))
+	assert.Equal(t, wecom.CodeContactWayTooManyUser, wecom.ErrorCode(svc.UpdateContactWay(ctx, &UpdateContactWayRequest{ConfigID: id, User: []string{"zhangsan", "lisi"}})))
 
 	// A create that fails after WeCom may have applied it is not repeated.
 	s.FailNext("/cgi-bin/externalcontact/add_contact_way", 1, wecomtest.Fault{Code: -1, AfterApply: true})

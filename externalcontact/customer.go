@@ -50,9 +50,11 @@ const (
 	AddWayScheduleAttendee AddWay = 11  // a schedule's attendee (通过日程参与人添加)
 	AddWayMeetingAttendee  AddWay = 12  // a meeting's attendee (通过会议参与人添加)
 	AddWayWeChatFriend     AddWay = 13  // a WeChat friend (添加微信好友对应的企业微信)
-	AddWaySmartReception   AddWay = 14  // smart reception
-	AddWayCustomerService  AddWay = 15  // customer service
-	AddWayShare            AddWay = 16  // share
+	AddWaySmartHardware    AddWay = 14  // a smart-hardware dedicated service staff (智慧硬件专属客服)
+	AddWayOnSiteService    AddWay = 15  // an on-site service staff (上门服务客服)
+	AddWayAcquisitionLink  AddWay = 16  // a customer-acquisition link (获客链接)
+	AddWayCustomDev        AddWay = 17  // custom development (定制开发) (probable: not on the current official page)
+	AddWayDemandReply      AddWay = 18  // a demand reply (需求回复) (probable: not on the current official page)
 	AddWayInternalShare    AddWay = 201 // shared by a colleague (内部成员共享)
 	AddWayAdminAssign      AddWay = 202 // assigned by an admin or owner (管理员/负责人分配)
 )
@@ -71,9 +73,11 @@ var addWayNames = map[AddWay]string{
 	AddWayScheduleAttendee: "schedule_attendee",
 	AddWayMeetingAttendee:  "meeting_attendee",
 	AddWayWeChatFriend:     "wechat_friend",
-	AddWaySmartReception:   "smart_reception",
-	AddWayCustomerService:  "customer_service",
-	AddWayShare:            "share",
+	AddWaySmartHardware:    "smart_hardware",
+	AddWayOnSiteService:    "on_site_service",
+	AddWayAcquisitionLink:  "acquisition_link",
+	AddWayCustomDev:        "custom_development",
+	AddWayDemandReply:      "demand_reply",
 	AddWayInternalShare:    "internal_share",
 	AddWayAdminAssign:      "admin_assign",
 }
@@ -369,8 +373,9 @@ const (
 type BatchGetCustomersRequest struct {
 	UserIDs []string `json:"userid_list"`
 	Cursor  string   `json:"cursor,omitempty"`
-	// Limit is the page size, 1..100; 0 means WeCom's default of 50 (the
-	// iterator asks for 100).
+	// Limit is the page size, at most 100; 0 means WeCom's default of 50
+	// (the iterator asks for 100). WeCom clamps a larger value to 100
+	// rather than refusing it, so a larger one is sent as given.
 	Limit int `json:"limit,omitempty"`
 }
 
@@ -389,8 +394,8 @@ func (s *Service) BatchGetCustomers(ctx context.Context, req *BatchGetCustomersR
 	case len(r.UserIDs) > MaxBatchUsers:
 		return nil, "", wecom.InvalidArgument("externalcontact: %s: %d userids, at most %d per call", op, len(r.UserIDs), MaxBatchUsers)
 	}
-	if err := checkLimit(op, r.Limit, MaxBatchLimit); err != nil {
-		return nil, "", err
+	if r.Limit < 0 {
+		return nil, "", wecom.InvalidArgument("externalcontact: %s: limit %d is negative", op, r.Limit)
 	}
 	resp, err := wecom.Call[struct {
 		ExternalContactList []CustomerRelation `json:"external_contact_list"`

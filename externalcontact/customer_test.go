@@ -178,18 +178,25 @@ func TestBatchGetCustomersValidates(t *testing.T) {
 		many[i] = fmt.Sprint("u", i)
 	}
 	for name, req := range map[string]*BatchGetCustomersRequest{
-		"nil":       nil,
-		"no users":  {},
-		"too many":  {UserIDs: many},
-		"limit 101": {UserIDs: []string{"zhangsan"}, Limit: 101},
-		"limit -1":  {UserIDs: []string{"zhangsan"}, Limit: -1},
+		"nil":      nil,
+		"no users": {},
+		"too many": {UserIDs: many},
+		"limit -1": {UserIDs: []string{"zhangsan"}, Limit: -1},
 	} {
 		_, _, err := svc.BatchGetCustomers(ctx, req)
 		assert.Error(t, err, name)
 	}
 	assert.Empty(t, s.RequestsTo("/cgi-bin/externalcontact/batch/get_by_user"), "misuse is caught before sending")
 
-	_, _, err := svc.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan", "ghost"}})
+	// WeCom clamps a limit over 100 to 100 instead of refusing it: it is
+	// sent as given.
+	_, _, err := svc.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}, Limit: 101})
+	require.NoError(t, err)
+	sent := s.RequestsTo("/cgi-bin/externalcontact/batch/get_by_user")
+	require.Len(t, sent, 1)
+	assert.JSONEq(t, `{"userid_list":["zhangsan"],"limit":101}`, string(sent[0].Body))
+
+	_, _, err = svc.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan", "ghost"}})
 	assert.Equal(t, wecom.CodeUserNotFound, wecom.ErrorCode(err))
 	_, _, err = svc.BatchGetCustomers(ctx, &BatchGetCustomersRequest{UserIDs: []string{"zhangsan"}, Cursor: "bogus"})
 	assert.Equal(t, wecom.CodeInvalidParameter, wecom.ErrorCode(err))
@@ -386,15 +393,27 @@ func TestRemark(t *testing.T) {
 	assert.Equal(t, "李部长", d.FollowUsers[0].Remark)
 	assert.Empty(t, d.FollowUsers[0].RemarkMobiles)
 
-	var edits int
-	for _, ev := range s.Events() {
-		if ev.ChangeType == "edit_external_contact" {
-			edits++
-			assert.Equal(t, "zhangsan", ev.Get("UserID"))
-			assert.Equal(t, c.ExternalUserID, ev.Get("ExternalUserID"))
+	edits := func() int {
+		n := 0
+		for _, ev := range s.Events() {
+			if ev.ChangeType == "edit_external_contact" {
+				n++
+				assert.Equal(t, "zhangsan", ev.Get("UserID"))
+				assert.Equal(t, c.ExternalUserID, ev.Get("ExternalUserID"))
+			}
 		}
+		return n
 	}
-	assert.Equal(t, 2, edits)
+	assert.Equal(t, 0, edits(), "WeCom sends no callback for a remark made through the API")
+	// A member editing the remark in the client does cause one.
+	name := "王总"
+	require.NoError(t, s.MemberEditsCustomer("zhangsan", c.ExternalUserID, wecomtest.CustomerEdit{Remark: &name, RemarkMobiles: []string{}}))
+	assert.Equal(t, 1, edits())
+	d, err = svc.GetCustomer(ctx, c.ExternalUserID)
+	require.NoError(t, err)
+	assert.Equal(t, "王总", d.FollowUsers[0].Remark)
+	assert.Equal(t, "对接采购", d.FollowUsers[0].Description, "left alone")
+	assert.Error(t, s.MemberEditsCustomer("ghost", c.ExternalUserID, wecomtest.CustomerEdit{Remark: &name}))
 
 	cases := []struct {
 		req  *RemarkRequest
@@ -432,9 +451,10 @@ func TestCustomerEnumStrings(t *testing.T) {
 	assert.Equal(t, "ExternalAttrType(5)", ExternalAttrType(5).String())
 	ways := map[AddWay]string{0: "unknown", 1: "qr_code", 2: "mobile_search", 3: "card_share", 4: "group_chat",
 		5: "address_book", 6: "wechat_contact", 8: "third_party", 9: "email_search", 10: "wechat_channels",
-		11: "schedule_attendee", 12: "meeting_attendee", 13: "wechat_friend", 14: "smart_reception",
-		15: "customer_service", 16: "share", 201: "internal_share", 202: "admin_assign", 7: "AddWay(7)"}
+		11: "schedule_attendee", 12: "meeting_attendee", 13: "wechat_friend", 14: "smart_hardware",
+		15: "on_site_service", 16: "acquisition_link", 17: "custom_development", 18: "demand_reply", 19: "AddWay(19)", 201: "internal_share", 202: "admin_assign", 7: "AddWay(7)"}
 	for w, s := range ways {
 		assert.Equal(t, s, w.String())
 	}
+	assert.Equal(t, AddWay(16), AddWayAcquisitionLink, "16 is the customer-acquisition link")
 }

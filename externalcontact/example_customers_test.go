@@ -158,7 +158,7 @@ func ExampleService_AddContactWay() {
 		Type:       externalcontact.ContactWaySingle,
 		Scene:      externalcontact.ContactWaySceneQRCode,
 		State:      "store_042",
-		SkipVerify: true,
+		SkipVerify: externalcontact.Bool(true),
 		User:       []string{"zhangsan"},
 	})
 	if err != nil {

@@ -29,8 +29,9 @@ type ExportCustomersRequest struct {
 	// Keep it modest: every page counts against WeCom's per-API frequency
 	// limit, and the client's Limiter (wecom.WithLimiter) paces them all.
 	Concurrency int
-	// Limit is the page size asked of batch/get_by_user, 1..100 (default
-	// 100, the fewest calls).
+	// Limit is the page size asked of batch/get_by_user, at most 100
+	// (default 100, the fewest calls); a larger value is clamped to 100,
+	// as WeCom would.
 	Limit int
 }
 
@@ -71,11 +72,11 @@ func (s *Service) ExportCustomers(ctx context.Context, req *ExportCustomersReque
 	if r.Concurrency <= 0 {
 		r.Concurrency = DefaultExportConcurrency
 	}
-	if r.Limit == 0 {
+	if r.Limit == 0 || r.Limit > MaxBatchLimit {
 		r.Limit = MaxBatchLimit
 	}
-	if err := checkLimit("export customers", r.Limit, MaxBatchLimit); err != nil {
-		return ExportStats{}, err
+	if r.Limit < 0 {
+		return ExportStats{}, wecom.InvalidArgument("externalcontact: export customers: limit %d is negative", r.Limit)
 	}
 
 	uniq := uniqueUserIDs(r.UserIDs)

@@ -70,10 +70,14 @@ type GroupMsgSendStatus int
 
 // Per-recipient send states.
 const (
-	GroupMsgNotSent       GroupMsgSendStatus = 0 // not sent yet
-	GroupMsgSent          GroupMsgSendStatus = 1 // sent
-	GroupMsgNotFriend     GroupMsgSendStatus = 2 // not sent: the customer is no longer a contact
-	GroupMsgReceivedToday GroupMsgSendStatus = 3 // not sent: the customer already received a mass message today
+	GroupMsgNotSent   GroupMsgSendStatus = 0 // not sent yet
+	GroupMsgSent      GroupMsgSendStatus = 1 // sent
+	GroupMsgNotFriend GroupMsgSendStatus = 2 // not sent: the customer is no longer a contact
+	// GroupMsgQuotaReached: not sent, the customer (or group) already
+	// received its quota of corp mass messages. The quota is per customer
+	// per month, as many as the month has days, unless the admin changed
+	// it to 7 a week or 1 a day.
+	GroupMsgQuotaReached GroupMsgSendStatus = 3
 )
 
 // String returns the status in words.
@@ -85,8 +89,8 @@ func (s GroupMsgSendStatus) String() string {
 		return "sent"
 	case GroupMsgNotFriend:
 		return "not a contact"
-	case GroupMsgReceivedToday:
-		return "already received one today"
+	case GroupMsgQuotaReached:
+		return "quota reached"
 	}
 	return "GroupMsgSendStatus(" + strconv.Itoa(int(s)) + ")"
 }
@@ -144,8 +148,12 @@ func checkMsgContent(op string, text *message.Text, atts []message.Attachment) e
 }
 
 // AddMsgTemplate creates a mass message; each member concerned then
-// confirms sending it in the WeCom app. A customer receives at most one
-// corp mass message a day, so the SDK never sends this call twice: it is
+// confirms sending it in the WeCom app. A customer (and a customer group)
+// receives at most as many corp mass messages a month as the month has
+// days (the admin can change it to 7 a week or 1 a day; beyond it the
+// send result is GroupMsgQuotaReached), and when several members have the
+// customer the task goes only to the one who last chatted with them. So
+// the SDK never sends this call twice: it is
 // repeated only when WeCom certainly did not receive it (frequency limit,
 // connection refused), and an ambiguous failure (timeout, dropped
 // connection, system busy) returns an error with wecom.IsMaybeApplied —

@@ -26,8 +26,8 @@ func TestMsgEnumsString(t *testing.T) {
 	assert.Equal(t, "group", ChatTypeGroup.String())
 	assert.Equal(t, []string{"pending", "sent", "GroupMsgTaskStatus(1)"},
 		[]string{GroupMsgTaskPending.String(), GroupMsgTaskSent.String(), GroupMsgTaskStatus(1).String()})
-	assert.Equal(t, []string{"not sent", "sent", "not a contact", "already received one today", "GroupMsgSendStatus(9)"},
-		[]string{GroupMsgNotSent.String(), GroupMsgSent.String(), GroupMsgNotFriend.String(), GroupMsgReceivedToday.String(), GroupMsgSendStatus(9).String()})
+	assert.Equal(t, []string{"not sent", "sent", "not a contact", "quota reached", "GroupMsgSendStatus(9)"},
+		[]string{GroupMsgNotSent.String(), GroupMsgSent.String(), GroupMsgNotFriend.String(), GroupMsgQuotaReached.String(), GroupMsgSendStatus(9).String()})
 }
 
 func TestAddMsgTemplateSendsAndDecodes(t *testing.T) {
@@ -220,7 +220,7 @@ func TestGroupMsgTasksAndResultsDecode(t *testing.T) {
 	assert.Equal(t, jsonOf(t, `{"msgid":"msgGCAAAXtWyujaWJHDDGi0mACAAAA","userid":"zhangsan","cursor":"CURSOR"}`), jsonBody(t, st.requests()[1].Body))
 	require.Len(t, rs, 3)
 	assert.Equal(t, GroupMsgSendResult{ExternalUserID: "wmqfasd1e19278asdasAAAA", UserID: "zhangsan", Status: GroupMsgSent, SendTime: 1552536375}, rs[0])
-	assert.Equal(t, GroupMsgReceivedToday, rs[1].Status)
+	assert.Equal(t, GroupMsgQuotaReached, rs[1].Status)
 	assert.Equal(t, "wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", rs[2].ChatID)
 	assert.Equal(t, GroupMsgNotSent, rs[2].Status)
 }
@@ -317,6 +317,47 @@ func massFixture(t *testing.T, opts ...wecomtest.Option) *mass {
 	return m
 }
 
+// The quota is per customer per month, as many corp mass messages as
+// the month has days (the sheet), not one a day; the admin may change it
+// to 7 a week or 1 a day.
+func TestMassMessageQuotaIsPerMonth(t *testing.T) {
+	// testStart is 2026-03-02 (a Monday) 09:00 Beijing time; March has 31 days.
+	m := massFixture(t)
+	ctx := testCtx(t)
+	send := func() GroupMsgSendStatus {
+		t.Helper()
+		res, err := m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{ExternalUserIDs: []string{m.c1}, Text: &message.Text{Content: "hi"}})
+		require.NoError(t, err)
+		require.NoError(t, m.s.ConfirmGroupMsg(res.MsgID, "zhangsan"))
+		rs, _, err := m.svc.ListGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res.MsgID, UserID: "zhangsan"})
+		require.NoError(t, err)
+		require.Len(t, rs, 1)
+		return rs[0].Status
+	}
+	for i := 0; i < 31; i++ {
+		require.Equal(t, GroupMsgSent, send(), "message %d of March", i+1)
+	}
+	assert.Equal(t, GroupMsgQuotaReached, send(), "the 32nd in March")
+	m.s.Clock().Advance(29*24*time.Hour + 15*time.Hour) // 2026-04-01 00:00 Beijing time
+	assert.Equal(t, GroupMsgSent, send(), "a new month")
+
+	// The admin's weekly rule: 7 from Monday to Sunday (April 1 is a Wednesday).
+	m.s.SetGroupMsgQuota(wecomtest.GroupMsgQuotaWeek)
+	for i := 0; i < 6; i++ {
+		require.Equal(t, GroupMsgSent, send())
+	}
+	assert.Equal(t, GroupMsgQuotaReached, send(), "the 8th of the week")
+	m.s.Clock().Advance(5 * 24 * time.Hour) // Monday April 6
+	assert.Equal(t, GroupMsgSent, send())
+
+	// The daily rule.
+	m.s.SetGroupMsgQuota(wecomtest.GroupMsgQuotaDay)
+	assert.Equal(t, GroupMsgQuotaReached, send(), "one already today")
+	m.s.Clock().Advance(24 * time.Hour)
+	assert.Equal(t, GroupMsgSent, send())
+	assert.Equal(t, GroupMsgQuotaReached, send())
+}
+
 func TestMassMessageRoundTrip(t *testing.T) {
 	m := massFixture(t)
 	ctx := testCtx(t)
@@ -372,15 +413,17 @@ func TestMassMessageRoundTrip(t *testing.T) {
 	assert.Equal(t, GroupMsgTaskSent, tasks[0].Status)
 	assert.Equal(t, GroupMsgTaskPending, tasks[1].Status)
 
-	// A second mass message the same day reaches c1 no more; after
-	// canceling the first, lisi can no longer send it.
+	// With the admin's rule of 1 a day, a second mass message the same
+	// day reaches c1 no more; after canceling the first, lisi can no
+	// longer send it.
+	m.s.SetGroupMsgQuota(wecomtest.GroupMsgQuotaDay)
 	res2, err := m.svc.AddMsgTemplate(ctx, &AddMsgTemplateRequest{Sender: "zhangsan", Text: &message.Text{Content: "again"}})
 	require.NoError(t, err)
 	require.NoError(t, m.s.ConfirmGroupMsg(res2.MsgID, "zhangsan"))
 	rs, err = collect(m.svc.AllGroupMsgSendResults(ctx, &ListGroupMsgSendResultsRequest{MsgID: res2.MsgID, UserID: "zhangsan"}))
 	require.NoError(t, err)
 	require.Len(t, rs, 2, "all of zhangsan's customers")
-	assert.Equal(t, GroupMsgReceivedToday, rs[0].Status)
+	assert.Equal(t, GroupMsgQuotaReached, rs[0].Status)
 
 	require.NoError(t, m.svc.CancelGroupMsgSend(ctx, res.MsgID))
 	assert.Error(t, m.s.ConfirmGroupMsg(res.MsgID, "lisi"))

@@ -2,8 +2,28 @@
 // the members who serve customers, the customers and their follow
 // relations, tags, contact ways (「联系我」), customer strategies, transfers
 // of customers between members (在职继承 and 离职继承), mass messages,
-// welcome messages, statistics, intercept rules, product albums and
-// customer-acquisition links.
+// welcome messages, statistics, intercept rules, product albums,
+// customer-acquisition links, the list of every external contact served
+// (contact_list) and the id conversions (idconvert/*, corpgroup/*).
+//
+// Since 2023-12-01 a corp that starts using customer contact must call
+// these endpoints with the secret of a self-built app placed under
+// 「客户联系 可调用接口的应用」; the system customer-contact secret works
+// only for corps that used it before.
+//
+// Changes made through these endpoints never produce a callback: WeCom
+// sends change_external_contact and change_external_tag only for what a
+// person does in the client or the admin console (and for the
+// consequences of a transfer when it settles).
+//
+// Deprecated endpoints are deliberately not wrapped:
+// /cgi-bin/externalcontact/transfer (the old resigned-member assignment;
+// use TransferResignedCustomers, resigned/transfer_customer),
+// /cgi-bin/externalcontact/get_group_msg_result and
+// /cgi-bin/externalcontact/get_groupmsg_list (v1; use the
+// get_groupmsg_list_v2, get_groupmsg_task and get_groupmsg_send_result
+// wrappers). finish_external_userid_migration takes a provider token and
+// lives in package provider.
 //
 // Create a Service from a *wecom.Client:
 //

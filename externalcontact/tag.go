@@ -89,7 +89,8 @@ type AddCorpTagsRequest struct {
 }
 
 // AddCorpTags creates corp tags and returns their group with the tags
-// created. WeCom emits change_external_tag create events.
+// created. WeCom sends no change_external_tag callback for a change made
+// through the API (only for one made in the admin console).
 //
 // WeCom: POST /cgi-bin/externalcontact/add_corp_tag
 func (s *Service) AddCorpTags(ctx context.Context, req *AddCorpTagsRequest, opts ...wecom.CallOption) (*TagGroup, error) {

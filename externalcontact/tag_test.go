@@ -133,25 +133,61 @@ func TestCorpTagsRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, all)
 
+	// WeCom sends no callback for a change made through the API.
+	assert.Empty(t, tagEvents(s), "API tag changes emit no change_external_tag")
+	for _, ev := range s.Events() {
+		assert.NotEqual(t, "edit_external_contact", ev.ChangeType, "mark_tag emits no edit_external_contact")
+	}
+}
+
+// The person-made equivalents (an admin in the console, a member in the
+// client) are what emit the callbacks.
+func TestTagCallbacksComeFromPeople(t *testing.T) {
+	s, svc := newEnv(t)
+	ctx := context.Background()
+	g, err := s.AdminAddsCorpTags("客户等级", "VIP", "普通")
+	require.NoError(t, err)
+	require.Len(t, g.Tags, 2)
+	more, err := s.AdminAddsCorpTags("客户等级", "流失")
+	require.NoError(t, err)
+	require.Len(t, more.Tags, 1)
+	require.NoError(t, s.AdminEditsCorpTag(g.Tags[0].ID, "SVIP"))
+	require.NoError(t, s.AdminEditsCorpTag(g.GroupID, "等级"))
+	all, err := svc.ListCorpTags(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.Equal(t, "等级", all[0].GroupName)
+	assert.Equal(t, "SVIP", all[0].Tags[0].Name)
+
+	addUsers(t, s, "zhangsan")
+	c, err := s.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan"})
+	require.NoError(t, err)
+	require.NoError(t, s.MemberMarksTags("zhangsan", c.ExternalUserID, []string{g.Tags[0].ID}, nil))
+	d, err := svc.GetCustomer(ctx, c.ExternalUserID)
+	require.NoError(t, err)
+	require.Len(t, d.FollowUsers[0].Tags, 1)
+	assert.Equal(t, "SVIP", d.FollowUsers[0].Tags[0].TagName)
+	assert.Error(t, s.MemberMarksTags("zhangsan", c.ExternalUserID, []string{"etNope"}, nil))
+
+	require.NoError(t, s.AdminDeletesCorpTags(g.Tags[1].ID))
+	require.NoError(t, s.AdminDeletesCorpTags(g.GroupID))
+	assert.Error(t, s.AdminEditsCorpTag("etNope", "x"))
 	assert.Equal(t, []string{
 		"create tag_group " + g.GroupID,
-		"create tag " + g2.Tags[0].ID,
-		"create tag " + g3.Tags[0].ID,
-		"create tag_group " + other.GroupID,
-		"update tag " + vip,
+		"create tag " + more.Tags[0].ID,
+		"update tag " + g.Tags[0].ID,
 		"update tag_group " + g.GroupID,
-		"delete tag " + vip,
-		"delete tag " + other.Tags[0].ID,
-		"delete tag_group " + other.GroupID,
+		"delete tag " + g.Tags[1].ID,
 		"delete tag_group " + g.GroupID,
 	}, tagEvents(s))
 	var edits int
 	for _, ev := range s.Events() {
 		if ev.ChangeType == "edit_external_contact" {
 			edits++
+			assert.Equal(t, c.ExternalUserID, ev.Get("ExternalUserID"))
 		}
 	}
-	assert.Equal(t, 2, edits, "mark_tag emits edit_external_contact")
+	assert.Equal(t, 1, edits, "a member tagging in the client emits edit_external_contact")
 }
 
 func TestCorpTagErrors(t *testing.T) {
@@ -245,10 +281,17 @@ func TestStrategyTagsRoundTrip(t *testing.T) {
 	groups, err = svc.ListStrategyTags(ctx, &ListStrategyTagsRequest{StrategyID: sid})
 	require.NoError(t, err)
 	assert.Empty(t, groups)
+	assert.Empty(t, tagEvents(s), "no callback for API changes")
+
+	// An admin's changes in the console do emit, with the StrategyId.
+	ag, err := s.AdminAddsStrategyTags(sid, "华北标签", "北京市")
+	require.NoError(t, err)
+	require.NoError(t, s.AdminEditsCorpTag(ag.Tags[0].ID, "北京"))
+	require.NoError(t, s.AdminDeletesCorpTags(ag.GroupID))
 	assert.Equal(t, []string{
-		"create tag_group " + g.GroupID + " strategy 1",
-		"update tag " + g.Tags[0].ID + " strategy 1",
-		"delete tag_group " + g.GroupID + " strategy 1",
+		"create tag_group " + ag.GroupID + " strategy 1",
+		"update tag " + ag.Tags[0].ID + " strategy 1",
+		"delete tag_group " + ag.GroupID + " strategy 1",
 	}, tagEvents(s))
 
 	_, err = svc.AddStrategyTags(ctx, &AddStrategyTagsRequest{StrategyID: 99, GroupName: "x", Tags: []TagSpec{{Name: "y"}}})

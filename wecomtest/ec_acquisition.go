@@ -25,6 +25,8 @@ func registerECAcquisition(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/customer", s.ecLinkCustomers)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/statistic", s.ecLinkStatistic)
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/customer_acquisition_quota", s.ecAcquisitionQuota)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/customer_acquisition/get_chat_info", s.ecAcqChatInfo)
+	s.handle(http.MethodGet, "/cgi-bin/externalcontact/customer_acquisition_app/get_permit", s.ecAcqAppPermit)
 }
 
 // AcquisitionLink is a customer-acquisition link the server holds.
@@ -53,6 +55,9 @@ type AcquiredCustomer struct {
 }
 
 type ecAcqState struct {
+	chats          map[string]acqChat   // chat_key → chat
+	msgCount       map[[2]string]int    // link_id, external_userid → messages received
+	permit         AcquisitionAppPermit // the range of a customer-acquisition app
 	links          []*AcquisitionLink
 	total, balance int64
 	expire         int64
@@ -61,7 +66,7 @@ type ecAcqState struct {
 
 func ecAcq(s *Server) *ecAcqState {
 	return areaState(s, "ec.acquisition", func() *ecAcqState {
-		return &ecAcqState{total: 1000, balance: 1000, expire: s.clock.Now().AddDate(1, 0, 0).Unix()}
+		return &ecAcqState{chats: map[string]acqChat{}, msgCount: map[[2]string]int{}, total: 1000, balance: 1000, expire: s.clock.Now().AddDate(1, 0, 0).Unix()}
 	})
 }
 
@@ -368,7 +373,7 @@ func (s *Server) AcquireCustomer(linkID, state string, c Customer) (Customer, er
 	st.next++
 	s.mu.Unlock()
 
-	added, err := s.AddCustomer(c, Follow{UserID: member, State: state, OperUserID: member})
+	added, err := s.AddCustomer(c, Follow{UserID: member, State: state, OperUserID: member, AddWay: 16}) // 16: customer-acquisition link
 	if err != nil {
 		return Customer{}, err
 	}
@@ -417,4 +422,104 @@ func (s *Server) AcquisitionLinks() []AcquisitionLink {
 		out = append(out, c)
 	}
 	return out
+}
+
+// acqChat is what get_chat_info answers for a chat_key.
+type acqChat struct {
+	userID, externalUserID, linkID, state string
+	count                                 int
+	issued                                int64
+}
+
+// chatKeyLifetime is how long a ChatKey answers get_chat_info.
+const chatKeyLifetime = 30 * 60
+
+// CustomerMessagesThroughLink simulates a customer who came through an
+// acquisition link writing to their member again: it emits
+// customer_acquisition message_from_customer with the link and a fresh
+// ChatKey (and, as WeCom since 2024-12-19, without UserID and
+// ExternalUserID), and returns the ChatKey. get_chat_info answers for it
+// for 30 minutes on the server clock.
+func (s *Server) CustomerMessagesThroughLink(linkID, externalUserID string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runTickers(s.clock.Now())
+	l, err := s.ecLink(linkID)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(l.Customers, func(c AcquiredCustomer) bool { return c.ExternalUserID == externalUserID })
+	if i < 0 {
+		return "", fmt.Errorf("wecomtest: %s did not come through link %s", externalUserID, linkID)
+	}
+	st := ecAcq(s)
+	key := [2]string{linkID, externalUserID}
+	st.msgCount[key]++
+	chatKey := s.ids.ID("ck", 30)
+	c := l.Customers[i]
+	st.chats[chatKey] = acqChat{userID: c.UserID, externalUserID: externalUserID, linkID: linkID, state: c.State,
+		count: st.msgCount[key], issued: s.clock.Now().Unix()}
+	s.emitAcquisition("message_from_customer", linkID, Field{Name: "ChatKey", Value: chatKey})
+	return chatKey, nil
+}
+
+func (s *Server) ecAcqChatInfo(c *call) (any, error) {
+	var req struct {
+		ChatKey string `json:"chat_key"`
+	}
+	if err := c.decode(&req); err != nil {
+		return nil, err
+	}
+	if req.ChatKey == "" {
+		return nil, errorf(codeInvalidParameter, "missing chat_key")
+	}
+	ch, ok := ecAcq(s).chats[req.ChatKey]
+	if !ok || c.Now.Unix() >= ch.issued+chatKeyLifetime {
+		return nil, errorf(codeInvalidParameter, "invalid or expired chat_key")
+	}
+	type info struct {
+		RecvMsgCnt int    `json:"recv_msg_cnt"`
+		LinkID     string `json:"link_id"`
+		State      string `json:"state"`
+	}
+	return struct {
+		UserID         string `json:"userid"`
+		ExternalUserID string `json:"external_userid"`
+		ChatInfo       info   `json:"chat_info"`
+	}{ch.userID, ch.externalUserID, info{ch.count, ch.linkID, ch.state}}, nil
+}
+
+// AcquisitionAppPermit is the range a third-party customer-acquisition
+// app may connect customers with, as get_permit answers it.
+type AcquisitionAppPermit struct {
+	UserList       []string
+	DepartmentList []int
+	TagList        []int
+}
+
+// SetAcquisitionAppPermit sets what get_permit answers (empty lists by
+// default).
+func (s *Server) SetAcquisitionAppPermit(p AcquisitionAppPermit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ecAcq(s).permit = AcquisitionAppPermit{slices.Clone(p.UserList), slices.Clone(p.DepartmentList), slices.Clone(p.TagList)}
+}
+
+func (s *Server) ecAcqAppPermit(c *call) (any, error) {
+	p := ecAcq(s).permit
+	orEmpty := func(v []int) []int {
+		if v == nil {
+			return []int{}
+		}
+		return v
+	}
+	users := p.UserList
+	if users == nil {
+		users = []string{}
+	}
+	return struct {
+		UserList       []string `json:"user_list"`
+		DepartmentList []int    `json:"department_list"`
+		TagList        []int    `json:"tag_list"`
+	}{users, orEmpty(p.DepartmentList), orEmpty(p.TagList)}, nil
 }

@@ -17,10 +17,22 @@ func registerContactWays(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/close_temp_chat", s.closeTempChat)
 }
 
-// Errcodes of the contact way endpoints.
+// Errcodes of the contact way endpoints (WeCom's 41037-41045).
 const (
 	codeNoExternalPermission = 84074 // (?) the member lacks the customer-contact feature
+	codeCWNoType             = 41037 // type missing
+	codeCWNoScene            = 41038 // scene missing
+	codeCWBadType            = 41039 // invalid type
+	codeCWBadScene           = 41040 // invalid scene
+	codeCWTooManyUsers       = 41041 // too many users
+	codeCWBadStyle           = 41042 // invalid style
+	codeCWNoConfigID         = 41043 // config_id missing
+	codeCWBadConfigID        = 41044 // invalid config_id
+	codeCWQuota              = 41045 // the corp's contact-way quota is reached
 	maxTempExpires           = 14 * 86400
+	// maxContactWays is the corp's contact-way quota here (WeCom's figure
+	// is not documented; tests only need it to be reachable).
+	maxContactWays = 50000
 )
 
 // ContactWay is a 「联系我」 configuration as the server keeps it.
@@ -127,6 +139,9 @@ type contactWayFields struct {
 }
 
 func (s *Server) checkContactWayFields(f *contactWayFields) error {
+	if f.Style != nil && (*f.Style < 0 || *f.Style > 3) {
+		return errorf(codeCWBadStyle, "invalid style %d", *f.Style)
+	}
 	if f.State != nil && utf8.RuneCountInString(*f.State) > 30 {
 		return errorf(codeInvalidParameter, "state exceeds 30 characters")
 	}
@@ -169,7 +184,7 @@ func (s *Server) checkContactWayFields(f *contactWayFields) error {
 		n := 0
 		if c.Image != nil {
 			n++
-			if _, ok := s.st.media[c.Image.MediaID]; !ok {
+			if !s.mediaValid(c.Image.MediaID) {
 				return errorf(codeInvalidMediaID, "invalid media_id")
 			}
 		}
@@ -178,7 +193,7 @@ func (s *Server) checkContactWayFields(f *contactWayFields) error {
 		}
 		if c.MiniProgram != nil {
 			n++
-			if _, ok := s.st.media[c.MiniProgram.PicMediaID]; !ok {
+			if !s.mediaValid(c.MiniProgram.PicMediaID) {
 				return errorf(codeInvalidMediaID, "invalid pic_media_id")
 			}
 		}
@@ -234,22 +249,30 @@ func (s *Server) addContactWay(c *call) (any, error) {
 		return nil, err
 	}
 	switch {
+	case req.Type == 0:
+		return nil, errorf(codeCWNoType, "missing type")
 	case req.Type != 1 && req.Type != 2:
-		return nil, errorf(codeInvalidParameter, "invalid type %d", req.Type)
+		return nil, errorf(codeCWBadType, "invalid type %d", req.Type)
+	case req.Scene == 0:
+		return nil, errorf(codeCWNoScene, "missing scene")
 	case req.Scene != 1 && req.Scene != 2:
-		return nil, errorf(codeInvalidParameter, "invalid scene %d", req.Scene)
+		return nil, errorf(codeCWBadScene, "invalid scene %d", req.Scene)
 	case len(req.User) == 0 && len(req.Party) == 0:
 		return nil, errorf(codeInvalidParameter, "missing user or party")
 	case req.Type == 1 && (len(req.User) != 1 || len(req.Party) > 0):
-		return nil, errorf(codeInvalidParameter, "a single contact way takes exactly one user")
+		return nil, errorf(codeCWTooManyUsers, "a single contact way takes exactly one user")
+	case len(s.contactWays().order) >= maxContactWays:
+		return nil, errorf(codeCWQuota, "contact way quota reached")
 	case req.IsTemp && (req.Type != 1 || req.Scene != 2):
 		return nil, errorf(codeInvalidParameter, "a temporary chat needs a single-user QR code")
 	}
 	if err := s.checkContactWayFields(&req.contactWayFields); err != nil {
 		return nil, err
 	}
+	// An absent skip_verify means true on WeCom: only an explicit false
+	// makes the member confirm.
 	w := &ContactWay{ConfigID: s.ids.configID(), Type: req.Type, Scene: req.Scene, IsTemp: req.IsTemp,
-		IsExclusive: req.IsExclusive, CreateTime: c.Now.Unix()}
+		IsExclusive: req.IsExclusive, CreateTime: c.Now.Unix(), SkipVerify: true}
 	req.apply(w)
 	if w.IsTemp {
 		if w.ExpiresIn == 0 {
@@ -273,11 +296,11 @@ func (s *Server) addContactWay(c *call) (any, error) {
 
 func (s *Server) contactWay(id string) (*ContactWay, error) {
 	if id == "" {
-		return nil, errorf(codeMissingParameter, "missing config_id")
+		return nil, errorf(codeCWNoConfigID, "missing config_id")
 	}
 	w, ok := s.contactWays().byID[id]
 	if !ok {
-		return nil, errorf(codeInvalidParameter, "invalid config_id")
+		return nil, errorf(codeCWBadConfigID, "invalid config_id")
 	}
 	return w, nil
 }
@@ -390,7 +413,7 @@ func (s *Server) updateContactWay(c *call) (any, error) {
 		return nil, err
 	}
 	if w.Type == 1 && (len(req.User) > 1 || len(req.Party) > 0) {
-		return nil, errorf(codeInvalidParameter, "a single contact way takes exactly one user")
+		return nil, errorf(codeCWTooManyUsers, "a single contact way takes exactly one user")
 	}
 	req.apply(w)
 	return nil, nil

@@ -12,6 +12,7 @@ func registerCustomers(s *Server) {
 	s.handle(http.MethodGet, "/cgi-bin/externalcontact/get", s.getCustomer)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/batch/get_by_user", s.batchGetByUser)
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/remark", s.remarkCustomer)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/contact_list", s.contactList)
 }
 
 // Errcodes of the customer endpoints.
@@ -197,7 +198,8 @@ func (s *Server) batchGetByUser(c *call) (any, error) {
 	if len(req.UserIDList) > batchMaxUsers {
 		return nil, errorf(codeInvalidParameter, "userid_list exceeds %d", batchMaxUsers)
 	}
-	limit, err := checkLimit(req.Limit, batchDefaultLimit, batchMaxLimit)
+	// WeCom clamps a limit over 100 to 100 instead of refusing it.
+	limit, err := checkLimit(min(req.Limit, batchMaxLimit), batchDefaultLimit, batchMaxLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -241,8 +243,12 @@ func (s *Server) batchGetByUser(c *call) (any, error) {
 
 // remarkCustomer serves POST /cgi-bin/externalcontact/remark. Fields left
 // out keep their value; remark_mobiles [""] clears the mobiles. It emits
-// change_external_contact/edit_external_contact.
-func (s *Server) remarkCustomer(c *call) (any, error) {
+// no callback (WeCom sends none for an API change); MemberEditsCustomer
+// runs the same edit with notify set, as a member editing in the client,
+// and emits change_external_contact/edit_external_contact.
+func (s *Server) remarkCustomer(c *call) (any, error) { return s.remark(c, false) }
+
+func (s *Server) remark(c *call, notify bool) (any, error) {
 	var req struct {
 		UserID           string   `json:"userid"`
 		ExternalUserID   string   `json:"external_userid"`
@@ -280,7 +286,7 @@ func (s *Server) remarkCustomer(c *call) (any, error) {
 		return nil, errorf(codeRemarkTooLong, "remark_mobiles exceeds 5")
 	}
 	if req.RemarkPicMediaID != nil && *req.RemarkPicMediaID != "" {
-		if _, ok := s.st.media[*req.RemarkPicMediaID]; !ok {
+		if !s.mediaValid(*req.RemarkPicMediaID) {
 			return nil, errorf(codeInvalidMediaID, "invalid media_id")
 		}
 	}
@@ -296,6 +302,8 @@ func (s *Server) remarkCustomer(c *call) (any, error) {
 	if req.RemarkMobiles != nil {
 		f.RemarkMobiles = slices.DeleteFunc(slices.Clone(req.RemarkMobiles), func(m string) bool { return m == "" })
 	}
-	s.emitContactChange("edit_external_contact", req.UserID, req.ExternalUserID, "")
+	if notify {
+		s.emitContactChange("edit_external_contact", req.UserID, req.ExternalUserID, "")
+	}
 	return nil, nil
 }

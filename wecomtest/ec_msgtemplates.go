@@ -12,8 +12,11 @@ import (
 // Mass messages (群发). add_msg_template creates a msgid with a task per
 // member concerned and a send result per customer (or group); nothing is
 // sent until the member confirms in the app, which ConfirmGroupMsg does.
-// A customer receives at most one corp mass message per day of the server
-// clock (later ones are reported with status 3).
+// A customer (and a customer group) receives at most as many corp mass
+// messages a calendar month as the month has days, Beijing time on the
+// server clock; later ones are reported with status 3 (quota reached).
+// SetGroupMsgQuota switches to the other rules an admin can choose: 7 a
+// week or 1 a day.
 
 func registerECMsgTemplates(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_msg_template", s.ecAddMsgTemplate)
@@ -51,20 +54,71 @@ type GroupMsgResult struct {
 	ExternalUserID string `json:"external_userid,omitempty"`
 	ChatID         string `json:"chat_id,omitempty"`
 	UserID         string `json:"userid"`
-	Status         int    `json:"status"` // 0 not sent, 1 sent, 2 not a contact, 3 received one today
+	Status         int    `json:"status"` // 0 not sent, 1 sent, 2 not a contact, 3 quota reached
 	SendTime       int64  `json:"send_time"`
 }
 
 type ecMsgState struct {
 	msgs     []*MsgTemplate
 	byID     map[string]*MsgTemplate
-	received map[string]string // external_userid → day (YYYY-MM-DD) of the last mass message received
+	received map[string][]int64 // external_userid or "chat:"+chat_id → times corp mass messages reached them
+	quota    GroupMsgQuota
 }
 
 func ecMsgs(s *Server) *ecMsgState {
 	return areaState(s, "ec.msgtemplates", func() *ecMsgState {
-		return &ecMsgState{byID: map[string]*MsgTemplate{}, received: map[string]string{}}
+		return &ecMsgState{byID: map[string]*MsgTemplate{}, received: map[string][]int64{}}
 	})
+}
+
+// GroupMsgQuota is the rule of how many corp mass messages one customer
+// or customer group may receive, as the admin sets it.
+type GroupMsgQuota int
+
+// Mass-message quota rules.
+const (
+	// GroupMsgQuotaMonth is WeCom's default: in a calendar month, as many
+	// as the month has days.
+	GroupMsgQuotaMonth GroupMsgQuota = iota
+	// GroupMsgQuotaWeek is 7 in a week (Monday to Sunday).
+	GroupMsgQuotaWeek
+	// GroupMsgQuotaDay is 1 a day.
+	GroupMsgQuotaDay
+)
+
+// SetGroupMsgQuota sets the mass-message quota rule (the default is
+// GroupMsgQuotaMonth). Messages already received count under the new
+// rule.
+func (s *Server) SetGroupMsgQuota(q GroupMsgQuota) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ecMsgs(s).quota = q
+}
+
+// reached reports whether times (when corp mass messages reached one
+// customer or group) fill the quota
+// of the period of now under rule q (Beijing time).
+func (q GroupMsgQuota) reached(times []int64, now time.Time) bool {
+	t := now.In(time.FixedZone("CST", 8*3600))
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	var start time.Time
+	var limit int
+	switch q {
+	case GroupMsgQuotaDay:
+		start, limit = day, 1
+	case GroupMsgQuotaWeek:
+		start, limit = day.AddDate(0, 0, -((int(t.Weekday())+6)%7)), 7
+	default:
+		start = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
+		limit = start.AddDate(0, 1, -1).Day()
+	}
+	n := 0
+	for _, at := range times {
+		if at >= start.Unix() {
+			n++
+		}
+	}
+	return n >= limit
 }
 
 // ecText is a text message body.
@@ -113,7 +167,7 @@ func (s *Server) checkECMessage(text *ecText, atts []ecAttachment) error {
 		if id == "" {
 			return errorf(codeInvalidParameter, "invalid parameter: media_id missing")
 		}
-		if _, ok := s.st.media[id]; !ok {
+		if !s.mediaValid(id) { // unknown, or older than 3 days
 			return errorf(codeInvalidMediaID, "invalid media_id")
 		}
 		return nil
@@ -453,7 +507,8 @@ func (s *Server) ecGroupMsgAction(cancel bool) handlerFunc {
 // ConfirmGroupMsg makes a member send their part of a mass message, as
 // they do by confirming in the WeCom app: their task becomes sent and each
 // of their recipients gets status 1 (sent), 2 (no longer a contact) or 3
-// (already received a mass message today, for customers).
+// (the customer or group already received its quota of corp mass
+// messages: see SetGroupMsgQuota).
 func (s *Server) ConfirmGroupMsg(msgID, userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -473,25 +528,28 @@ func (s *Server) ConfirmGroupMsg(msgID, userID string) error {
 		return fmt.Errorf("wecomtest: %s already sent mass message %s", userID, msgID)
 	}
 	now := s.clock.Now()
-	day := now.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
 	m.Tasks[i].Status, m.Tasks[i].SendTime = 2, now.Unix()
-	received := ecMsgs(s).received
+	st := ecMsgs(s)
 	for j := range m.Results {
 		r := &m.Results[j]
 		if r.UserID != userID {
 			continue
 		}
 		r.SendTime = now.Unix()
+		key := r.ExternalUserID
+		if r.ChatID != "" {
+			key = "chat:" + r.ChatID
+		}
 		switch {
-		case r.ChatID != "":
-			r.Status = 1
-		case func() bool { _, err := s.st.follow(userID, r.ExternalUserID); return err != nil }():
+		case r.ChatID == "" && func() bool { _, err := s.st.follow(userID, r.ExternalUserID); return err != nil }():
 			r.Status = 2
-		case received[r.ExternalUserID] == day:
+		case m.CreateType == 0 && st.quota.reached(st.received[key], now):
 			r.Status = 3
 		default:
 			r.Status = 1
-			received[r.ExternalUserID] = day
+			if m.CreateType == 0 {
+				st.received[key] = append(st.received[key], now.Unix())
+			}
 		}
 	}
 	return nil

@@ -72,7 +72,7 @@ func (s *Server) checkECProduct(b *ecProductBody, create bool) ([]string, error)
 			return nil, errorf(codeInvalidParameter, "invalid parameter: attachment type %q", a.Type)
 		}
 		m, ok := s.st.media[a.Image.MediaID]
-		if !ok || m.AttachmentType != 2 {
+		if !ok || m.AttachmentType != 2 || !s.mediaValid(a.Image.MediaID) {
 			return nil, errorf(codeInvalidMediaID, "invalid media_id")
 		}
 		ids = append(ids, a.Image.MediaID)

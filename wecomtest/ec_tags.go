@@ -9,14 +9,14 @@ import (
 
 func registerTags(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_corp_tag_list", func(c *call) (any, error) { return s.listTags(c, false) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_corp_tag", func(c *call) (any, error) { return s.addTags(c, false) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/edit_corp_tag", func(c *call) (any, error) { return s.editTag(c, false) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_corp_tag", func(c *call) (any, error) { return s.delTags(c, false) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_corp_tag", func(c *call) (any, error) { return s.addTags(c, false, nil) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/edit_corp_tag", func(c *call) (any, error) { return s.editTag(c, false, nil) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_corp_tag", func(c *call) (any, error) { return s.delTags(c, false, nil) })
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/get_strategy_tag_list", func(c *call) (any, error) { return s.listTags(c, true) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_strategy_tag", func(c *call) (any, error) { return s.addTags(c, true) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/edit_strategy_tag", func(c *call) (any, error) { return s.editTag(c, true) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_strategy_tag", func(c *call) (any, error) { return s.delTags(c, true) })
-	s.handle(http.MethodPost, "/cgi-bin/externalcontact/mark_tag", s.markTag)
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_strategy_tag", func(c *call) (any, error) { return s.addTags(c, true, nil) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/edit_strategy_tag", func(c *call) (any, error) { return s.editTag(c, true, nil) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/del_strategy_tag", func(c *call) (any, error) { return s.delTags(c, true, nil) })
+	s.handle(http.MethodPost, "/cgi-bin/externalcontact/mark_tag", func(c *call) (any, error) { return s.markTag(c, false) })
 }
 
 // Errcodes of the tag endpoints.
@@ -56,6 +56,17 @@ func renderTagGroup(g *TagGroup, only func(Tag) bool) tagGroupJSON {
 // tagKind says whether g belongs to the corp (strategy false) or to a
 // strategy.
 func tagKind(g *TagGroup, strategy bool) bool { return (g.StrategyID != 0) == strategy }
+
+// tagNotify receives the change_external_tag a tag change causes. The API
+// handlers pass nil: WeCom sends no callback for a change made through
+// the API, only for one made in the admin console (the Admin* methods).
+type tagNotify func(changeType, id, tagType string, strategyID int)
+
+func (n tagNotify) emit(changeType, id, tagType string, strategyID int) {
+	if n != nil {
+		n(changeType, id, tagType, strategyID)
+	}
+}
 
 // emitTagChange emits change_external_tag.
 func (s *Server) emitTagChange(changeType, id, tagType string, strategyID int) {
@@ -127,7 +138,7 @@ func (s *Server) listTags(c *call, strategy bool) (any, error) {
 
 // addTags serves add_corp_tag and add_strategy_tag. A group_name that
 // exists adds to that group, as WeCom does.
-func (s *Server) addTags(c *call, strategy bool) (any, error) {
+func (s *Server) addTags(c *call, strategy bool, notify tagNotify) (any, error) {
 	var req struct {
 		StrategyID int    `json:"strategy_id"`
 		GroupID    string `json:"group_id"`
@@ -206,10 +217,10 @@ func (s *Server) addTags(c *call, strategy bool) (any, error) {
 		created = append(created, tag)
 	}
 	if newGroup {
-		s.emitTagChange("create", g.GroupID, "tag_group", g.StrategyID)
+		notify.emit("create", g.GroupID, "tag_group", g.StrategyID)
 	} else {
 		for _, t := range created {
-			s.emitTagChange("create", t.ID, "tag", g.StrategyID)
+			notify.emit("create", t.ID, "tag", g.StrategyID)
 		}
 	}
 	out := renderTagGroup(g, func(t Tag) bool { return slices.ContainsFunc(created, func(x Tag) bool { return x.ID == t.ID }) })
@@ -219,7 +230,7 @@ func (s *Server) addTags(c *call, strategy bool) (any, error) {
 }
 
 // editTag serves edit_corp_tag and edit_strategy_tag.
-func (s *Server) editTag(c *call, strategy bool) (any, error) {
+func (s *Server) editTag(c *call, strategy bool, notify tagNotify) (any, error) {
 	var req struct {
 		ID      string `json:"id"`
 		Name    string `json:"name"`
@@ -246,7 +257,7 @@ func (s *Server) editTag(c *call, strategy bool) (any, error) {
 		if req.Order != nil {
 			g.Order = *req.Order
 		}
-		s.emitTagChange("update", g.GroupID, "tag_group", g.StrategyID)
+		notify.emit("update", g.GroupID, "tag_group", g.StrategyID)
 		return nil, nil
 	}
 	t, _, _ := s.st.tag(req.ID)
@@ -261,13 +272,13 @@ func (s *Server) editTag(c *call, strategy bool) (any, error) {
 	if req.Order != nil {
 		t.Order = *req.Order
 	}
-	s.emitTagChange("update", t.ID, "tag", g.StrategyID)
+	notify.emit("update", t.ID, "tag", g.StrategyID)
 	return nil, nil
 }
 
 // delTags serves del_corp_tag and del_strategy_tag. A group left without
 // tags is deleted too.
-func (s *Server) delTags(c *call, strategy bool) (any, error) {
+func (s *Server) delTags(c *call, strategy bool, notify tagNotify) (any, error) {
 	var req struct {
 		TagID   []string `json:"tag_id"`
 		GroupID []string `json:"group_id"`
@@ -292,7 +303,7 @@ func (s *Server) delTags(c *call, strategy bool) (any, error) {
 	for _, id := range req.GroupID {
 		if g, ok := s.st.tagIndex[id]; ok {
 			s.removeTagGroup(g)
-			s.emitTagChange("delete", g.GroupID, "tag_group", g.StrategyID)
+			notify.emit("delete", g.GroupID, "tag_group", g.StrategyID)
 		}
 	}
 	for _, id := range req.TagID {
@@ -302,18 +313,20 @@ func (s *Server) delTags(c *call, strategy bool) (any, error) {
 		}
 		g.Tags = slices.DeleteFunc(g.Tags, func(t Tag) bool { return t.ID == id })
 		delete(s.st.tagIndex, id)
-		s.emitTagChange("delete", id, "tag", g.StrategyID)
+		notify.emit("delete", id, "tag", g.StrategyID)
 		if len(g.Tags) == 0 {
 			s.removeTagGroup(g)
-			s.emitTagChange("delete", g.GroupID, "tag_group", g.StrategyID)
+			notify.emit("delete", g.GroupID, "tag_group", g.StrategyID)
 		}
 	}
 	return nil, nil
 }
 
 // markTag serves mark_tag: it adds and removes corp or strategy tags on a
-// relation and emits edit_external_contact.
-func (s *Server) markTag(c *call) (any, error) {
+// relation. Only when notify is set (MemberMarksTags: a member tagging in
+// the client) does it emit edit_external_contact; WeCom sends none for
+// mark_tag itself.
+func (s *Server) markTag(c *call, notify bool) (any, error) {
 	var req struct {
 		UserID         string   `json:"userid"`
 		ExternalUserID string   `json:"external_userid"`
@@ -352,6 +365,8 @@ func (s *Server) markTag(c *call) (any, error) {
 		}
 	}
 	f.TagIDs = slices.DeleteFunc(f.TagIDs, func(id string) bool { return slices.Contains(req.RemoveTag, id) })
-	s.emitContactChange("edit_external_contact", req.UserID, req.ExternalUserID, "")
+	if notify {
+		s.emitContactChange("edit_external_contact", req.UserID, req.ExternalUserID, "")
+	}
 	return nil, nil
 }

@@ -154,6 +154,13 @@ func settleECTransfers(s *Server, now time.Time) {
 		clear(st.pending[len(waiting):])
 		st.pending = waiting
 	}()
+	// The events below are not callbacks for the transfer_customer call
+	// (WeCom sends none for an API call): they report what happens when
+	// the transfer settles, 24 hours later, after the customer's window to
+	// refuse. WeCom sends them as consequences: the handover member loses
+	// the customer (del_external_contact, Source DELETE_BY_TRANSFER), the
+	// takeover member gains them (add_external_contact), or the takeover
+	// fails (transfer_fail).
 	for _, t := range st.pending {
 		if t.status != 2 {
 			continue // refused meanwhile

@@ -31,14 +31,14 @@ type Fault struct {
 
 // Common faults.
 var (
-	FaultBusy          = Fault{Code: codeSystemBusy, Message: "system busy"}
-	FaultRateLimited   = Fault{Code: codeFrequencyLimit, Message: "api freq out of limit"}
-	FaultBadGateway    = Fault{HTTPStatus: http.StatusBadGateway}
-	FaultDropped       = Fault{Drop: true}
-	FaultTokenRevoked  = Fault{RevokeToken: true}
-	FaultTokenExpired  = Fault{Code: codeTokenExpired, Message: "access_token expired"}
-	FaultServiceDown   = Fault{HTTPStatus: http.StatusServiceUnavailable}
-	FaultGatewayTimout = Fault{HTTPStatus: http.StatusGatewayTimeout}
+	FaultBusy           = Fault{Code: codeSystemBusy, Message: "system busy"}
+	FaultRateLimited    = Fault{Code: codeFrequencyLimit, Message: "api freq out of limit"}
+	FaultBadGateway     = Fault{HTTPStatus: http.StatusBadGateway}
+	FaultDropped        = Fault{Drop: true}
+	FaultTokenRevoked   = Fault{RevokeToken: true}
+	FaultTokenExpired   = Fault{Code: codeTokenExpired, Message: "access_token expired"}
+	FaultServiceDown    = Fault{HTTPStatus: http.StatusServiceUnavailable}
+	FaultGatewayTimeout = Fault{HTTPStatus: http.StatusGatewayTimeout}
 )
 
 type faults struct {

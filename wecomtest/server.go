@@ -10,8 +10,15 @@
 // token checks (41001, 40014, 42001), request validation with WeCom's
 // errcodes, cursor pagination with the documented limits and per-API
 // frequency limits (45009). Faults can be injected per path or at random,
-// every request is recorded, and state changes are delivered as signed,
+// every request is recorded, and events are delivered as signed,
 // encrypted callbacks to a URL of your choice.
+//
+// As on WeCom, a change made through the API produces no callback. The
+// events come from what a person does, which tests trigger with the
+// simulation methods (AddCustomer, ScanContactWay, MemberEditsCustomer,
+// MemberMarksTags, AdminAddsCorpTags, AcquireCustomer,
+// CustomerMessagesThroughLink, RefuseTransfer, ...) and from the
+// consequences WeCom reports later (a transfer settling).
 package wecomtest
 
 import (

@@ -290,17 +290,15 @@ func demoEvents(ctx context.Context, log *slog.Logger, cfg *wecomtest.Env, url s
 	}
 	// The member edits the customer's remark in their client:
 	// edit_external_contact.
-	srv.SendEvent(wecomtest.Event{Event: "change_external_contact", ChangeType: "edit_external_contact", Fields: []wecomtest.Field{
-		{Name: "UserID", Value: staff}, {Name: "ExternalUserID", Value: cust.ExternalUserID},
-	}})
-	// An admin adds a tag in the admin console: change_external_tag create.
-	g, err := srv.AddTagGroup(wecomtest.TagGroup{GroupName: "活动", Tags: []wecomtest.Tag{{Name: "双十一直播间"}}})
-	if err != nil {
+	remark := "周小满（直播间）"
+	if err := srv.MemberEditsCustomer(staff, cust.ExternalUserID, wecomtest.CustomerEdit{Remark: &remark}); err != nil {
 		return err
 	}
-	srv.SendEvent(wecomtest.Event{Event: "change_external_tag", ChangeType: "create", Fields: []wecomtest.Field{
-		{Name: "Id", Value: g.Tags[0].ID}, {Name: "TagType", Value: "tag"},
-	}})
+	// An admin adds a tag group in the admin console: change_external_tag
+	// create.
+	if _, err := srv.AdminAddsCorpTags("活动", "双十一直播间"); err != nil {
+		return err
+	}
 	// The app makes a join way for a group (no callback: an API call); the
 	// customer scans its QR code and joins: change_external_chat update.
 	if chats := srv.GroupChats(); len(chats) > 0 {

@@ -177,7 +177,7 @@ func run(ctx context.Context, log *slog.Logger, stdout io.Writer, o options) err
 		"sent", counts[externalcontact.GroupMsgSent],
 		"not_sent", counts[externalcontact.GroupMsgNotSent],
 		"not_a_contact", counts[externalcontact.GroupMsgNotFriend],
-		"received_today", counts[externalcontact.GroupMsgReceivedToday])
+		"quota_reached", counts[externalcontact.GroupMsgQuotaReached])
 	return waitErr
 }
 
