@@ -147,7 +147,7 @@ func (s *Server) authGetUserDetail(c *call) (any, error) {
 		return nil, err
 	}
 	if req.UserTicket == "" {
-		return nil, errorf(codeMissingParameter, "missing user_ticket")
+		return nil, errorf(codeInvalidUserTicket, "missing user_ticket")
 	}
 	t, ok := s.oauth.tickets[req.UserTicket]
 	if !ok || !c.Now.Before(t.expires) {

@@ -340,7 +340,6 @@ const (
 	codeInvalidExternalID  = 40096
 	codeNoRelationship     = 84061
 	codeAPIForbidden       = 48002
-	codeMissingParameter   = 41000 // generic "missing parameter"; endpoints use their own where known
 	codeSystemBusy         = -1
 	codeNotReady           = 41063
 	codeInvalidChatID      = 40050
