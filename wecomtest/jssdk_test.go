@@ -178,5 +178,5 @@ func TestOAuthCodes(t *testing.T) {
 	_, err = wecom.Call[struct{}](context.Background(), c, &wecom.Request{Method: "GET", Path: "/cgi-bin/auth/getuserinfo"})
 	assert.Equal(t, wecom.Code(41008), wecom.ErrorCode(err))
 	_, err = wecom.Call[struct{}](context.Background(), c, &wecom.Request{Method: "POST", Path: "/cgi-bin/auth/getuserdetail", Body: map[string]string{}})
-	assert.Equal(t, wecom.Code(40058), "41000 is not a WeCom code", wecom.ErrorCode(err))
+	assert.Equal(t, wecom.Code(40058), wecom.ErrorCode(err), "41000 is not a WeCom code")
 }
