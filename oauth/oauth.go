@@ -26,6 +26,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -197,6 +198,11 @@ type Member struct {
 	OpenUserID string `json:"open_userid,omitempty"`
 }
 
+// LogValue keeps UserTicket out of logs.
+func (m *Member) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("userid", m.UserID), slog.String("corpid", m.CorpID))
+}
+
 // NonMember is a visitor outside the corp (a WeChat user opening the
 // corp's page).
 type NonMember struct {
@@ -281,9 +287,12 @@ type UserDetail struct {
 	Email   string       `json:"email,omitempty"`
 	BizMail string       `json:"biz_mail,omitempty"`
 	Address string       `json:"address,omitempty"`
-	// CorpID is the member's corp; set by the service-provider variant
-	// (getuserdetail3rd) only.
-	CorpID string `json:"corpid,omitempty"`
+	// CorpID is the member's corp, and OpenUserID the member's id across
+	// a provider's apps; set by the service-provider variant
+	// (getuserdetail3rd) only, which gets no mobile, email, biz_mail or
+	// address.
+	CorpID     string `json:"corpid,omitempty"`
+	OpenUserID string `json:"open_userid,omitempty"`
 	// Name is set by the service-provider variant only, and WeCom now
 	// sends the userid there instead of the name.
 	Name string `json:"name,omitempty"`

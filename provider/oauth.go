@@ -5,65 +5,45 @@ import (
 	"net/http"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/oauth"
 )
 
-// UserInfo3rd is who opened a third-party app's OAuth2 link. A member of
-// an authorizing corp has CorpID and UserID (and OpenUserID, and a
-// UserTicket for UserDetail3rd under snsapi_privateinfo); anyone else has
-// OpenID only (and ExternalUserID when WeCom sends it).
-type UserInfo3rd struct {
-	CorpID     string `json:"corpid,omitempty"`
-	UserID     string `json:"userid,omitempty"`
-	OpenUserID string `json:"open_userid,omitempty"`
-	// UserTicket is valid ExpiresIn seconds (1800); never log it.
-	UserTicket     string `json:"user_ticket,omitempty"`
-	ExpiresIn      int64  `json:"expires_in,omitempty"`
-	OpenID         string `json:"openid,omitempty"`
-	ExternalUserID string `json:"external_userid,omitempty"`
-}
-
-// IsMember reports whether the visitor is a member of an authorizing corp.
-func (u *UserInfo3rd) IsMember() bool { return u.UserID != "" }
-
-// UserInfo3rd resolves an OAuth2 code (single use, 5 minutes) of a
-// third-party app. Not for 代开发 apps, which use the self-built OAuth on
-// their tenant client.
+// GetUserInfo3rd resolves an OAuth2 code (single use, 5 minutes) of a
+// third-party app into the visitor: an *oauth.Member of an authorizing
+// corp (with CorpID and OpenUserID, and a UserTicket for GetUserDetail3rd
+// under snsapi_privateinfo) or an *oauth.NonMember, the same types the
+// self-built sign-in (oauth.Service.GetUserInfo) returns. Not for 代开发
+// apps, which use package oauth on their tenant client.
 //
 // WeCom: GET /cgi-bin/service/auth/getuserinfo3rd
-func (s *Suite) UserInfo3rd(ctx context.Context, code string, opts ...wecom.CallOption) (*UserInfo3rd, error) {
+func (s *Suite) GetUserInfo3rd(ctx context.Context, code string, opts ...wecom.CallOption) (oauth.Identity, error) {
 	if code == "" {
-		return nil, wecom.InvalidArgument("provider: user info 3rd: code is required")
+		return nil, wecom.InvalidArgument("provider: get user info 3rd: code is required")
 	}
-	return call[UserInfo3rd](ctx, s.tc, &wecom.Request{
+	raw, err := call[oauth.RawUserInfo](ctx, s.tc, &wecom.Request{
 		Method: http.MethodGet,
 		Path:   "/cgi-bin/service/auth/getuserinfo3rd",
 		Query: struct {
 			Code string `url:"code"`
 		}{code},
 	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return raw.Identity()
 }
 
-// UserDetail3rd is a member's details from a user ticket. Third-party apps
-// get no mobile, email, biz_mail or address.
-type UserDetail3rd struct {
-	CorpID     string       `json:"corpid"`
-	UserID     string       `json:"userid"`
-	OpenUserID string       `json:"open_userid,omitempty"`
-	Name       string       `json:"name,omitempty"`
-	Gender     wecom.Gender `json:"gender"`
-	Avatar     string       `json:"avatar,omitempty"`
-	QRCode     string       `json:"qr_code,omitempty"`
-}
-
-// UserDetail3rd returns a member's details for the user ticket of
-// UserInfo3rd (snsapi_privateinfo).
+// GetUserDetail3rd returns a member's details for the user ticket of
+// GetUserInfo3rd (snsapi_privateinfo): oauth.UserDetail with CorpID,
+// OpenUserID and Name set; third-party apps get no mobile, email,
+// biz_mail or address.
 //
 // WeCom: POST /cgi-bin/service/auth/getuserdetail3rd
-func (s *Suite) UserDetail3rd(ctx context.Context, userTicket string, opts ...wecom.CallOption) (*UserDetail3rd, error) {
+func (s *Suite) GetUserDetail3rd(ctx context.Context, userTicket string, opts ...wecom.CallOption) (*oauth.UserDetail, error) {
 	if userTicket == "" {
-		return nil, wecom.InvalidArgument("provider: user detail 3rd: user ticket is required")
+		return nil, wecom.InvalidArgument("provider: get user detail 3rd: user ticket is required")
 	}
-	return call[UserDetail3rd](ctx, s.tc, &wecom.Request{
+	return call[oauth.UserDetail](ctx, s.tc, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/auth/getuserdetail3rd",
 		Body: struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wecomkit/wecom"
 	"github.com/wecomkit/wecom/externalcontact"
+	"github.com/wecomkit/wecom/oauth"
 	"github.com/wecomkit/wecom/provider"
 	"github.com/wecomkit/wecom/wecomtest"
 )
@@ -108,13 +109,14 @@ func TestEndpointsSendTheirTokenKind(t *testing.T) {
 	assert.Equal(t, 1, admins[0].AuthType)
 
 	u := w.wc.Tenant(corp).Users()[0]
-	ui, err := w.suite.UserInfo3rd(ctx, w.wc.OAuthCode(w.ws.ID, corp, u.UserID))
+	id, err := w.suite.GetUserInfo3rd(ctx, w.wc.OAuthCode(w.ws.ID, corp, u.UserID))
 	require.NoError(t, err)
-	assert.True(t, ui.IsMember())
+	ui, ok := id.(*oauth.Member)
+	require.True(t, ok, "a member: %T", id)
 	assert.Equal(t, corp, ui.CorpID)
 	assert.Equal(t, u.UserID, ui.UserID)
 	assert.Equal(t, int64(1800), ui.ExpiresIn)
-	ud, err := w.suite.UserDetail3rd(ctx, ui.UserTicket)
+	ud, err := w.suite.GetUserDetail3rd(ctx, ui.UserTicket)
 	require.NoError(t, err)
 	assert.Equal(t, u.Name, ud.Name)
 	assert.Equal(t, ui.OpenUserID, ud.OpenUserID)

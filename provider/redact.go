@@ -24,8 +24,3 @@ func (a *LegacyAuthorization) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("corpid", a.AuthCorpInfo.CorpID), slog.String("corp_name", a.AuthCorpInfo.CorpName),
 		slog.String("state", a.State))
 }
-
-// LogValue keeps the user ticket out of logs.
-func (u *UserInfo3rd) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("corpid", u.CorpID), slog.String("userid", u.UserID), slog.String("openid", u.OpenID))
-}

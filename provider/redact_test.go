@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/wecomkit/wecom/oauth"
 	"github.com/wecomkit/wecom/provider"
 )
 
@@ -17,7 +18,7 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	log.Info("x", "ticket", provider.Ticket{Value: "TICKET-SECRET", TimeStamp: 1},
 		"auth", &provider.Authorization{PermanentCode: "CODE-SECRET", AuthCorpInfo: provider.AuthCorpInfo{CorpID: "wwc"}},
 		"legacy", &provider.LegacyAuthorization{PermanentCode: "CODE-SECRET", AccessToken: "TOKEN-SECRET"},
-		"user", &provider.UserInfo3rd{UserID: "u", UserTicket: "UT-SECRET"})
+		"user", &oauth.Member{UserID: "u", UserTicket: "UT-SECRET"})
 	out := buf.String()
 	for _, s := range []string{"TICKET-SECRET", "CODE-SECRET", "TOKEN-SECRET", "UT-SECRET"} {
 		assert.NotContains(t, out, s)
