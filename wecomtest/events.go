@@ -301,6 +301,13 @@ func (e *events) post(plain []byte, target string, timeout time.Duration) error 
 	if err != nil {
 		return err
 	}
+	return postSealed(e.client, target, body, q, timeout, "callback")
+}
+
+// postSealed POSTs a sealed callback body to target with the signature
+// query q, as WeCom does, and checks the answer is "success" (or empty).
+// what names the kind of callback in the error.
+func postSealed(client *http.Client, target string, body []byte, q url.Values, timeout time.Duration, what string) error {
 	u, err := url.Parse(target)
 	if err != nil {
 		return err
@@ -317,7 +324,7 @@ func (e *events) post(plain []byte, target string, timeout time.Duration) error 
 		return err
 	}
 	req.Header.Set("Content-Type", "text/xml")
-	resp, err := e.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -325,7 +332,7 @@ func (e *events) post(plain []byte, target string, timeout time.Duration) error 
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	r := strings.TrimSpace(string(reply))
 	if resp.StatusCode != http.StatusOK || (r != "success" && r != "") {
-		return errors.New("callback answered " + resp.Status + ": " + strconvQuote(r))
+		return errors.New(what + " answered " + resp.Status + ": " + strconvQuote(r))
 	}
 	return nil
 }

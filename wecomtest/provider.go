@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -831,33 +830,7 @@ func (o *instructions) post(pi pendingInstruction) error {
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(pi.url)
-	if err != nil {
-		return err
-	}
-	vals := u.Query()
-	for k, v := range q {
-		vals[k] = v
-	}
-	u.RawQuery = vals.Encode()
-	ctx, cancel := context.WithTimeout(context.Background(), instructionTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "text/xml")
-	resp, err := o.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	r := strings.TrimSpace(string(reply))
-	if resp.StatusCode != http.StatusOK || (r != "success" && r != "") {
-		return errors.New("instruction callback answered " + resp.Status + ": " + strconvQuote(r))
-	}
-	return nil
+	return postSealed(o.client, pi.url, body, q, instructionTimeout, "instruction callback")
 }
 
 // Instructions returns every instruction emitted so far, in order.
