@@ -235,6 +235,11 @@ func buildEvent(raw string, fields []field) (Event, error) {
 			h.ChangeType = f.value
 		}
 	}
+	return typedEventOf(h, fields)
+}
+
+// typedEventOf builds the typed event of header h from the decoded fields.
+func typedEventOf(h Header, fields []field) (Event, error) {
 	ev := newEvent(h)
 	if u, ok := ev.(*UnknownEvent); ok {
 		u.Fields = make([]Field, len(fields))

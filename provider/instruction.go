@@ -90,8 +90,9 @@ func instructionOf(u *callback.UnknownEvent) (*Instruction, error) {
 // change_external_contact, change_external_chat or change_external_tag
 // into the typed event of package callback that the self-built shape
 // gives (*callback.AddExternalContact, *callback.ExternalChatUpdate, ...),
-// with Header.ToUserName set to the authorizing corp. ok is false for
-// other instructions.
+// with Header.ToUserName set to the authorizing corp and Header.Raw the
+// instruction as WeCom sent it (the event is decoded from Raw). ok is
+// false for other instructions.
 func (in *Instruction) CustomerEvent() (ev callback.Event, ok bool, err error) {
 	switch in.InfoType {
 	case InfoChangeExternalContact, InfoChangeExternalChat, InfoChangeExternalTag:
@@ -102,49 +103,11 @@ func (in *Instruction) CustomerEvent() (ev callback.Event, ok bool, err error) {
 	return ev, true, err
 }
 
-// selfBuilt decodes the instruction as the self-built event of the same
-// name (Event = InfoType, ToUserName = AuthCorpId).
+// selfBuilt decodes the instruction (its Raw XML) as the self-built
+// event of the same name: callback reads InfoType as Event and AuthCorpId
+// as ToUserName.
 func (in *Instruction) selfBuilt() (callback.Event, error) {
-	// The two shapes differ only in their header: rewrite it into the
-	// self-built one and let callback decode the rest. A hook in callback
-	// that takes the header would spare the copy.
-	var b strings.Builder
-	b.Grow(len(in.Raw) + len(in.AuthCorpID) + len(in.InfoType) + 96)
-	b.WriteString("<xml>")
-	writeCDATA(&b, "ToUserName", in.AuthCorpID)
-	writeCDATA(&b, "FromUserName", "sys")
-	b.WriteString("<CreateTime>" + strconv.FormatInt(in.TimeStamp, 10) + "</CreateTime>")
-	writeCDATA(&b, "MsgType", "event")
-	writeCDATA(&b, "Event", in.InfoType)
-	for _, f := range in.Fields {
-		switch f.Name {
-		case "SuiteId", "SuiteID", "InfoType", "TimeStamp", "AuthCorpId", "AuthCorpID":
-			continue
-		}
-		if f.Items != nil {
-			b.WriteString("<" + f.Name + ">")
-			for _, it := range f.Items {
-				writeCDATA(&b, "Item", it)
-			}
-			b.WriteString("</" + f.Name + ">")
-			continue
-		}
-		writeCDATA(&b, f.Name, f.Value)
-	}
-	b.WriteString("</xml>")
-	ev, err := callback.DecodeEvent([]byte(b.String()))
-	if err != nil {
-		return nil, err
-	}
-	// Keep the XML as WeCom sent it.
-	ev.EventHeader().Raw = in.Raw
-	return ev, nil
-}
-
-func writeCDATA(b *strings.Builder, name, v string) {
-	b.WriteString("<" + name + "><![CDATA[")
-	b.WriteString(strings.ReplaceAll(v, "]]>", "]]]]><![CDATA[>"))
-	b.WriteString("]]></" + name + ">")
+	return callback.DecodeInstructionEvent([]byte(in.Raw))
 }
 
 // AuthChange is a change_auth instruction: the corp changed the suite's
