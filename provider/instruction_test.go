@@ -225,7 +225,9 @@ func TestRedeliveredInstructionIsHandledOnce(t *testing.T) {
 // One data URL for every tenant: the tenants' events are sealed with the
 // suite's credentials for their own corp id; a handler that accepts the
 // tenants (a lookup on the pool here) gets them all, each naming its corp,
-// and refuses a corp that is not a tenant.
+// and refuses a corp that is not a tenant. (A third-party app's customer
+// events go to the instruction URL instead, so the events here are app
+// events: enter_agent.)
 func TestOneDataURLForAllTenants(t *testing.T) {
 	w := newWorld(t, worldOptions{tenants: tenantIDs})
 	tenants := map[string]bool{tenantIDs[0]: true, tenantIDs[1]: true}
@@ -233,16 +235,15 @@ func TestOneDataURLForAllTenants(t *testing.T) {
 		callback.WithReceiverFunc(func(id string) bool { return tenants[id] }), callback.WithClock(w.wc.Clock().Now))
 	require.NoError(t, err)
 	got := make(chan string, 4)
-	callback.On(h, func(_ context.Context, ev *callback.DelFollowUser) error {
-		got <- ev.ToUserName + "/" + ev.UserID
+	h.OnOther(func(_ context.Context, ev callback.Event) error {
+		got <- ev.EventHeader().ToUserName + "/" + ev.(*callback.UnknownEvent).Get("EventKey")
 		return nil
 	})
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	for _, id := range tenantIDs[:2] {
 		require.NoError(t, w.wc.SetTenantCallback(w.ws.ID, id, hs.URL))
-		w.wc.Tenant(id).SendEvent(wecomtest.Event{Event: "change_external_contact", ChangeType: "del_follow_user",
-			Fields: []wecomtest.Field{{Name: "UserID", Value: "u-" + id}, {Name: "ExternalUserID", Value: "wmX"}}})
+		w.wc.Tenant(id).SendEvent(wecomtest.Event{Event: "enter_agent", Fields: []wecomtest.Field{{Name: "EventKey", Value: "u-" + id}}})
 	}
 	seenCorps := map[string]bool{}
 	for range 2 {
@@ -261,8 +262,7 @@ func TestOneDataURLForAllTenants(t *testing.T) {
 	stranger := tenantIDs[2]
 	require.NoError(t, w.wc.SetTenantCallback(w.ws.ID, stranger, hs.URL))
 	w.wc.Tenant(stranger).SetCallback(hs.URL, time.Second, 0, 0) // no redelivery
-	w.wc.Tenant(stranger).SendEvent(wecomtest.Event{Event: "change_external_contact", ChangeType: "del_follow_user",
-		Fields: []wecomtest.Field{{Name: "UserID", Value: "x"}, {Name: "ExternalUserID", Value: "wmX"}}})
+	w.wc.Tenant(stranger).SendEvent(wecomtest.Event{Event: "enter_agent", Fields: []wecomtest.Field{{Name: "EventKey", Value: "x"}}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, w.wc.Tenant(stranger).WaitForDeliveries(ctx))
@@ -303,4 +303,40 @@ func TestFailedAuthorizationIsRetriedWithoutReexchange(t *testing.T) {
 	}
 	assert.Equal(t, int32(2), calls.Load())
 	assert.Len(t, w.wc.RequestsTo("/cgi-bin/service/v2/get_permanent_code"), 1, "one exchange")
+}
+
+// End to end: a member of an installed tenant adds a customer; wecomtest
+// pushes it to the instruction URL in the third-party shape and the
+// handler gives OnEvent the same typed event as the self-built shape,
+// naming the corp.
+func TestTenantCustomerEventReachesOnEvent(t *testing.T) {
+	evs := make(chan seen, 4)
+	w := newWorld(t, worldOptions{tenants: tenantIDs[:1], config: func(c *provider.InstructionConfig) {
+		c.OnEvent = func(_ context.Context, corp string, ev callback.Event) error {
+			evs <- seen{corp, ev}
+			return nil
+		}
+	}})
+	corp := tenantIDs[0]
+	w.pushTicket()
+	w.install(corp)
+	srv := w.wc.Tenant(corp)
+	require.NoError(t, srv.AddUser(wecomtest.User{UserID: "zhangsan", Name: "张三", CustomerContact: true}))
+	c, err := srv.AddCustomer(wecomtest.Customer{Name: "李四"}, wecomtest.Follow{UserID: "zhangsan", State: "fair"})
+	require.NoError(t, err)
+	w.wait()
+	select {
+	case s := <-evs:
+		assert.Equal(t, corp, s.corp)
+		add, ok := s.ev.(*callback.AddExternalContact)
+		require.True(t, ok, "%T", s.ev)
+		assert.Equal(t, corp, add.ToUserName)
+		assert.Equal(t, "zhangsan", add.UserID)
+		assert.Equal(t, c.ExternalUserID, add.ExternalUserID)
+		assert.Equal(t, "fair", add.State)
+		assert.Equal(t, srv.Events()[0].Get("WelcomeCode"), add.WelcomeCode)
+		assert.Contains(t, add.Raw, "<SuiteId><![CDATA["+w.ws.ID+"]]></SuiteId>")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the tenant's add_external_contact did not reach OnEvent")
+	}
 }

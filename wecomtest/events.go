@@ -114,6 +114,25 @@ type events struct {
 	client   *http.Client
 	seal     sealer
 	wg       sync.WaitGroup
+	// thirdParty marks the callback URL as a third-party app's data URL
+	// (SetTenantCallback with a suite that is not 代开发): WeCom sends that
+	// app's customer events to the suite's instruction URL, not there.
+	thirdParty bool
+	// instruct, set on a Provider's tenants, hands every customer event
+	// to the instruction URLs of the third-party suites the tenant
+	// installed. It is called with the Server's mu held and takes no
+	// Server or Provider lock.
+	instruct func(Event)
+}
+
+// isCustomerEvent reports whether event is one a third-party app receives
+// as an instruction callback rather than on its data URL.
+func isCustomerEvent(event string) bool {
+	switch event {
+	case "change_external_contact", "change_external_chat", "change_external_tag":
+		return true
+	}
+	return false
 }
 
 func newEvents(s *Server) *events {
@@ -211,19 +230,27 @@ func (s *Server) WaitForDeliveries(ctx context.Context) error {
 	}
 }
 
-// emit records ev and queues it for delivery. Call it with s.mu held.
+// emit records ev and queues it for delivery: to the callback URL and,
+// for a Provider's tenant, a customer event to the instruction URL of
+// each third-party suite installed (in the instruction shape; not to a
+// third-party app's data URL). Call it with s.mu held.
 func (s *Server) emit(ev Event) {
 	if ev.CreateTime == 0 {
 		ev.CreateTime = s.clock.Now().Unix()
 	}
 	e := s.events
+	customer := isCustomerEvent(ev.Event)
 	e.mu.Lock()
 	e.all = append(e.all, ev)
-	if e.url != "" {
+	if e.url != "" && !(customer && e.thirdParty) {
 		e.queue = append(e.queue, len(e.all)-1)
 		e.cond.Signal()
 	}
+	instruct := e.instruct
 	e.mu.Unlock()
+	if customer && instruct != nil {
+		instruct(ev)
+	}
 }
 
 func (e *events) close() {

@@ -103,6 +103,20 @@ type Provider struct {
 	reqs  []ProviderRequest
 
 	out *instructions
+
+	// routeMu guards routes; it is taken last (tenants take it with their
+	// own mu held), so nothing is locked while holding it.
+	routeMu sync.Mutex
+	routes  map[string][]customerRoute // tenant corp → installed third-party suites
+}
+
+// customerRoute is where a tenant's customer events go for one
+// third-party suite it installed: the suite's instruction URL ("" records
+// them only), sealed for the suite id.
+type customerRoute struct {
+	suiteID string
+	url     string
+	seal    sealer
 }
 
 type provSuite struct {
@@ -207,6 +221,7 @@ func NewProvider(opts ...Option) (*Provider, error) {
 		cancelAt:  map[grantKey]int{},
 		corpCalls: map[string]int{},
 		migrated:  map[string][]int{},
+		routes:    map[string][]customerRoute{},
 	}
 	p.out = newInstructions(p)
 	p.hs = httptest.NewServer(http.HandlerFunc(p.serveHTTP))
@@ -309,6 +324,9 @@ func (p *Provider) AddTenant(corpID string, opts ...Option) (*Server, error) {
 	s.mu.Lock()
 	areaState(s, "provider", func() *providerOf { return &providerOf{} }).corpID = p.CorpID
 	s.mu.Unlock()
+	s.events.mu.Lock()
+	s.events.instruct = func(ev Event) { p.instructCustomerEvent(corpID, ev) }
+	s.events.mu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, ok := p.tenants[corpID]; ok {
@@ -352,13 +370,74 @@ func (p *Provider) SetInstructionURL(suiteID, url string) error {
 	if url != "" {
 		p.out.start()
 	}
+	for _, corp := range p.tenantIDs {
+		if p.grants[grantKey{suiteID, corp}] != nil {
+			p.refreshRoutesLocked(corp)
+		}
+	}
 	return nil
+}
+
+// refreshRoutesLocked recomputes where corpID's customer events go: the
+// third-party suites it has installed (a 代开发 app gets them in the
+// self-built shape on its data URL instead). Call with p.mu held.
+func (p *Provider) refreshRoutesLocked(corpID string) {
+	var rs []customerRoute
+	ids := make([]string, 0, len(p.suites))
+	for id := range p.suites {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		s := p.suites[id]
+		if s.Customized || p.grants[grantKey{id, corpID}] == nil {
+			continue
+		}
+		rs = append(rs, customerRoute{suiteID: id, url: s.url, seal: newSealer(s.CallbackToken, s.EncodingAESKey, id, 0)})
+	}
+	p.routeMu.Lock()
+	defer p.routeMu.Unlock()
+	if len(rs) == 0 {
+		delete(p.routes, corpID)
+		return
+	}
+	p.routes[corpID] = rs
+}
+
+// instructCustomerEvent pushes a tenant's customer event to the
+// instruction URL of every third-party suite the tenant installed, in the
+// third-party shape. Tenants call it with their mu held: it takes only
+// routeMu and the delivery queue's lock.
+func (p *Provider) instructCustomerEvent(corpID string, ev Event) {
+	p.routeMu.Lock()
+	rs := p.routes[corpID]
+	p.routeMu.Unlock()
+	at := time.Unix(ev.CreateTime, 0)
+	for _, r := range rs {
+		p.out.add(Instruction{SuiteID: r.suiteID, InfoType: ev.Event, XML: instructionXML(r.suiteID, at, customerEventFields(corpID, ev, at))}, r.url, r.seal)
+	}
+}
+
+// customerEventFields are the elements of ev in the third-party shape
+// after SuiteId: AuthCorpId, InfoType (the event name), TimeStamp,
+// ChangeType and the event's fields.
+func customerEventFields(corpID string, ev Event, at time.Time) []Field {
+	fields := make([]Field, 0, 4+len(ev.Fields))
+	fields = append(fields, InfoField("AuthCorpId", corpID), InfoField("InfoType", ev.Event), TimeField(at))
+	if ev.ChangeType != "" {
+		fields = append(fields, InfoField("ChangeType", ev.ChangeType))
+	}
+	return append(fields, ev.Fields...)
 }
 
 // SetTenantCallback sets the data callback URL of corpID's app: the
 // tenant's events (its Server's SetCallback) are then signed and
 // encrypted with the credentials of the suite it installed, for the
 // tenant's corp id, as WeCom does for one data URL shared by all corps.
+// For a third-party suite the customer events (change_external_contact,
+// change_external_chat, change_external_tag) do not come here: WeCom
+// sends them to the instruction URL (see SendCustomerEvent). A 代开发
+// suite's data URL gets them in the self-built shape.
 func (p *Provider) SetTenantCallback(suiteID, corpID, url string) error {
 	p.mu.Lock()
 	s, ok := p.suites[suiteID]
@@ -369,6 +448,7 @@ func (p *Provider) SetTenantCallback(suiteID, corpID, url string) error {
 	}
 	t.events.mu.Lock()
 	t.events.seal = newSealer(s.CallbackToken, s.EncodingAESKey, corpID, s.AgentID)
+	t.events.thirdParty = !s.Customized
 	t.events.mu.Unlock()
 	t.SetCallback(url, 0, -1, -1)
 	return nil
@@ -540,6 +620,7 @@ func (p *Provider) cancelLocked(suiteID, corpID string) error {
 	now := p.clock.Now()
 	p.revokeLocked(suiteID, corpID)
 	delete(p.grants, grantKey{suiteID, corpID})
+	p.refreshRoutesLocked(corpID)
 	p.sendLocked(s, now, InfoField("InfoType", "cancel_auth"), TimeField(now), InfoField("AuthCorpId", corpID))
 	return nil
 }
@@ -648,17 +729,17 @@ func (p *Provider) SendInstruction(suiteID string, fields ...Field) error {
 // change_external_chat or change_external_tag event) of corpID to
 // suiteID's instruction URL in the third-party shape: SuiteId, AuthCorpId,
 // InfoType (the event name), TimeStamp, ChangeType and the event's fields.
+// The tenants' own simulation methods (AddCustomer, MemberEditsCustomer,
+// AdminAddsCorpTags, group changes, SendEvent, ...) push their customer
+// events this way by themselves, to every third-party suite the tenant
+// installed; SendCustomerEvent is for an event of any content, installed
+// or not.
 func (p *Provider) SendCustomerEvent(suiteID, corpID string, ev Event) error {
-	fields := []Field{InfoField("AuthCorpId", corpID), InfoField("InfoType", ev.Event)}
 	at := p.clock.Now()
 	if ev.CreateTime != 0 {
 		at = time.Unix(ev.CreateTime, 0)
 	}
-	fields = append(fields, TimeField(at))
-	if ev.ChangeType != "" {
-		fields = append(fields, InfoField("ChangeType", ev.ChangeType))
-	}
-	return p.SendInstruction(suiteID, append(fields, ev.Fields...)...)
+	return p.SendInstruction(suiteID, customerEventFields(corpID, ev, at)...)
 }
 
 // instructionXML renders an instruction callback.

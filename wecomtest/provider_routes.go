@@ -123,6 +123,7 @@ func takeAuthCode(c *provCall) (*grant, string, error) {
 		g.corpTokens = old.corpTokens
 	}
 	c.p.grants[grantKey{ac.suiteID, ac.corpID}] = g
+	c.p.refreshRoutesLocked(ac.corpID)
 	if c.suite.Customized {
 		t := c.p.tenants[ac.corpID]
 		t.mu.Lock()
