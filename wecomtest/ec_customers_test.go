@@ -138,3 +138,34 @@ func TestBatchGetByUserPagesAcrossMembers(t *testing.T) {
 	assert.JSONEq(t, `{"external_contact":{"external_userid":"wm0","name":"n0","type":1,"gender":0},"follow_info":{"userid":"a","remark":"","description":"","createtime":`+fmt.Sprint(out["external_contact_list"].([]any)[0].(map[string]any)["follow_info"].(map[string]any)["createtime"])+`,"tag_id":[],"oper_userid":"","add_way":0}}`, string(b))
 	assert.Equal(t, "", out["next_cursor"])
 }
+
+// get_new_external_userid (and its group form) answers an id that is
+// already new with itself (the sheet), and still leaves unknown ids out.
+func TestGetNewExternalUserIDKeepsANewID(t *testing.T) {
+	s := Start(t)
+	require.NoError(t, s.AddUser(User{UserID: "zhangsan", CustomerContact: true}))
+	c, err := s.AddCustomer(Customer{Name: "李四"}, Follow{UserID: "zhangsan"})
+	require.NoError(t, err)
+	old := c.ExternalUserID
+	chat, err := s.AddGroupChat(GroupChat{Name: "群", Owner: "zhangsan", Members: []GroupMember{{UserID: "zhangsan", Type: 1}, {UserID: old, Type: 2}}})
+	require.NoError(t, err)
+	q := url.Values{"access_token": {token(t, s)}}
+	items := func(path, body string) []any {
+		t.Helper()
+		_, out := rawCall(t, s, "POST", "/cgi-bin/externalcontact/"+path, q, body)
+		require.EqualValues(t, 0, out["errcode"], out)
+		return out["items"].([]any)
+	}
+	first := items("get_new_external_userid", `{"external_userid_list":["`+old+`"]}`)
+	require.Len(t, first, 1)
+	newID := first[0].(map[string]any)["new_external_userid"].(string)
+	require.NotEqual(t, old, newID)
+
+	got := items("get_new_external_userid", `{"external_userid_list":["`+newID+`","`+old+`","wmGhost"]}`)
+	assert.Equal(t, []any{
+		map[string]any{"external_userid": newID, "new_external_userid": newID},
+		map[string]any{"external_userid": old, "new_external_userid": newID},
+	}, got)
+	got = items("groupchat/get_new_external_userid", `{"chat_id":"`+chat.ChatID+`","external_userid_list":["`+newID+`","wmGhost"]}`)
+	assert.Equal(t, []any{map[string]any{"external_userid": newID, "new_external_userid": newID}}, got)
+}

@@ -320,12 +320,10 @@ func (s *Server) fromServiceExternalUserID(c *call) (any, error) {
 	case req.SourceAgentID == 0:
 		return nil, errorf(codeInvalidParameter, "missing source_agentid")
 	}
-	for ext, svcID := range s.idConvert().serviceIDs {
-		if svcID == req.ExternalUserID {
-			return struct {
-				ExternalUserID string `json:"external_userid"`
-			}{ext}, nil
-		}
+	if ext, ok := s.oldIDOf(req.ExternalUserID); ok {
+		return struct {
+			ExternalUserID string `json:"external_userid"`
+		}{ext}, nil
 	}
 	return nil, errorf(codeInvalidExternalID, "invalid external userid")
 }
@@ -371,6 +369,8 @@ func (s *Server) groupGetNewExternalUserID(c *call) (any, error) {
 	for _, id := range req.ExternalUserIDList {
 		if members[id] {
 			out = append(out, item{id, s.serviceID(id)})
+		} else if old, ok := s.oldIDOf(id); ok && members[old] {
+			out = append(out, item{id, id}) // already new: unchanged
 		}
 	}
 	return struct {
@@ -409,6 +409,16 @@ func (s *Server) serviceID(ext string) string {
 	return id
 }
 
+// oldIDOf returns the customer whose new (service provider's) id is id.
+func (s *Server) oldIDOf(id string) (string, bool) {
+	for ext, n := range s.idConvert().serviceIDs {
+		if n == id {
+			return ext, true
+		}
+	}
+	return "", false
+}
+
 func (s *Server) toServiceExternalUserID(c *call) (any, error) {
 	cu, err := s.decodeExternalUserID(c)
 	if err != nil {
@@ -419,7 +429,8 @@ func (s *Server) toServiceExternalUserID(c *call) (any, error) {
 	}{s.serviceID(cu.ExternalUserID)}, nil
 }
 
-// getNewExternalUserID maps up to 1000 ids; unknown ids are left out.
+// getNewExternalUserID maps up to 1000 ids; an id that is already new
+// comes back unchanged (the sheet), unknown ids are left out.
 func (s *Server) getNewExternalUserID(c *call) (any, error) {
 	var req struct {
 		ExternalUserIDList []string `json:"external_userid_list"`
@@ -441,6 +452,8 @@ func (s *Server) getNewExternalUserID(c *call) (any, error) {
 	for _, id := range req.ExternalUserIDList {
 		if _, ok := s.st.customers[id]; ok {
 			out = append(out, item{id, s.serviceID(id)})
+		} else if _, ok := s.oldIDOf(id); ok {
+			out = append(out, item{id, id}) // already new: unchanged
 		}
 	}
 	return struct {

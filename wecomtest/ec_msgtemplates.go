@@ -16,7 +16,9 @@ import (
 // messages a calendar month as the month has days, Beijing time on the
 // server clock; later ones are reported with status 3 (quota reached).
 // SetGroupMsgQuota switches to the other rules an admin can choose: 7 a
-// week or 1 a day.
+// week or 1 a day. When several members have a customer, a single-chat
+// mass message goes only through the member who last chatted with them:
+// the newest relation, unless MemberChatsWith says otherwise.
 
 func registerECMsgTemplates(s *Server) {
 	s.handle(http.MethodPost, "/cgi-bin/externalcontact/add_msg_template", s.ecAddMsgTemplate)
@@ -63,11 +65,18 @@ type ecMsgState struct {
 	byID     map[string]*MsgTemplate
 	received map[string][]int64 // external_userid or "chat:"+chat_id → times corp mass messages reached them
 	quota    GroupMsgQuota
+	lastChat map[string]lastChat // external_userid → the member who last chatted with them (MemberChatsWith)
+}
+
+// lastChat is a member's chat with a customer, as MemberChatsWith records it.
+type lastChat struct {
+	userID string
+	at     int64
 }
 
 func ecMsgs(s *Server) *ecMsgState {
 	return areaState(s, "ec.msgtemplates", func() *ecMsgState {
-		return &ecMsgState{byID: map[string]*MsgTemplate{}, received: map[string][]int64{}}
+		return &ecMsgState{byID: map[string]*MsgTemplate{}, received: map[string][]int64{}, lastChat: map[string]lastChat{}}
 	})
 }
 
@@ -313,14 +322,15 @@ func (s *Server) ecAddMsgTemplate(c *call) (any, error) {
 				continue
 			}
 			seen[ext] = true
-			// One member sends to a customer: the first who matches.
-			var by *Follow
+			// One member sends to a customer: the one who last chatted
+			// with them, among those who match.
+			var cands []*Follow
 			for _, f := range s.st.follows[ext] {
 				if matches(f) {
-					by = f
-					break
+					cands = append(cands, f)
 				}
 			}
+			by := s.lastChatter(ext, cands)
 			if by == nil {
 				if len(req.ExternalUserID) > 0 {
 					failList = append(failList, ext)
@@ -335,6 +345,44 @@ func (s *Server) ecAddMsgTemplate(c *call) (any, error) {
 	st.msgs = append(st.msgs, m)
 	st.byID[m.MsgID] = m
 	return map[string]any{"fail_list": failList, "msgid": m.MsgID}, nil
+}
+
+// lastChatter picks, of the relations fs of customer ext, the member who
+// last chatted with them: the one MemberChatsWith named last, unless a
+// relation was added after that chat (a relation starts with a chat);
+// else the newest relation (the later added on equal CreateTime). nil
+// when fs is empty.
+func (s *Server) lastChatter(ext string, fs []*Follow) *Follow {
+	var newest *Follow
+	for _, f := range fs {
+		if newest == nil || f.CreateTime >= newest.CreateTime {
+			newest = f
+		}
+	}
+	if lc, ok := ecMsgs(s).lastChat[ext]; ok && newest != nil && newest.CreateTime <= lc.at {
+		for _, f := range fs {
+			if f.UserID == lc.userID {
+				return f
+			}
+		}
+	}
+	return newest
+}
+
+// MemberChatsWith records that userID has just chatted with externalUserID
+// (in the client; WeCom sends no callback for it). A later single-chat
+// mass message to that customer goes through this member only, as WeCom
+// sends it through the member who last chatted with the customer when
+// several members have them. By default that is the member who added
+// the customer last.
+func (s *Server) MemberChatsWith(userID, externalUserID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.st.follow(userID, externalUserID); err != nil {
+		return fmt.Errorf("wecomtest: %s does not have customer %s", userID, externalUserID)
+	}
+	ecMsgs(s).lastChat[externalUserID] = lastChat{userID: userID, at: s.clock.Now().Unix()}
+	return nil
 }
 
 func (s *Server) ecMsg(id string) (*MsgTemplate, error) {
