@@ -86,8 +86,14 @@ func TestCallbackServer(t *testing.T) {
 	// A client that sends its body slowly is cut off by the server's read
 	// timeout (WeCom's answer limit makes a longer request worthless),
 	// instead of holding its connection.
-	m := regexp.MustCompile(`msg=listening url=http://([0-9.:]+)/`).FindStringSubmatch(stderr.String())
-	require.NotNil(t, m, stderr.String())
+	// stderr is copied by its own goroutine, which may lag behind stdout's
+	// on a loaded machine: wait for the line rather than read it once.
+	listening := regexp.MustCompile(`msg=listening url=http://([0-9.:]+)/`)
+	var m []string
+	require.Eventually(t, func() bool {
+		m = listening.FindStringSubmatch(stderr.String())
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond, "no listening line; stderr:\n%s", stderr)
 	conn, err := net.Dial("tcp", m[1])
 	require.NoError(t, err)
 	defer conn.Close()
