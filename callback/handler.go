@@ -44,6 +44,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -711,35 +712,28 @@ func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, start time.T
 	// given by the deadline whatever it does; its context outlives the
 	// request, bounded by the handler timeout.
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.handlerTimeout)
-	res := make(chan error, 1)
-	go func() {
-		defer h.running.Done()
-		defer cancel()
-		err := h.dispatch(hctx, ev)
-		if err != nil {
-			h.logEvent(hctx, slog.LevelError, "wecom callback: handler failed", ev, err)
-		}
-		if held {
-			if err == nil {
-				h.done(key, owner, ev)
-			} else {
-				h.release(key, owner, ev)
-			}
-		}
-		if key != "" {
-			h.leave(key, owner)
-		}
-		res <- err
-	}()
+	c := syncCalls.Get().(*syncCall)
+	c.h, c.ctx, c.cancel, c.ev, c.key, c.owner, c.held = h, hctx, cancel, ev, key, owner, held
+	go c.run()
+	// Most handlers finish in microseconds: yielding once lets the new
+	// goroutine run on this P, and a result already there is taken
+	// without parking this goroutine or arming the deadline timer (a
+	// park costs a wake-up of another thread on each side). The yield
+	// is only a hint; the select below keeps the deadline either way.
+	runtime.Gosched()
+	select {
+	case err := <-c.res:
+		c.put()
+		writeResult(w, err)
+		return
+	default:
+	}
 	timer := getTimer(h.remaining(start))
 	defer putTimer(timer)
 	select {
-	case err := <-res:
-		if err != nil {
-			writeText(w, http.StatusInternalServerError, []byte("handler failed"))
-			return
-		}
-		writeSuccess(w)
+	case err := <-c.res:
+		c.put()
+		writeResult(w, err)
 	case <-timer.C:
 		if key != "" {
 			// A handler stuck past its timeout no longer blocks
@@ -750,6 +744,60 @@ func (h *Handler) serveSync(w http.ResponseWriter, r *http.Request, start time.T
 		h.logEvent(ctx, slog.LevelWarn, "wecom callback: handler still running at the answer deadline; answered 503, WeCom delivers again", ev, errNotAnswered)
 		writeText(w, http.StatusServiceUnavailable, []byte("event still being handled"))
 	}
+}
+
+// syncCall is one synchronous handler's run. It is pooled once its
+// result was received: the handler's goroutine does not touch it after
+// sending the result. One answered at the deadline is left to the GC.
+type syncCall struct {
+	h          *Handler
+	ctx        context.Context
+	cancel     context.CancelFunc
+	ev         Event
+	key, owner string
+	held       bool
+	res        chan error // buffered: the send never waits
+}
+
+var syncCalls = sync.Pool{New: func() any { return &syncCall{res: make(chan error, 1)} }}
+
+// run handles the event, settles its claim and sends the result.
+func (c *syncCall) run() {
+	h, cancel := c.h, c.cancel
+	err := h.dispatch(c.ctx, c.ev)
+	if err != nil {
+		h.logEvent(c.ctx, slog.LevelError, "wecom callback: handler failed", c.ev, err)
+	}
+	if c.held {
+		if err == nil {
+			h.done(c.key, c.owner, c.ev)
+		} else {
+			h.release(c.key, c.owner, c.ev)
+		}
+	}
+	if c.key != "" {
+		h.leave(c.key, c.owner)
+	}
+	c.res <- err // c belongs to the receiver from here on
+	cancel()
+	h.running.Done()
+}
+
+func (c *syncCall) put() {
+	res := c.res
+	*c = syncCall{res: res}
+	syncCalls.Put(c)
+}
+
+var handlerFailed = []byte("handler failed")
+
+// writeResult answers a handler's result.
+func writeResult(w http.ResponseWriter, err error) {
+	if err != nil {
+		writeText(w, http.StatusInternalServerError, handlerFailed)
+		return
+	}
+	writeSuccess(w)
 }
 
 var timers sync.Pool // *time.Timer, stopped

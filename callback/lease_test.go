@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -273,4 +274,60 @@ func TestEnvelopeBound(t *testing.T) {
 	rec := serve(h, r)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 	assert.Equal(t, "body too large", rec.Body.String())
+}
+
+// Many events at once, some succeeding, some failing, some still running
+// at the answer deadline: each request gets its own handler's answer
+// (the runs are pooled), and a second delivery of each is answered as
+// the dedup state left by the first says.
+func TestSyncAnswersConcurrent(t *testing.T) {
+	h := newHandler(t, WithAnswerDeadline(500*time.Millisecond))
+	release := make(chan struct{})
+	var calls [3]atomic.Int32
+	On(h, func(ctx context.Context, ev *DelFollowUser) error {
+		var i int
+		_, err := fmt.Sscanf(ev.UserID, "u%d", &i)
+		require.NoError(t, err)
+		calls[i%3].Add(1)
+		switch i % 3 {
+		case 1:
+			return fmt.Errorf("event %d fails", i)
+		case 2:
+			<-release // answered 503 at the deadline, then succeeds
+		}
+		return nil
+	})
+	wc := newWeCom(t, testKey, testCorpID)
+	raw := readEvent(t, "del_follow_user")
+	const n = 30
+	round := func() []int {
+		reqs := make([]*http.Request, n)
+		for i := range reqs {
+			reqs[i] = wc.post(strings.Replace(raw, "zhangsan", fmt.Sprintf("u%03d", i), 1), testNow)
+		}
+		codes := make([]int, n)
+		var wg sync.WaitGroup
+		for i, r := range reqs {
+			wg.Add(1)
+			go func() { defer wg.Done(); codes[i] = serve(h, r).Code }()
+		}
+		wg.Wait()
+		return codes
+	}
+
+	want := [3]int{http.StatusOK, http.StatusInternalServerError, http.StatusServiceUnavailable}
+	for i, code := range round() {
+		assert.Equal(t, want[i%3], code, "event %d, first delivery", i)
+	}
+	close(release)
+	h.running.Wait() // the handlers answered for have finished
+
+	// Done: acknowledged unhandled; released after failing: handled
+	// (and failing) again; answered 503 but then succeeded: done.
+	want = [3]int{http.StatusOK, http.StatusInternalServerError, http.StatusOK}
+	for i, code := range round() {
+		assert.Equal(t, want[i%3], code, "event %d, redelivery", i)
+	}
+	assert.Equal(t, [3]int32{n / 3, 2 * n / 3, n / 3}, [3]int32{calls[0].Load(), calls[1].Load(), calls[2].Load()})
+	require.NoError(t, h.Shutdown(context.Background()))
 }
