@@ -20,7 +20,7 @@ type PreAuthCode struct {
 //
 // WeCom: GET /cgi-bin/service/get_pre_auth_code
 func (s *Suite) PreAuthCode(ctx context.Context, opts ...wecom.CallOption) (*PreAuthCode, error) {
-	return call[PreAuthCode](ctx, s.tc, &wecom.Request{
+	return wecom.Call[PreAuthCode](ctx, s.c, &wecom.Request{
 		Method: http.MethodGet,
 		Path:   "/cgi-bin/service/get_pre_auth_code",
 	}, opts...)
@@ -69,7 +69,7 @@ func (s *Suite) SetSessionInfo(ctx context.Context, req *SetSessionInfoRequest, 
 		AppID    []int    `json:"appid,omitempty"`
 		AuthType AuthType `json:"auth_type"`
 	}
-	return s.tc.Do(ctx, &wecom.Request{
+	return s.c.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/set_session_info",
 		Body: struct {
@@ -240,7 +240,7 @@ func (s *Suite) PermanentCode(ctx context.Context, authCode string, opts ...weco
 	if authCode == "" {
 		return nil, wecom.InvalidArgument("provider: permanent code: auth code is required")
 	}
-	return call[Authorization](ctx, s.tc, &wecom.Request{
+	return wecom.Call[Authorization](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/v2/get_permanent_code",
 		Body: struct {
@@ -273,7 +273,7 @@ func (s *Suite) PermanentCodeLegacy(ctx context.Context, authCode string, opts .
 	if authCode == "" {
 		return nil, wecom.InvalidArgument("provider: permanent code (legacy): auth code is required")
 	}
-	return call[LegacyAuthorization](ctx, s.tc, &wecom.Request{
+	return wecom.Call[LegacyAuthorization](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/get_permanent_code",
 		Body: struct {
@@ -306,7 +306,7 @@ func (s *Suite) AuthInfo(ctx context.Context, req *AuthInfoRequest, opts ...weco
 	if req.PermanentCode == "" {
 		return nil, wecom.InvalidArgument("provider: auth info: PermanentCode is required")
 	}
-	return call[CorpAuthInfo](ctx, s.tc, &wecom.Request{
+	return wecom.Call[CorpAuthInfo](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/v2/get_auth_info",
 		Body:       req,
@@ -342,9 +342,9 @@ func (s *Suite) AdminList(ctx context.Context, req *AdminListRequest, opts ...we
 	if req.AgentID <= 0 {
 		return nil, wecom.InvalidArgument("provider: admin list: AgentID is required")
 	}
-	resp, err := call[struct {
+	resp, err := wecom.Call[struct {
 		Admin []Admin `json:"admin"`
-	}](ctx, s.tc, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/get_admin_list",
 		Body:       req,

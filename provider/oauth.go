@@ -20,7 +20,7 @@ func (s *Suite) GetUserInfo3rd(ctx context.Context, code string, opts ...wecom.C
 	if code == "" {
 		return nil, wecom.InvalidArgument("provider: get user info 3rd: code is required")
 	}
-	raw, err := call[oauth.RawUserInfo](ctx, s.tc, &wecom.Request{
+	raw, err := wecom.Call[oauth.RawUserInfo](ctx, s.c, &wecom.Request{
 		Method: http.MethodGet,
 		Path:   "/cgi-bin/service/auth/getuserinfo3rd",
 		Query: struct {
@@ -43,7 +43,7 @@ func (s *Suite) GetUserDetail3rd(ctx context.Context, userTicket string, opts ..
 	if userTicket == "" {
 		return nil, wecom.InvalidArgument("provider: get user detail 3rd: user ticket is required")
 	}
-	return call[oauth.UserDetail](ctx, s.tc, &wecom.Request{
+	return wecom.Call[oauth.UserDetail](ctx, s.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/auth/getuserdetail3rd",
 		Body: struct {
@@ -80,9 +80,9 @@ func (s *Suite) ExternalUserIDsOfUnionID(ctx context.Context, req *ExternalUserI
 	if req.OpenID == "" {
 		return nil, wecom.InvalidArgument("provider: unionid to external_userid: OpenID is required")
 	}
-	resp, err := call[struct {
+	resp, err := wecom.Call[struct {
 		Info []CorpExternalUserID `json:"external_userid_info"`
-	}](ctx, s.tc, &wecom.Request{
+	}](ctx, s.c, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/externalcontact/unionid_to_external_userid_3rd",
 		Body:       req,

@@ -33,7 +33,9 @@ type ProviderConfig struct {
 type Provider struct {
 	corpID string
 	secret string
-	tc     *tokenClient
+	// c is a Client whose token is the provider_access_token: it refreshes
+	// one WeCom rejects (40082) and repeats the call once, like any token.
+	c *wecom.Client
 }
 
 // NewProvider returns a Provider. It makes no call.
@@ -56,7 +58,7 @@ func NewProvider(cfg *ProviderConfig) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provider: new provider: %w", err)
 	}
-	p.tc = &tokenClient{c: c, ts: ts}
+	p.c = c
 	return p, nil
 }
 
@@ -72,7 +74,7 @@ func (p *Provider) fetchToken(ctx context.Context) (wecom.Token, error) {
 		Token     string `json:"provider_access_token"`
 		ExpiresIn int64  `json:"expires_in"`
 	}
-	err := p.tc.Do(ctx, &wecom.Request{
+	err := p.c.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/get_provider_token",
 		Body: struct {
@@ -96,9 +98,9 @@ func (p *Provider) OpenCorpID(ctx context.Context, corpID string, opts ...wecom.
 	if corpID == "" {
 		return "", wecom.InvalidArgument("provider: open corpid: corp id is required")
 	}
-	resp, err := call[struct {
+	resp, err := wecom.Call[struct {
 		OpenCorpID string `json:"open_corpid"`
-	}](ctx, p.tc, &wecom.Request{
+	}](ctx, p.c, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/corpid_to_opencorpid",
 		Body: struct {
@@ -152,7 +154,7 @@ func (p *Provider) FinishOpenIDMigration(ctx context.Context, req *FinishOpenIDM
 	if len(req.OpenIDTypes) == 0 {
 		return wecom.InvalidArgument("provider: finish openid migration: OpenIDTypes is required")
 	}
-	return p.tc.Do(ctx, &wecom.Request{
+	return p.c.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/finish_openid_migration",
 		Body:       req,
@@ -168,7 +170,7 @@ func (p *Provider) FinishExternalUserIDMigration(ctx context.Context, corpID str
 	if corpID == "" {
 		return wecom.InvalidArgument("provider: finish external_userid migration: corp id is required")
 	}
-	return p.tc.Do(ctx, &wecom.Request{
+	return p.c.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/externalcontact/finish_external_userid_migration",
 		Body: struct {

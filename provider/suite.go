@@ -59,8 +59,9 @@ type Suite struct {
 	cache   wecom.TokenCache
 	ahead   time.Duration
 	opts    []wecom.Option
-	tc      *tokenClient
-	tokens  wecom.TokenSource
+	// c is a Client whose token is the suite_access_token.
+	c      *wecom.Client
+	tokens wecom.TokenSource
 }
 
 // NewSuite returns a Suite. It makes no call: the suite_access_token is
@@ -87,7 +88,7 @@ func NewSuite(cfg *SuiteConfig) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provider: new suite: %w", err)
 	}
-	s.tc = &tokenClient{c: c, ts: s.tokens}
+	s.c = c
 	return s, nil
 }
 
@@ -122,7 +123,7 @@ func (s *Suite) fetchToken(ctx context.Context) (wecom.Token, error) {
 		Token     string `json:"suite_access_token"`
 		ExpiresIn int64  `json:"expires_in"`
 	}
-	err = s.tc.Do(ctx, &wecom.Request{
+	err = s.c.Do(ctx, &wecom.Request{
 		Method: http.MethodPost,
 		Path:   "/cgi-bin/service/get_suite_token",
 		Body: struct {
@@ -174,7 +175,7 @@ func (s *Suite) CorpToken(ctx context.Context, req *CorpTokenRequest, opts ...we
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}
-	err := s.tc.Do(ctx, &wecom.Request{
+	err := s.c.Do(ctx, &wecom.Request{
 		Method:     http.MethodPost,
 		Path:       "/cgi-bin/service/get_corp_token",
 		Body:       req,
