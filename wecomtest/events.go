@@ -100,20 +100,14 @@ type sealer func(plaintext []byte, now time.Time) (body []byte, query url.Values
 type events struct {
 	s        *Server
 	mu       sync.Mutex
-	cond     *sync.Cond
 	all      []Event
-	queue    []int // indexes into all, waiting for delivery
+	out      *deliveryQueue[Event, Delivery]
 	url      string
-	busy     bool // a delivery is in progress
-	done     []Delivery
-	closed   bool
-	started  bool
 	timeout  time.Duration
 	interval time.Duration
 	retries  int
 	client   *http.Client
 	seal     sealer
-	wg       sync.WaitGroup
 	// thirdParty marks the callback URL as a third-party app's data URL
 	// (SetTenantCallback with a suite that is not 代开发): WeCom sends that
 	// app's customer events to the suite's instruction URL, not there.
@@ -137,7 +131,7 @@ func isCustomerEvent(event string) bool {
 
 func newEvents(s *Server) *events {
 	e := &events{s: s, timeout: 5 * time.Second, interval: 5 * time.Second, retries: 3, client: &http.Client{}}
-	e.cond = sync.NewCond(&e.mu)
+	e.out = newDeliveryQueue(e.deliver)
 	e.seal = newSealer(s.CallbackToken, s.EncodingAESKey, s.CorpID, s.AgentID)
 	return e
 }
@@ -179,10 +173,8 @@ func (s *Server) SetCallback(url string, timeout, interval time.Duration, retrie
 	if retries >= 0 {
 		e.retries = retries
 	}
-	if url != "" && !e.started && !e.closed {
-		e.started = true
-		e.wg.Add(1)
-		go e.run()
+	if url != "" {
+		e.out.start()
 	}
 }
 
@@ -204,10 +196,7 @@ func (s *Server) Events() []Event {
 
 // Deliveries returns the finished deliveries, in order.
 func (s *Server) Deliveries() []Delivery {
-	e := s.events
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]Delivery(nil), e.done...)
+	return s.events.out.delivered()
 }
 
 // WaitForDeliveries blocks until every emitted event has been delivered
@@ -216,10 +205,9 @@ func (s *Server) WaitForDeliveries(ctx context.Context) error {
 	e := s.events
 	for {
 		e.mu.Lock()
-		idle := len(e.queue) == 0 && !e.busy
 		noURL := e.url == ""
 		e.mu.Unlock()
-		if idle || noURL {
+		if noURL || e.out.idle() {
 			return nil
 		}
 		select {
@@ -243,8 +231,7 @@ func (s *Server) emit(ev Event) {
 	e.mu.Lock()
 	e.all = append(e.all, ev)
 	if e.url != "" && !(customer && e.thirdParty) {
-		e.queue = append(e.queue, len(e.all)-1)
-		e.cond.Signal()
+		e.out.push(ev)
 	}
 	instruct := e.instruct
 	e.mu.Unlock()
@@ -253,41 +240,14 @@ func (s *Server) emit(ev Event) {
 	}
 }
 
-func (e *events) close() {
+func (e *events) close() { e.out.close() }
+
+// deliver posts ev to the callback URL as configured now, repeating it
+// like WeCom; it runs on the delivery queue's goroutine.
+func (e *events) deliver(ev Event) Delivery {
 	e.mu.Lock()
-	e.closed = true
-	e.cond.Broadcast()
+	target, timeout, interval, retries := e.url, e.timeout, e.interval, e.retries
 	e.mu.Unlock()
-	e.wg.Wait()
-}
-
-func (e *events) run() {
-	defer e.wg.Done()
-	for {
-		e.mu.Lock()
-		for len(e.queue) == 0 && !e.closed {
-			e.cond.Wait()
-		}
-		if e.closed {
-			e.mu.Unlock()
-			return
-		}
-		ev := e.all[e.queue[0]]
-		e.queue = e.queue[1:]
-		e.busy = true
-		url, timeout, interval, retries := e.url, e.timeout, e.interval, e.retries
-		e.mu.Unlock()
-
-		d := e.deliver(ev, url, timeout, interval, retries)
-
-		e.mu.Lock()
-		e.done = append(e.done, d)
-		e.busy = false
-		e.mu.Unlock()
-	}
-}
-
-func (e *events) deliver(ev Event, target string, timeout, interval time.Duration, retries int) Delivery {
 	d := Delivery{Event: ev}
 	plain := ev.XML(e.s.CorpID)
 	for attempt := 0; attempt <= retries; attempt++ {
@@ -309,10 +269,7 @@ func (e *events) deliver(ev Event, target string, timeout, interval time.Duratio
 func (e *events) sleep(d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		e.mu.Lock()
-		closed := e.closed
-		e.mu.Unlock()
-		if closed {
+		if e.out.isClosed() {
 			return false
 		}
 		time.Sleep(min(10*time.Millisecond, time.Until(deadline)))

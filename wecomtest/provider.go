@@ -810,100 +810,61 @@ type pendingInstruction struct {
 	seal sealer
 }
 
+// instructions records every instruction and delivers those with a URL,
+// one at a time, each attempt bounded like WeCom's (instructionTimeout).
 type instructions struct {
 	p       *Provider
-	mu      sync.Mutex
-	cond    *sync.Cond
+	mu      sync.Mutex // guards all
 	all     []Instruction
-	queue   []pendingInstruction
-	done    []InstructionDelivery
-	busy    bool
-	closed  bool
-	started bool
+	out     *deliveryQueue[pendingInstruction, InstructionDelivery]
 	client  *http.Client
-	wg      sync.WaitGroup
 	retries int
 	gap     time.Duration
 }
 
 func newInstructions(p *Provider) *instructions {
 	o := &instructions{p: p, client: &http.Client{}, retries: 3, gap: 50 * time.Millisecond}
-	o.cond = sync.NewCond(&o.mu)
+	o.out = newDeliveryQueue(o.deliver)
 	return o
 }
 
-func (o *instructions) start() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.started && !o.closed {
-		o.started = true
-		o.wg.Add(1)
-		go o.run()
-	}
-}
+func (o *instructions) start() { o.out.start() }
 
 func (o *instructions) add(in Instruction, url string, seal sealer) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	o.all = append(o.all, in)
-	if url != "" {
-		o.queue = append(o.queue, pendingInstruction{in: in, url: url, seal: seal})
-		o.cond.Signal()
-	}
-}
-
-func (o *instructions) close() {
-	o.mu.Lock()
-	o.closed = true
-	o.cond.Broadcast()
 	o.mu.Unlock()
-	o.wg.Wait()
+	if url != "" {
+		o.out.push(pendingInstruction{in: in, url: url, seal: seal})
+	}
 }
 
-func (o *instructions) run() {
-	defer o.wg.Done()
-	for {
-		o.mu.Lock()
-		for len(o.queue) == 0 && !o.closed {
-			o.cond.Wait()
-		}
-		if o.closed {
-			o.mu.Unlock()
-			return
-		}
-		pi := o.queue[0]
-		o.queue = o.queue[1:]
-		o.busy = true
-		o.mu.Unlock()
+func (o *instructions) close() { o.out.close() }
 
-		d := InstructionDelivery{Instruction: pi.in}
-		for attempt := 0; attempt <= o.retries; attempt++ {
-			if attempt > 0 {
-				time.Sleep(o.gap)
-			}
-			d.Attempts++
-			start := time.Now()
-			err := o.post(pi)
-			if el := time.Since(start); el > d.Slowest {
-				d.Slowest = el
-			}
-			if err == nil {
-				d.Delivered = true
-				break
-			}
-			d.LastError = err.Error()
-			o.mu.Lock()
-			closed := o.closed
-			o.mu.Unlock()
-			if closed {
-				break
-			}
+// deliver posts one instruction, repeating it retries times gap apart
+// unless the provider closes.
+func (o *instructions) deliver(pi pendingInstruction) InstructionDelivery {
+	d := InstructionDelivery{Instruction: pi.in}
+	for attempt := 0; attempt <= o.retries; attempt++ {
+		if attempt > 0 {
+			time.Sleep(o.gap)
 		}
-		o.mu.Lock()
-		o.done = append(o.done, d)
-		o.busy = false
-		o.mu.Unlock()
+		d.Attempts++
+		start := time.Now()
+		err := o.post(pi)
+		if el := time.Since(start); el > d.Slowest {
+			d.Slowest = el
+		}
+		if err == nil {
+			d.Delivered = true
+			break
+		}
+		d.LastError = err.Error()
+		if o.out.isClosed() {
+			break
+		}
 	}
+	return d
 }
 
 func (o *instructions) post(pi pendingInstruction) error {
@@ -923,19 +884,14 @@ func (p *Provider) Instructions() []Instruction {
 
 // InstructionDeliveries returns the finished deliveries, in order.
 func (p *Provider) InstructionDeliveries() []InstructionDelivery {
-	p.out.mu.Lock()
-	defer p.out.mu.Unlock()
-	return append([]InstructionDelivery(nil), p.out.done...)
+	return p.out.out.delivered()
 }
 
 // WaitForInstructions blocks until every queued instruction has been
 // delivered or given up on, or ctx ends.
 func (p *Provider) WaitForInstructions(ctx context.Context) error {
 	for {
-		p.out.mu.Lock()
-		idle := len(p.out.queue) == 0 && !p.out.busy
-		p.out.mu.Unlock()
-		if idle {
+		if p.out.out.idle() {
 			return nil
 		}
 		select {
