@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/profile"
 )
 
 // ContactType says what kind of account a customer has.
@@ -131,77 +132,7 @@ type ExternalContact struct {
 	// user.
 	UnionID string `json:"unionid,omitempty"`
 	// ExternalProfile is the customer's public profile (WeCom users only).
-	ExternalProfile *ExternalProfile `json:"external_profile,omitempty"`
-}
-
-// ExternalProfile is the external profile (对外属性) a WeCom user shows.
-type ExternalProfile struct {
-	ExternalCorpName string          `json:"external_corp_name,omitempty"`
-	WechatChannels   *WechatChannels `json:"wechat_channels,omitempty"`
-	ExternalAttr     []ExternalAttr  `json:"external_attr,omitempty"`
-}
-
-// WechatChannels is a WeChat Channels (视频号) account: in a follow
-// relation, the account the customer came from (Source); in a profile,
-// the account shown (Status).
-type WechatChannels struct {
-	Nickname string `json:"nickname"`
-	// Source is set in follow relations: 0 unknown, 1 from the Channels
-	// profile, 2 from a Channels live stream (?).
-	Source int `json:"source,omitempty"`
-	// Status is set in profiles: 0 unverified, 1 verified.
-	Status int `json:"status,omitempty"`
-}
-
-// ExternalAttrType is the kind of an external attribute.
-type ExternalAttrType int
-
-// External attribute kinds.
-const (
-	ExternalAttrTypeText        ExternalAttrType = 0
-	ExternalAttrTypeWeb         ExternalAttrType = 1
-	ExternalAttrTypeMiniProgram ExternalAttrType = 2
-)
-
-// String returns "text", "web", "miniprogram" or the number.
-func (t ExternalAttrType) String() string {
-	switch t {
-	case ExternalAttrTypeText:
-		return "text"
-	case ExternalAttrTypeWeb:
-		return "web"
-	case ExternalAttrTypeMiniProgram:
-		return "miniprogram"
-	}
-	return "ExternalAttrType(" + strconv.Itoa(int(t)) + ")"
-}
-
-// ExternalAttr is one attribute of an external profile; Type says which of
-// Text, Web and MiniProgram is set.
-type ExternalAttr struct {
-	Type        ExternalAttrType         `json:"type"`
-	Name        string                   `json:"name"`
-	Text        *ExternalAttrText        `json:"text,omitempty"`
-	Web         *ExternalAttrWeb         `json:"web,omitempty"`
-	MiniProgram *ExternalAttrMiniProgram `json:"miniprogram,omitempty"`
-}
-
-// ExternalAttrText is a text attribute.
-type ExternalAttrText struct {
-	Value string `json:"value"`
-}
-
-// ExternalAttrWeb is a web link attribute.
-type ExternalAttrWeb struct {
-	URL   string `json:"url"`
-	Title string `json:"title"`
-}
-
-// ExternalAttrMiniProgram is a mini program attribute.
-type ExternalAttrMiniProgram struct {
-	AppID    string `json:"appid"`
-	PagePath string `json:"pagepath"`
-	Title    string `json:"title"`
+	ExternalProfile *profile.External `json:"external_profile,omitempty"`
 }
 
 // FollowUser is a member's relation with a customer as GetCustomer
@@ -220,7 +151,7 @@ type FollowUser struct {
 	OperUserID string `json:"oper_userid"`
 	AddWay     AddWay `json:"add_way"`
 	// WechatChannels is set for AddWayWeChatChannels.
-	WechatChannels *WechatChannels `json:"wechat_channels,omitempty"`
+	WechatChannels *profile.WechatChannels `json:"wechat_channels,omitempty"`
 	// State is the state of the contact way the customer came through
 	// (see ContactWay.State), for attributing customers to channels.
 	State string      `json:"state,omitempty"`
@@ -255,7 +186,7 @@ type FollowInfo struct {
 	OperUserID string `json:"oper_userid"`
 	AddWay     AddWay `json:"add_way"`
 	// WechatChannels is set for AddWayWeChatChannels.
-	WechatChannels *WechatChannels `json:"wechat_channels,omitempty"`
+	WechatChannels *profile.WechatChannels `json:"wechat_channels,omitempty"`
 	// State is the state of the contact way the customer came through
 	// (see ContactWay.State), for attributing customers to channels.
 	State string `json:"state,omitempty"`

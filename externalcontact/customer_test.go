@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/profile"
 	"github.com/wecomkit/wecom/wecomtest"
 )
 
@@ -87,11 +88,11 @@ func TestGetCustomerDecodesSample(t *testing.T) {
 	assert.Equal(t, "ozynqsulJFCZ2z1aYeS8h-nuasdAAA", ec.UnionID)
 	require.NotNil(t, ec.ExternalProfile)
 	assert.Equal(t, "企业对外简称", ec.ExternalProfile.ExternalCorpName)
-	assert.Equal(t, &WechatChannels{Nickname: "视频号名称", Status: 1}, ec.ExternalProfile.WechatChannels)
-	assert.Equal(t, []ExternalAttr{
-		{Type: ExternalAttrTypeText, Name: "文本名称", Text: &ExternalAttrText{Value: "文本"}},
-		{Type: ExternalAttrTypeWeb, Name: "网页名称", Web: &ExternalAttrWeb{URL: "http://www.test.com", Title: "标题"}},
-		{Type: ExternalAttrTypeMiniProgram, Name: "测试app", MiniProgram: &ExternalAttrMiniProgram{AppID: "wx8bd80126147dFAKE", PagePath: "/index", Title: "my miniprogram"}},
+	assert.Equal(t, &profile.WechatChannels{Nickname: "视频号名称", Status: 1}, ec.ExternalProfile.WechatChannels)
+	assert.Equal(t, []profile.Attr{
+		{Type: profile.AttrText, Name: "文本名称", Text: &profile.TextAttr{Value: "文本"}},
+		{Type: profile.AttrWeb, Name: "网页名称", Web: &profile.WebAttr{URL: "http://www.test.com", Title: "标题"}},
+		{Type: profile.AttrMiniProgram, Name: "测试app", MiniProgram: &profile.MiniProgramAttr{AppID: "wx8bd80126147dFAKE", PagePath: "/index", Title: "my miniprogram"}},
 	}, ec.ExternalProfile.ExternalAttr)
 
 	require.Len(t, d.FollowUsers, 2)
@@ -110,7 +111,7 @@ func TestGetCustomerDecodesSample(t *testing.T) {
 	assert.Equal(t, []string{"13800000001", "13000000002"}, f.RemarkMobiles)
 	assert.Equal(t, "rocky", f.OperUserID)
 	assert.Equal(t, AddWayWeChatChannels, f.AddWay)
-	assert.Equal(t, &WechatChannels{Nickname: "视频号名称", Source: 1}, f.WechatChannels)
+	assert.Equal(t, &profile.WechatChannels{Nickname: "视频号名称", Source: 1}, f.WechatChannels)
 	assert.Equal(t, "外联二维码1", f.State)
 	g := d.FollowUsers[1]
 	assert.Equal(t, "tommy", g.UserID)
@@ -165,7 +166,7 @@ func TestBatchGetCustomersDecodesSample(t *testing.T) {
 	assert.Equal(t, []string{}, r.FollowInfo.TagIDs)
 	assert.Equal(t, "zhangsan", r.FollowInfo.OperUserID)
 	assert.Equal(t, AddWayAdminAssign, r.FollowInfo.AddWay)
-	assert.Equal(t, &WechatChannels{Nickname: "视频号名称", Source: 2}, r.FollowInfo.WechatChannels)
+	assert.Equal(t, &profile.WechatChannels{Nickname: "视频号名称", Source: 2}, r.FollowInfo.WechatChannels)
 	assert.Equal(t, time.Unix(1525881637, 0), r.FollowInfo.CreateAt())
 }
 
@@ -445,10 +446,6 @@ func TestCustomerEnumStrings(t *testing.T) {
 	assert.Equal(t, "personal", TagTypePersonal.String())
 	assert.Equal(t, "strategy", TagTypeStrategy.String())
 	assert.Equal(t, "TagType(0)", TagType(0).String())
-	assert.Equal(t, "text", ExternalAttrTypeText.String())
-	assert.Equal(t, "web", ExternalAttrTypeWeb.String())
-	assert.Equal(t, "miniprogram", ExternalAttrTypeMiniProgram.String())
-	assert.Equal(t, "ExternalAttrType(5)", ExternalAttrType(5).String())
 	ways := map[AddWay]string{0: "unknown", 1: "qr_code", 2: "mobile_search", 3: "card_share", 4: "group_chat",
 		5: "address_book", 6: "wechat_contact", 8: "third_party", 9: "email_search", 10: "wechat_channels",
 		11: "schedule_attendee", 12: "meeting_attendee", 13: "wechat_friend", 14: "smart_hardware",

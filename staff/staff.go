@@ -28,6 +28,7 @@ import (
 	"strconv"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/profile"
 )
 
 // Service calls the directory read endpoints. Create it with New; it is
@@ -290,12 +291,12 @@ type User struct {
 	MainDepartment int          `json:"main_department,omitempty"`
 	// OpenUserID is the member's corp-wide id, sent to third-party apps
 	// only.
-	OpenUserID       string               `json:"open_userid,omitempty"`
-	QRCode           string               `json:"qr_code,omitempty"` // sensitive: the member's personal QR code
-	ExternalProfile  *UserExternalProfile `json:"external_profile,omitempty"`
-	ExternalPosition string               `json:"external_position,omitempty"`
-	Address          string               `json:"address,omitempty"` // sensitive
-	ExtAttr          *ExtAttr             `json:"extattr,omitempty"`
+	OpenUserID       string            `json:"open_userid,omitempty"`
+	QRCode           string            `json:"qr_code,omitempty"` // sensitive: the member's personal QR code
+	ExternalProfile  *profile.External `json:"external_profile,omitempty"`
+	ExternalPosition string            `json:"external_position,omitempty"`
+	Address          string            `json:"address,omitempty"` // sensitive
+	ExtAttr          *ExtAttr          `json:"extattr,omitempty"`
 }
 
 // IsLeaderOf reports whether the member leads the department.
@@ -310,69 +311,5 @@ func (m *User) IsLeaderOf(departmentID int) bool {
 
 // ExtAttr holds a member's custom fields (扩展属性).
 type ExtAttr struct {
-	Attrs []Attr `json:"attrs"`
-}
-
-// AttrType says which of an Attr's values is set.
-type AttrType int
-
-// The values of AttrType.
-const (
-	AttrText        AttrType = 0
-	AttrWeb         AttrType = 1
-	AttrMiniProgram AttrType = 2 // in external_profile only
-)
-
-// String implements fmt.Stringer.
-func (t AttrType) String() string {
-	switch t {
-	case AttrText:
-		return "text"
-	case AttrWeb:
-		return "web"
-	case AttrMiniProgram:
-		return "miniprogram"
-	}
-	return "AttrType(" + strconv.Itoa(int(t)) + ")"
-}
-
-// Attr is one custom field: Text, Web or MiniProgram per Type.
-type Attr struct {
-	Type        AttrType         `json:"type"`
-	Name        string           `json:"name"`
-	Text        *TextAttr        `json:"text,omitempty"`
-	Web         *WebAttr         `json:"web,omitempty"`
-	MiniProgram *MiniProgramAttr `json:"miniprogram,omitempty"`
-}
-
-// TextAttr is a text custom field.
-type TextAttr struct {
-	Value string `json:"value"`
-}
-
-// WebAttr is a link custom field.
-type WebAttr struct {
-	URL   string `json:"url"`
-	Title string `json:"title"`
-}
-
-// MiniProgramAttr is a mini-program custom field of an external profile.
-type MiniProgramAttr struct {
-	AppID    string `json:"appid"`
-	PagePath string `json:"pagepath"`
-	Title    string `json:"title"`
-}
-
-// UserExternalProfile is what customers see of the member (对外属性).
-type UserExternalProfile struct {
-	ExternalCorpName string              `json:"external_corp_name,omitempty"`
-	WechatChannels   *UserWechatChannels `json:"wechat_channels,omitempty"`
-	ExternalAttr     []Attr              `json:"external_attr,omitempty"`
-}
-
-// UserWechatChannels is the WeChat Channels (视频号) account on a member's
-// external profile. Status is 0 unverified, 1 verified.
-type UserWechatChannels struct {
-	Nickname string `json:"nickname"`
-	Status   int    `json:"status,omitempty"`
+	Attrs []profile.Attr `json:"attrs"`
 }

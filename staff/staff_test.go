@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wecomkit/wecom"
+	"github.com/wecomkit/wecom/profile"
 )
 
 func TestListUserIDsSendsAndDecodes(t *testing.T) {
@@ -160,15 +161,15 @@ func TestGetUserDecodesEveryField(t *testing.T) {
 	assert.Equal(t, "https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=xxx", m.QRCode)
 	assert.Equal(t, "高级产品经理", m.ExternalPosition)
 	require.NotNil(t, m.ExtAttr)
-	assert.Equal(t, []Attr{
-		{Type: AttrText, Name: "文本名称", Text: &TextAttr{Value: "文本"}},
-		{Type: AttrWeb, Name: "网页名称", Web: &WebAttr{URL: "http://www.test.com", Title: "标题"}},
+	assert.Equal(t, []profile.Attr{
+		{Type: profile.AttrText, Name: "文本名称", Text: &profile.TextAttr{Value: "文本"}},
+		{Type: profile.AttrWeb, Name: "网页名称", Web: &profile.WebAttr{URL: "http://www.test.com", Title: "标题"}},
 	}, m.ExtAttr.Attrs)
 	require.NotNil(t, m.ExternalProfile)
 	assert.Equal(t, "企业简称", m.ExternalProfile.ExternalCorpName)
-	assert.Equal(t, &UserWechatChannels{Nickname: "视频号名称", Status: 1}, m.ExternalProfile.WechatChannels)
+	assert.Equal(t, &profile.WechatChannels{Nickname: "视频号名称", Status: 1}, m.ExternalProfile.WechatChannels)
 	require.Len(t, m.ExternalProfile.ExternalAttr, 3)
-	assert.Equal(t, Attr{Type: AttrMiniProgram, Name: "测试app", MiniProgram: &MiniProgramAttr{
+	assert.Equal(t, profile.Attr{Type: profile.AttrMiniProgram, Name: "测试app", MiniProgram: &profile.MiniProgramAttr{
 		AppID: "wx8bd80126147dFAKE", PagePath: "/index", Title: "my miniprogram"}}, m.ExternalProfile.ExternalAttr[2])
 }
 
@@ -257,9 +258,6 @@ func TestListDepartments(t *testing.T) {
 func TestEnumStrings(t *testing.T) {
 	for s, want := range map[UserStatus]string{StatusActive: "active", StatusDisabled: "disabled", StatusInactive: "inactive", StatusLeftCorp: "left", 3: "UserStatus(3)"} {
 		assert.Equal(t, want, s.String())
-	}
-	for a, want := range map[AttrType]string{AttrText: "text", AttrWeb: "web", AttrMiniProgram: "miniprogram", 7: "AttrType(7)"} {
-		assert.Equal(t, want, a.String())
 	}
 }
 
