@@ -62,21 +62,27 @@ func (e Event) XML(corpID string) []byte {
 		cdata(&b, "ChangeType", e.ChangeType)
 	}
 	for _, f := range e.Fields {
-		switch {
-		case f.Items != nil:
-			b.WriteString("<" + f.Name + ">")
-			for _, it := range f.Items {
-				cdata(&b, "Item", it)
-			}
-			b.WriteString("</" + f.Name + ">")
-		case f.Number:
-			b.WriteString("<" + f.Name + ">" + f.Value + "</" + f.Name + ">")
-		default:
-			cdata(&b, f.Name, f.Value)
-		}
+		writeField(&b, f)
 	}
 	b.WriteString("</xml>")
 	return b.Bytes()
+}
+
+// writeField writes one element of a callback: a list of <Item>s, a bare
+// number, or text in CDATA.
+func writeField(b *bytes.Buffer, f Field) {
+	switch {
+	case f.Items != nil:
+		b.WriteString("<" + f.Name + ">")
+		for _, it := range f.Items {
+			cdata(b, "Item", it)
+		}
+		b.WriteString("</" + f.Name + ">")
+	case f.Number:
+		b.WriteString("<" + f.Name + ">" + f.Value + "</" + f.Name + ">")
+	default:
+		cdata(b, f.Name, f.Value)
+	}
 }
 
 func cdata(b *bytes.Buffer, name, v string) {

@@ -754,18 +754,7 @@ func instructionXML(suiteID string, at time.Time, fields []Field) []byte {
 		}
 	}
 	for i, f := range fields {
-		switch {
-		case f.Items != nil:
-			b.WriteString("<" + f.Name + ">")
-			for _, it := range f.Items {
-				cdata(&b, "Item", it)
-			}
-			b.WriteString("</" + f.Name + ">")
-		case f.Number:
-			b.WriteString("<" + f.Name + ">" + f.Value + "</" + f.Name + ">")
-		default:
-			cdata(&b, f.Name, f.Value)
-		}
+		writeField(&b, f)
 		if i == 0 && !hasTime {
 			b.WriteString(fmt.Sprintf("<TimeStamp>%d</TimeStamp>", at.Unix()))
 		}
